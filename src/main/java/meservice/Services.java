@@ -1,0 +1,8 @@
+package meservice;
+
+import meservice.auth.AuthHandler;
+import meservice.config.AppConfig;
+import meservice.me.MeHandler;
+
+/** The shared, thread-safe parts every event loop's router is built from. */
+public record Services(AppConfig config, AuthHandler auth, MeHandler me) {}

@@ -1,0 +1,69 @@
+package meservice.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import meservice.http.ApiError;
+
+/**
+ * Authenticates {@code Authorization: Bearer <credential>} and stores the {@link Principal} on the
+ * context. Unlike vertx-web's {@code JWTAuthHandler} (400 on a malformed token), every bad
+ * credential here is the contract's 401.
+ */
+public final class AuthHandler implements Handler<RoutingContext> {
+
+  private static final String PRINCIPAL = "principal";
+
+  private final ClerkTokenVerifier clerk;
+
+  public AuthHandler(ClerkTokenVerifier clerk) {
+    this.clerk = clerk;
+  }
+
+  public static Principal principal(RoutingContext rc) {
+    return rc.get(PRINCIPAL);
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    String credential = bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION));
+    if (credential == null) {
+      rc.fail(ApiError.unauthorized("no bearer credential"));
+      return;
+    }
+    Future<? extends Principal> result = clerk.verify(credential);
+    if (!result.isComplete()) {
+      holdBodyUntilAnswered(rc.request(), rc);
+    }
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        rc.put(PRINCIPAL, ar.result());
+        rc.next();
+      } else {
+        rc.fail(ar.cause());
+      }
+    });
+  }
+
+  /**
+   * While the keys are fetched, body bytes could arrive before any handler wants them: pause the
+   * request. A later body handler resumes it; otherwise resuming when the answer starts drains
+   * it, so a keep-alive connection never stalls on a paused request.
+   */
+  private static void holdBodyUntilAnswered(HttpServerRequest request, RoutingContext rc) {
+    if (!request.isEnded()) {
+      request.pause();
+      rc.addHeadersEndHandler(v -> request.resume());
+    }
+  }
+
+  private static String bearer(String header) {
+    if (header == null || header.length() <= 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String credential = header.substring(7).trim();
+    return credential.isEmpty() ? null : credential;
+  }
+}

@@ -1,0 +1,199 @@
+package meservice.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import meservice.config.AppConfig;
+import meservice.http.ApiError;
+import meservice.me.Ids;
+
+/**
+ * Verifies a Clerk session token and turns it into a {@link Principal.ClerkUser}. Every rule of
+ * the contract's authentication section lives here; any failure is a 401 whose reason is logged,
+ * never shown. The signature itself is checked by vertx-auth-jwt against {@link KeySource} keys.
+ */
+public final class ClerkTokenVerifier {
+
+  static final int MAX_TOKEN_CHARS = 8 * 1024;
+  private static final Set<String> FORBIDDEN_HEADERS = Set.of("jku", "x5u", "jwk", "x5c", "crit");
+  private static final Set<String> ACCEPTED_CAT = Set.of("cl_B7d4PD111AAA", "cl_I7d4PD111III");
+
+  private final KeySource keys;
+  private final Set<String> algorithms;
+  private final String issuer;
+  private final Set<String> authorizedParties;
+  private final long skewSeconds;
+  private final List<String> userScopes;
+  private final Map<String, List<String>> roleScopes;
+
+  public ClerkTokenVerifier(KeySource keys, AppConfig config) {
+    this.keys = keys;
+    this.algorithms = Set.copyOf(config.jwtAlgorithms());
+    this.issuer = config.clerkIssuer();
+    this.authorizedParties = Set.copyOf(config.authorizedParties());
+    this.skewSeconds = config.clockSkewSeconds();
+    this.userScopes = config.userScopes();
+    this.roleScopes = config.roleScopes();
+  }
+
+  public Future<Principal.ClerkUser> verify(String token) {
+    JsonObject header;
+    JsonObject claims;
+    try {
+      String[] parts = split(token);
+      header = decodeJson(parts[0], "header");
+      claims = decodeJson(parts[1], "payload");
+      checkHeader(header);
+      checkClaims(claims, System.currentTimeMillis() / 1000);
+    } catch (ApiError e) {
+      return Future.failedFuture(e);
+    }
+    String kid = header.getValue("kid") instanceof String s ? s : null;
+    return keys.keysFor(kid)
+        .compose(signing -> {
+          if (signing == null) {
+            return Future.failedFuture(ApiError.unauthorized("no signing keys loaded"));
+          }
+          return signing.verifier.authenticate(new TokenCredentials(token));
+        })
+        .transform(ar -> ar.succeeded()
+            ? Future.succeededFuture(principal(claims))
+            : Future.failedFuture(ar.cause() instanceof ApiError e ? e
+                : ApiError.unauthorized("signature: " + ar.cause().getMessage())));
+  }
+
+  private static String[] split(String token) {
+    if (token.length() > MAX_TOKEN_CHARS) {
+      throw ApiError.unauthorized("token longer than " + MAX_TOKEN_CHARS + " characters");
+    }
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 3) {
+      throw ApiError.unauthorized("token has " + parts.length + " segments, not 3");
+    }
+    for (String part : parts) {
+      if (part.isEmpty()) {
+        throw ApiError.unauthorized("token has an empty segment");
+      }
+    }
+    return parts;
+  }
+
+  private static JsonObject decodeJson(String segment, String what) {
+    try {
+      return new JsonObject(Buffer.buffer(Base64.getUrlDecoder().decode(segment)));
+    } catch (RuntimeException e) {
+      throw ApiError.unauthorized(what + " is not base64url JSON object");
+    }
+  }
+
+  private void checkHeader(JsonObject header) {
+    Object alg = header.getValue("alg");
+    if (!(alg instanceof String s) || !algorithms.contains(s)) {
+      throw ApiError.unauthorized("alg " + alg + " not allowed");
+    }
+    for (String name : FORBIDDEN_HEADERS) {
+      if (header.containsKey(name)) {
+        throw ApiError.unauthorized("header " + name + " not allowed");
+      }
+    }
+    if (header.containsKey("kid") && !(header.getValue("kid") instanceof String)) {
+      throw ApiError.unauthorized("kid is not a string");
+    }
+    if (header.containsKey("cat") && !ACCEPTED_CAT.contains(header.getValue("cat"))) {
+      throw ApiError.unauthorized("token category " + header.getValue("cat") + " is not a session token");
+    }
+  }
+
+  private void checkClaims(JsonObject claims, long now) {
+    long exp = numericDate(claims, "exp", true);
+    if (now >= exp + skewSeconds) {
+      throw ApiError.unauthorized("token expired");
+    }
+    if (claims.containsKey("nbf") && numericDate(claims, "nbf", true) > now + skewSeconds) {
+      throw ApiError.unauthorized("token not yet valid (nbf)");
+    }
+    if (claims.containsKey("iat") && numericDate(claims, "iat", true) > now + skewSeconds) {
+      throw ApiError.unauthorized("token issued in the future (iat)");
+    }
+    if (issuer != null && !issuer.equals(claims.getValue("iss"))) {
+      throw ApiError.unauthorized("issuer " + claims.getValue("iss") + " not accepted");
+    }
+    if (!authorizedParties.isEmpty() && !authorizedParties.contains(claims.getValue("azp"))) {
+      throw ApiError.unauthorized("authorized party " + claims.getValue("azp") + " not accepted");
+    }
+    requireText(claims, "sub");
+    requireText(claims, "sid");
+    if ("pending".equals(claims.getValue("sts"))) {
+      throw ApiError.unauthorized("session status is pending");
+    }
+  }
+
+  private static long numericDate(JsonObject claims, String name, boolean required) {
+    Object value = claims.getValue(name);
+    if (value instanceof Integer || value instanceof Long) {
+      return ((Number) value).longValue();
+    }
+    if (value == null && !required) {
+      return 0;
+    }
+    throw ApiError.unauthorized(name + " is missing or not an integer NumericDate");
+  }
+
+  private static String requireText(JsonObject claims, String name) {
+    if (claims.getValue(name) instanceof String s && !s.isEmpty()) {
+      return s;
+    }
+    throw ApiError.unauthorized(name + " is missing");
+  }
+
+  /** v1 claims: org_id, org_role, org_permissions. v2 ({@code v: 2}): o.id, o.rol, o.per. */
+  private Principal.ClerkUser principal(JsonObject claims) {
+    String sub = claims.getString("sub");
+    String orgId;
+    String role;
+    Collection<?> permissions;
+    if (claims.getValue("v") instanceof Number v && v.intValue() == 2) {
+      JsonObject org = claims.getValue("o") instanceof JsonObject o ? o : new JsonObject();
+      orgId = text(org.getValue("id"));
+      String rol = text(org.getValue("rol"));
+      role = rol == null || rol.startsWith("org:") ? rol : "org:" + rol;
+      permissions = list(org.getValue("per"));
+    } else {
+      orgId = text(claims.getValue("org_id"));
+      role = text(claims.getValue("org_role"));
+      permissions = list(claims.getValue("org_permissions"));
+    }
+    TreeSet<String> scopes = new TreeSet<>(userScopes);
+    if (orgId != null) {
+      scopes.addAll(roleScopes.getOrDefault(role, List.of()));
+      for (Object permission : permissions) {
+        if (permission instanceof String p && !p.isBlank()) {
+          scopes.add(p);
+        }
+      }
+    }
+    return new Principal.ClerkUser(sub, Ids.userId(sub), Ids.orgId(orgId), List.copyOf(scopes));
+  }
+
+  private static String text(Object value) {
+    return value instanceof String s && !s.isEmpty() ? s : null;
+  }
+
+  private static Collection<?> list(Object value) {
+    if (value instanceof JsonArray array) {
+      return array.getList();
+    }
+    if (value instanceof String s) {
+      return List.of(s.split(","));
+    }
+    return List.of();
+  }
+}

@@ -1,0 +1,11 @@
+package meservice.auth;
+
+import io.vertx.core.Future;
+
+/** Where Clerk's signing keys come from: a fixed PEM, or a JWKS URL fetched and cached. */
+public interface KeySource {
+
+  /** Keys that should verify a token with this {@code kid}; may refetch, never fails. */
+  Future<SigningKeys> keysFor(String kid);
+
+}

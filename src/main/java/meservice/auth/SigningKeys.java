@@ -1,0 +1,72 @@
+package meservice.auth;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * An immutable set of Clerk signing keys and the vertx-auth-jwt verifier built from them.
+ * Never built empty: vertx-auth-jwt with no keys runs "unsecure" and accepts {@code alg: none}.
+ */
+final class SigningKeys {
+
+  /** Key ids present ({@code null} entry: a PEM key, which matches any kid). */
+  final Set<String> kids;
+  final JWTAuth verifier;
+
+  private SigningKeys(Set<String> kids, JWTAuth verifier) {
+    this.kids = kids;
+    this.verifier = verifier;
+  }
+
+  boolean has(String kid) {
+    return kids.contains(kid) || kids.contains(PEM);
+  }
+
+  private static final String PEM = "\0pem";
+
+  static SigningKeys fromPem(Vertx vertx, String pem, List<String> algorithms) {
+    JWTAuthOptions options = baseOptions();
+    for (String alg : algorithms) {
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(alg).setBuffer(pem));
+    }
+    return new SigningKeys(Set.of(PEM), JWTAuth.create(vertx, options));
+  }
+
+  /** {@code null} when the JWKS holds no usable RSA signing key. */
+  static SigningKeys fromJwks(Vertx vertx, JsonObject jwks, List<String> algorithms) {
+    List<JsonObject> keys = new ArrayList<>();
+    for (Object item : jwks.getJsonArray("keys", new io.vertx.core.json.JsonArray())) {
+      if (!(item instanceof JsonObject jwk) || !"RSA".equals(jwk.getString("kty"))) {
+        continue;
+      }
+      if (jwk.getString("use") != null && !"sig".equals(jwk.getString("use"))) {
+        continue;
+      }
+      String alg = jwk.getString("alg");
+      for (String allowed : algorithms) {
+        if (alg == null || alg.equals(allowed)) {
+          keys.add(jwk.copy().put("alg", allowed));
+        }
+      }
+    }
+    if (keys.isEmpty()) {
+      return null;
+    }
+    JWTAuthOptions options = baseOptions().setJwks(keys);
+    Set<String> kids = keys.stream().map(k -> k.getString("kid", "")).collect(Collectors.toUnmodifiableSet());
+    return new SigningKeys(kids, JWTAuth.create(vertx, options));
+  }
+
+  private static JWTAuthOptions baseOptions() {
+    // Time claims, issuer and the Clerk-specific claims are checked by ClerkClaims, in one place.
+    return new JWTAuthOptions().setJWTOptions(new JWTOptions().setIgnoreExpiration(true));
+  }
+}

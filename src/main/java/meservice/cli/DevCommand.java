@@ -1,0 +1,43 @@
+package meservice.cli;
+
+import java.nio.file.Path;
+import meservice.config.AppConfig;
+import meservice.dev.DevDatabase;
+import meservice.dev.LocalIssuer;
+
+/**
+ * {@code dev}: the service on 127.0.0.1 with an embedded PostgreSQL under {@code ./data} and a
+ * local token issuer in place of Clerk. Everything here runs once, on the main thread.
+ */
+public final class DevCommand {
+
+  private DevCommand() {}
+
+  public record DevSetup(AppConfig config, DevDatabase database, LocalIssuer issuer) {}
+
+  public static DevSetup prepare(AppConfig config, Path dataDirectory) throws Exception {
+    DevDatabase database = DevDatabase.start(dataDirectory.resolve("postgres"), true);
+    LocalIssuer issuer = LocalIssuer.loadOrCreate(dataDirectory.resolve("dev-signing-key"));
+    AppConfig devConfig = config
+        .withListen("127.0.0.1", config.port())
+        .withDatabaseUrl(database.url())
+        .withLocalIssuer(LocalIssuer.ISSUER, issuer.publicKeyPem(), LocalIssuer.AUTHORIZED_PARTY);
+    return new DevSetup(devConfig, database, issuer);
+  }
+
+  public static String instructions(DevSetup setup, int port) {
+    String token = setup.issuer().sessionToken("user_dev", "org_dev", "org:admin", 24 * 3600);
+    String base = "http://127.0.0.1:" + port;
+    return String.join("\n",
+        "",
+        "me-service dev is up on " + base + " (PostgreSQL data in ./data, token valid 24 h)",
+        "",
+        "  TOKEN='" + token + "'",
+        "",
+        "  curl -s " + base + "/v1/me -H \"Authorization: Bearer $TOKEN\"",
+        "",
+        "  curl -s -X PATCH " + base + "/v1/me -H \"Authorization: Bearer $TOKEN\" \\",
+        "    -H 'Content-Type: application/json' -d '{\"preferences\": {\"timezone\": \"America/Los_Angeles\"}}'",
+        "");
+  }
+}

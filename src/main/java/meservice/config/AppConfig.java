@@ -1,0 +1,43 @@
+package meservice.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the service reads from {@code conf/config.json} and the environment, already
+ * checked: code that receives an {@code AppConfig} never validates a setting again.
+ */
+public record AppConfig(
+    String host,
+    int port,
+    String databaseUrl,
+    int dbPoolSize,
+    String clerkJwksUrl,
+    String clerkJwtKey,
+    String clerkIssuer,
+    List<String> authorizedParties,
+    List<String> jwtAlgorithms,
+    int clockSkewSeconds,
+    int jwksMinRefetchSeconds,
+    int bodyLimitBytes,
+    String logFormat,
+    List<String> userScopes,
+    Map<String, List<String>> roleScopes) {
+
+  public AppConfig withDatabaseUrl(String url) {
+    return new AppConfig(host, port, url, dbPoolSize, clerkJwksUrl, clerkJwtKey, clerkIssuer,
+        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes);
+  }
+
+  public AppConfig withListen(String host, int port) {
+    return new AppConfig(host, port, databaseUrl, dbPoolSize, clerkJwksUrl, clerkJwtKey, clerkIssuer,
+        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes);
+  }
+
+  /** For {@code dev}: tokens come from a local issuer instead of Clerk. */
+  public AppConfig withLocalIssuer(String issuer, String pem, String authorizedParty) {
+    return new AppConfig(host, port, databaseUrl, dbPoolSize, null, pem, issuer,
+        List.of(authorizedParty), jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes,
+        logFormat, userScopes, roleScopes);
+  }
+}

@@ -1,0 +1,201 @@
+package meservice.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one config loader: defaults from {@code conf/config.json} (or {@code CONFIG_FILE}),
+ * overridden by environment variables of the same name. Runs once at start-up, before any
+ * event loop exists, so its file read blocks nobody.
+ */
+public final class ConfigLoader {
+
+  private static final Set<String> ALGORITHMS = Set.of("RS256", "RS384", "RS512");
+
+  private final JsonObject file;
+  private final Map<String, String> env;
+
+  private ConfigLoader(JsonObject file, Map<String, String> env) {
+    this.file = file;
+    this.env = env;
+  }
+
+  public static AppConfig load(Map<String, String> env) {
+    Path path = Path.of(env.getOrDefault("CONFIG_FILE", "conf/config.json"));
+    JsonObject file;
+    try {
+      file = new JsonObject(Files.readString(path));
+    } catch (IOException e) {
+      throw new ConfigException("CONFIG_FILE: cannot read " + path.toAbsolutePath());
+    } catch (DecodeException e) {
+      throw new ConfigException("CONFIG_FILE: " + path + " is not a JSON object");
+    }
+    return new ConfigLoader(file, env).build();
+  }
+
+  private AppConfig build() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    int poolSize = integer("DB_POOL_SIZE", 0, 1000);
+    return new AppConfig(
+        text("HOST"),
+        integer("PORT", 0, 65535),
+        databaseUrl(),
+        // Durable commits are grouped by Postgres only when several connections commit at once.
+        poolSize == 0 ? Math.max(8, cores * 8) : poolSize,
+        url("CLERK_JWKS_URL"),
+        pem("CLERK_JWT_KEY"),
+        optionalText("CLERK_ISSUER"),
+        list("CLERK_AUTHORIZED_PARTIES"),
+        algorithms(),
+        integer("AUTH_CLOCK_SKEW_SECONDS", 0, 3600),
+        integer("JWKS_MIN_REFETCH_SECONDS", 0, 3600),
+        integer("BODY_LIMIT_BYTES", 2, 10 * 1024 * 1024),
+        logFormat(),
+        strings(file.getValue("user_scopes"), "user_scopes"),
+        roleScopes());
+  }
+
+  private String raw(String name) {
+    String fromEnv = env.get(name);
+    if (fromEnv != null) {
+      return fromEnv.trim();
+    }
+    Object value = file.getValue(name);
+    return value == null ? null : value.toString().trim();
+  }
+
+  private String text(String name) {
+    String value = raw(name);
+    if (value == null || value.isEmpty()) {
+      throw new ConfigException(name + ": missing");
+    }
+    return value;
+  }
+
+  private String optionalText(String name) {
+    String value = raw(name);
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  private int integer(String name, int min, int max) {
+    String value = text(name);
+    try {
+      int parsed = Integer.parseInt(value);
+      if (parsed < min || parsed > max) {
+        throw new ConfigException(name + ": " + value + " is outside " + min + ".." + max);
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name + ": '" + value + "' is not a whole number");
+    }
+  }
+
+  private String databaseUrl() {
+    String value = optionalText("DATABASE_URL");
+    if (value == null) {
+      return null;
+    }
+    if (!value.startsWith("postgresql://") && !value.startsWith("postgres://")) {
+      throw new ConfigException("DATABASE_URL: must look like postgresql://user:pass@host:port/db");
+    }
+    try {
+      URI uri = URI.create(value);
+      if (uri.getHost() == null) {
+        throw new ConfigException("DATABASE_URL: has no host");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("DATABASE_URL: not a valid URL");
+    }
+    return value;
+  }
+
+  private String url(String name) {
+    String value = optionalText(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      URI uri = URI.create(value);
+      if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+        throw new ConfigException(name + ": must be an http(s) URL");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name + ": not a valid URL");
+    }
+    return value;
+  }
+
+  private String pem(String name) {
+    String value = optionalText(name);
+    if (value == null) {
+      return null;
+    }
+    // Operators often paste the PEM with literal "\n" sequences into a one-line variable.
+    String pem = value.replace("\\n", "\n");
+    if (!pem.contains("-----BEGIN PUBLIC KEY-----")) {
+      throw new ConfigException(name + ": must be a PEM public key (-----BEGIN PUBLIC KEY-----)");
+    }
+    return pem;
+  }
+
+  private List<String> list(String name) {
+    String value = optionalText(name);
+    if (value == null) {
+      return List.of();
+    }
+    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private List<String> algorithms() {
+    List<String> algorithms = list("CLERK_JWT_ALGORITHMS");
+    if (algorithms.isEmpty() || !ALGORITHMS.containsAll(algorithms)) {
+      throw new ConfigException("CLERK_JWT_ALGORITHMS: allowed values are RS256, RS384, RS512");
+    }
+    return algorithms;
+  }
+
+  private String logFormat() {
+    String value = optionalText("LOG_FORMAT");
+    if (value != null && !value.equals("json") && !value.equals("text")) {
+      throw new ConfigException("LOG_FORMAT: must be json or text");
+    }
+    return value;
+  }
+
+  private Map<String, List<String>> roleScopes() {
+    Object value = file.getValue("role_scopes");
+    if (!(value instanceof JsonObject roles)) {
+      throw new ConfigException("role_scopes: must be an object of role -> [scopes] in the config file");
+    }
+    Map<String, List<String>> result = new LinkedHashMap<>();
+    for (String role : roles.fieldNames()) {
+      result.put(role, strings(roles.getValue(role), "role_scopes." + role));
+    }
+    return Map.copyOf(result);
+  }
+
+  private static List<String> strings(Object value, String name) {
+    if (!(value instanceof JsonArray array)) {
+      throw new ConfigException(name + ": must be an array of strings in the config file");
+    }
+    List<String> result = new ArrayList<>();
+    for (Object item : array) {
+      if (!(item instanceof String s) || s.isBlank()) {
+        throw new ConfigException(name + ": must be an array of non-empty strings");
+      }
+      result.add(s);
+    }
+    return List.copyOf(result);
+  }
+}

@@ -1,0 +1,79 @@
+package meservice.db;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Applies {@code db/migration/V<n>__<name>.sql} in order, once each, under an advisory lock. */
+public final class Migrations {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
+
+  /** In order; a new migration is appended here and never edited once released. */
+  private static final List<String> FILES = List.of("V1__users.sql");
+
+  private record Migration(int version, String name, String sql) {}
+
+  private final List<Migration> migrations;
+
+  private Migrations(List<Migration> migrations) {
+    this.migrations = migrations;
+  }
+
+  /** Reads the scripts from the classpath; call at start-up, off the event loop. */
+  public static Migrations load() {
+    return new Migrations(FILES.stream().map(Migrations::read).toList());
+  }
+
+  public Future<Integer> apply(Pool pool) {
+    return pool.withTransaction(conn -> conn.query(Sql.MIGRATIONS_TABLE).execute()
+        .compose(v -> conn.query(Sql.MIGRATIONS_LOCK).execute())
+        .compose(v -> conn.query(Sql.APPLIED_VERSIONS).execute())
+        .compose(rows -> {
+          Set<Integer> applied = new HashSet<>();
+          for (Row row : rows) {
+            applied.add(row.getInteger(0));
+          }
+          Future<Integer> chain = Future.succeededFuture(0);
+          for (Migration m : migrations) {
+            if (!applied.contains(m.version)) {
+              chain = chain.compose(count -> applyOne(conn, m).map(count + 1));
+            }
+          }
+          return chain;
+        }));
+  }
+
+  private static Future<Void> applyOne(SqlConnection conn, Migration m) {
+    LOG.info("applying migration V{} {}", m.version, m.name);
+    return conn.query(m.sql).execute()
+        .compose(v -> conn.preparedQuery(Sql.RECORD_MIGRATION).execute(Tuple.of(m.version, m.name)))
+        .mapEmpty();
+  }
+
+  private static Migration read(String file) {
+    String path = "/db/migration/" + file;
+    try (InputStream in = Migrations.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing migration " + path);
+      }
+      int separator = file.indexOf("__");
+      int version = Integer.parseInt(file.substring(1, separator));
+      String name = file.substring(separator + 2, file.length() - ".sql".length());
+      return new Migration(version, name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package meservice.db;
+
+/** Every SQL statement the service runs, in one place. Migrations live in resources/db/migration. */
+public final class Sql {
+
+  private Sql() {}
+
+  public static final String FIND_USER =
+      "SELECT preferences, is_staff, version FROM users WHERE id = $1";
+
+  /**
+   * JSON Merge Patch of the preferences in one round trip, atomic per row: $3 holds the keys to
+   * set, $4 the keys to clear. Concurrent patches of different keys therefore never lose each
+   * other's writes; for the same key the last commit wins.
+   */
+  public static final String PATCH_PREFERENCES =
+      "INSERT INTO users AS u (id, clerk_user_id, preferences) VALUES ($1, $2, $3::jsonb) "
+          + "ON CONFLICT (id) DO UPDATE "
+          + "SET preferences = (u.preferences || $3::jsonb) - $4::text[], "
+          + "version = u.version + 1, updated_at = now() "
+          + "RETURNING preferences, is_staff, version";
+
+  public static final String SET_STAFF =
+      "INSERT INTO users AS u (id, clerk_user_id, is_staff) VALUES ($1, $2, $3) "
+          + "ON CONFLICT (id) DO UPDATE SET is_staff = EXCLUDED.is_staff, "
+          + "version = u.version + 1, updated_at = now()";
+
+  public static final String PING = "SELECT 1";
+
+  static final String MIGRATIONS_TABLE =
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+          + "version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())";
+
+  /** Serialises concurrent migrators (several instances starting at once). */
+  static final String MIGRATIONS_LOCK = "SELECT pg_advisory_xact_lock(7283940112)";
+
+  static final String APPLIED_VERSIONS = "SELECT version FROM schema_migrations";
+
+  static final String RECORD_MIGRATION = "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
+}

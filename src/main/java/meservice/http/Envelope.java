@@ -1,0 +1,55 @@
+package meservice.http;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+
+/** The one envelope writer: every body the service sends under /v1, and every error, goes out here. */
+public final class Envelope {
+
+  static final CharSequence JSON = HttpHeaders.createOptimized("application/json; charset=utf-8");
+  private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("WWW-Authenticate");
+  private static final CharSequence BEARER = HttpHeaders.createOptimized("Bearer");
+  private static final CharSequence RETRY_AFTER_SECONDS = HttpHeaders.createOptimized("1");
+
+  private Envelope() {}
+
+  public static void ok(RoutingContext rc, JsonObject data) {
+    send(rc, 200, new JsonObject().put("success", true).put("data", data));
+  }
+
+  public static void error(RoutingContext rc, ApiError error) {
+    HttpServerResponse response = rc.response();
+    if (response.headWritten()) {
+      // Too late for an envelope: the status line is gone. Closing tells the client it failed.
+      response.reset();
+      return;
+    }
+    JsonObject body = new JsonObject()
+        .put("code", error.code.name())
+        .put("message", error.getMessage())
+        .put("request_id", RequestId.of(rc));
+    if (!error.details.isEmpty()) {
+      JsonObject details = new JsonObject();
+      for (Map.Entry<String, String> entry : error.details.entrySet()) {
+        details.put(entry.getKey(), entry.getValue());
+      }
+      body.put("details", details);
+    }
+    switch (error.code) {
+      case UNAUTHORIZED -> response.putHeader(WWW_AUTHENTICATE, BEARER);
+      case RATE_LIMITED, UNAVAILABLE -> response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+      default -> { }
+    }
+    send(rc, error.code.status, new JsonObject().put("success", false).put("error", body));
+  }
+
+  private static void send(RoutingContext rc, int status, JsonObject envelope) {
+    rc.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .end(envelope.toBuffer());
+  }
+}

@@ -1,0 +1,89 @@
+package meservice.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place every failure becomes an envelope: our own {@link ApiError}s, the framework's
+ * 404/405/413/415, database outages (503) and bugs (500, logged with the request id, never shown).
+ */
+public final class ErrorMapper implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+
+  private final Function<String, String> allowedMethods;
+
+  /** @param allowedMethods the {@code Allow} value for a path the router knows, for 405s */
+  public ErrorMapper(Function<String, String> allowedMethods) {
+    this.allowedMethods = allowedMethods;
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    Throwable failure = rc.failure();
+    ApiError error = map(failure, rc.statusCode());
+    String requestId = RequestId.of(rc);
+    if (error.code == ErrorCode.INTERNAL) {
+      LOG.atError().addKeyValue("request_id", requestId).setCause(failure)
+          .log("unhandled failure on {} {}", rc.request().method(), rc.request().path());
+    } else if (error.code == ErrorCode.UNAVAILABLE) {
+      LOG.atWarn().addKeyValue("request_id", requestId)
+          .log("database unavailable: {}", failure == null ? "status " + rc.statusCode() : failure.toString());
+    } else if (error.logReason != null) {
+      LOG.atInfo().addKeyValue("request_id", requestId).log("{}: {}", error.code, error.logReason);
+    }
+    if (error.code == ErrorCode.METHOD_NOT_ALLOWED) {
+      rc.response().putHeader(HttpHeaders.ALLOW, allowedMethods.apply(rc.request().path()));
+    }
+    Envelope.error(rc, error);
+  }
+
+  static ApiError map(Throwable failure, int status) {
+    if (failure instanceof ApiError error) {
+      return error;
+    }
+    if (failure instanceof HttpException http) {
+      status = http.getStatusCode();
+    } else if (failure != null) {
+      return isDatabaseOutage(failure) ? ApiError.of(ErrorCode.UNAVAILABLE) : ApiError.of(ErrorCode.INTERNAL);
+    }
+    return switch (status) {
+      case 400 -> ApiError.of(ErrorCode.VALIDATION_ERROR);
+      case 401 -> ApiError.of(ErrorCode.UNAUTHORIZED);
+      case 403 -> ApiError.of(ErrorCode.FORBIDDEN);
+      case 404 -> ApiError.of(ErrorCode.NOT_FOUND);
+      case 405 -> ApiError.of(ErrorCode.METHOD_NOT_ALLOWED);
+      case 412 -> ApiError.of(ErrorCode.PRECONDITION_FAILED);
+      case 413 -> ApiError.of(ErrorCode.PAYLOAD_TOO_LARGE);
+      case 415 -> ApiError.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
+      case 429 -> ApiError.of(ErrorCode.RATE_LIMITED);
+      case 503 -> ApiError.of(ErrorCode.UNAVAILABLE);
+      default -> ApiError.of(ErrorCode.INTERNAL);
+    };
+  }
+
+  /** A database that cannot be reached or is saturated, as opposed to a query that is wrong. */
+  static boolean isDatabaseOutage(Throwable failure) {
+    if (failure instanceof PgException) {
+      String state = ((PgException) failure).getSqlState();
+      // Class 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now.
+      return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    }
+    return failure instanceof ConnectException
+        || failure instanceof ClosedConnectionException
+        || failure instanceof TimeoutException
+        || failure instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+        || (failure instanceof VertxException && failure.getMessage() != null
+            && failure.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timeout"));
+  }
+}

@@ -1,0 +1,50 @@
+package meservice.me;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PreparedQuery;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.UUID;
+import meservice.db.Sql;
+
+/** Reads and writes users' stored state. One statement, one round trip, per call. */
+public final class MeRepository {
+
+  private final PreparedQuery<RowSet<Row>> find;
+  private final PreparedQuery<RowSet<Row>> patch;
+  private final PreparedQuery<RowSet<Row>> setStaff;
+
+  private MeRepository(Pool pool) {
+    this.find = pool.preparedQuery(Sql.FIND_USER);
+    this.patch = pool.preparedQuery(Sql.PATCH_PREFERENCES);
+    this.setStaff = pool.preparedQuery(Sql.SET_STAFF);
+  }
+
+  public static MeRepository create(Pool pool) {
+    return new MeRepository(pool);
+  }
+
+  public Future<StoredUser> find(UUID userId) {
+    return find.execute(Tuple.of(userId)).map(MeRepository::single);
+  }
+
+  /** Creates the row on first write; merges {@code patch} into the stored preferences. */
+  public Future<StoredUser> patch(UUID userId, String clerkUserId, PreferencesPatch patch) {
+    Tuple params = Tuple.of(userId, clerkUserId, patch.set(), patch.clear().toArray(String[]::new));
+    return this.patch.execute(params).map(MeRepository::single);
+  }
+
+  public Future<Void> setStaff(String clerkUserId, boolean staff) {
+    return setStaff.execute(Tuple.of(Ids.userId(clerkUserId), clerkUserId, staff)).mapEmpty();
+  }
+
+  private static StoredUser single(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return StoredUser.NEVER_WRITTEN;
+    }
+    Row row = rows.iterator().next();
+    return new StoredUser(row.getJsonObject(0), row.getBoolean(1), row.getLong(2));
+  }
+}

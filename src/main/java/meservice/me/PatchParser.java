@@ -1,0 +1,127 @@
+package meservice.me;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import meservice.http.ApiError;
+import meservice.http.ErrorCode;
+
+/**
+ * Turns a PATCH body into a {@link PreferencesPatch}: media type, JSON syntax, the registry's
+ * JSON Schema (vertx-json-schema, compiled once), then each preference's own rule.
+ */
+public final class PatchParser {
+
+  private static final int MAX_DETAILS = 10;
+
+  private final Preferences preferences;
+  private final Validator validator;
+
+  public PatchParser(Preferences preferences) {
+    this.preferences = preferences;
+    this.validator = Validator.create(
+        JsonSchema.of(preferences.patchSchema()),
+        new JsonSchemaOptions()
+            .setDraft(Draft.DRAFT202012)
+            .setBaseUri("https://me-service/schemas/")
+            .setOutputFormat(OutputFormat.Basic));
+  }
+
+  public PreferencesPatch parse(String contentType, Buffer body) {
+    if (body == null || body.length() == 0) {
+      return PreferencesPatch.EMPTY;
+    }
+    if (!isJson(contentType)) {
+      throw ApiError.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
+    }
+    Object document;
+    try {
+      document = Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw ApiError.withDetails(ErrorCode.VALIDATION_ERROR, Map.of("body", "malformed JSON"));
+    }
+    OutputUnit result = validator.validate(document);
+    if (!result.getValid()) {
+      throw ApiError.withDetails(ErrorCode.VALIDATION_ERROR, details(result));
+    }
+    JsonObject patch = ((JsonObject) document).getJsonObject("preferences");
+    if (patch == null || patch.isEmpty()) {
+      return PreferencesPatch.EMPTY;
+    }
+    JsonObject set = new JsonObject();
+    List<String> clear = new ArrayList<>();
+    for (String key : patch.fieldNames()) {
+      Object value = patch.getValue(key);
+      if (value == null) {
+        clear.add(key);
+      } else {
+        set.put(key, preferences.get(key).normalize(value));
+      }
+    }
+    return new PreferencesPatch(set, List.copyOf(clear));
+  }
+
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    return mediaType.equals("application/json") || mediaType.equals("application/merge-patch+json");
+  }
+
+  /**
+   * One entry per bad field, named by its dotted path; the first message for a field wins. Capped,
+   * so a body of a thousand unknown keys does not echo a thousand keys back.
+   */
+  private Map<String, String> details(OutputUnit result) {
+    Map<String, String> details = new LinkedHashMap<>();
+    List<OutputUnit> errors = result.getErrors() == null ? List.of(result) : result.getErrors();
+    for (OutputUnit error : errors) {
+      if (details.size() == MAX_DETAILS) {
+        break;
+      }
+      List<String> path = pointer(error.getInstanceLocation());
+      details.putIfAbsent(path.isEmpty() ? "body" : String.join(".", path), message(path));
+    }
+    return details;
+  }
+
+  private String message(List<String> path) {
+    if (path.isEmpty()) {
+      return "must be a JSON object";
+    }
+    if (!path.get(0).equals("preferences")) {
+      return "unknown field";
+    }
+    if (path.size() == 1) {
+      return "must be an object";
+    }
+    Preference preference = preferences.get(path.get(1));
+    return preference == null ? "unknown preference" : preference.typeMessage();
+  }
+
+  private static List<String> pointer(String location) {
+    List<String> tokens = new ArrayList<>();
+    if (location == null || location.isEmpty() || location.equals("#")) {
+      return tokens;
+    }
+    String pointer = location.startsWith("#") ? location.substring(1) : location;
+    for (String token : pointer.substring(1).split("/", -1)) {
+      tokens.add(token.replace("~1", "/").replace("~0", "~"));
+    }
+    return tokens;
+  }
+}

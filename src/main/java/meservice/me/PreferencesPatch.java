@@ -1,0 +1,14 @@
+package meservice.me;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/** A validated JSON Merge Patch of the preferences: canonical values to set, keys to clear. */
+public record PreferencesPatch(JsonObject set, List<String> clear) {
+
+  public static final PreferencesPatch EMPTY = new PreferencesPatch(new JsonObject(), List.of());
+
+  public boolean isEmpty() {
+    return set.isEmpty() && clear.isEmpty();
+  }
+}
