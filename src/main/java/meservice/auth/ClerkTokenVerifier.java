@@ -113,14 +113,14 @@ public final class ClerkTokenVerifier {
   }
 
   private void checkClaims(JsonObject claims, long now) {
-    long exp = numericDate(claims, "exp", true);
-    if (now >= exp + skewSeconds) {
+    long exp = numericDate(claims, "exp");
+    if (now - skewSeconds >= exp) {
       throw ApiError.unauthorized("token expired");
     }
-    if (claims.containsKey("nbf") && numericDate(claims, "nbf", true) > now + skewSeconds) {
+    if (claims.containsKey("nbf") && numericDate(claims, "nbf") > now + skewSeconds) {
       throw ApiError.unauthorized("token not yet valid (nbf)");
     }
-    if (claims.containsKey("iat") && numericDate(claims, "iat", true) > now + skewSeconds) {
+    if (claims.containsKey("iat") && numericDate(claims, "iat") > now + skewSeconds) {
       throw ApiError.unauthorized("token issued in the future (iat)");
     }
     if (issuer != null && !issuer.equals(claims.getValue("iss"))) {
@@ -136,13 +136,10 @@ public final class ClerkTokenVerifier {
     }
   }
 
-  private static long numericDate(JsonObject claims, String name, boolean required) {
+  private static long numericDate(JsonObject claims, String name) {
     Object value = claims.getValue(name);
     if (value instanceof Integer || value instanceof Long) {
       return ((Number) value).longValue();
-    }
-    if (value == null && !required) {
-      return 0;
     }
     throw ApiError.unauthorized(name + " is missing or not an integer NumericDate");
   }

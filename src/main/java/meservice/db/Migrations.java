@@ -37,7 +37,8 @@ public final class Migrations {
   }
 
   public Future<Integer> apply(Pool pool) {
-    return pool.withTransaction(conn -> conn.query(Sql.MIGRATIONS_TABLE).execute()
+    return pool.withTransaction(conn -> conn.query(Sql.QUIET_NOTICES).execute()
+        .compose(v -> conn.query(Sql.MIGRATIONS_TABLE).execute())
         .compose(v -> conn.query(Sql.MIGRATIONS_LOCK).execute())
         .compose(v -> conn.query(Sql.APPLIED_VERSIONS).execute())
         .compose(rows -> {

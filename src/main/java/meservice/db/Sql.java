@@ -27,6 +27,9 @@ public final class Sql {
 
   public static final String PING = "SELECT 1";
 
+  /** "relation already exists, skipping" notices are expected on every start. */
+  static final String QUIET_NOTICES = "SET LOCAL client_min_messages = warning";
+
   static final String MIGRATIONS_TABLE =
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
           + "version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())";

@@ -83,18 +83,26 @@ public final class PatchParser {
   }
 
   /**
-   * One entry per bad field, named by its dotted path; the first message for a field wins. Capped,
-   * so a body of a thousand unknown keys does not echo a thousand keys back.
+   * One entry per bad field, named by its dotted path. The validator also reports each failing
+   * parent ("preferences" because "preferences.timezone" failed); only the deepest entries are
+   * kept. Capped, so a body of a thousand unknown keys does not echo a thousand keys back.
    */
   private Map<String, String> details(OutputUnit result) {
-    Map<String, String> details = new LinkedHashMap<>();
     List<OutputUnit> errors = result.getErrors() == null ? List.of(result) : result.getErrors();
+    List<List<String>> paths = new ArrayList<>();
     for (OutputUnit error : errors) {
-      if (details.size() == MAX_DETAILS) {
-        break;
-      }
       List<String> path = pointer(error.getInstanceLocation());
-      details.putIfAbsent(path.isEmpty() ? "body" : String.join(".", path), message(path));
+      if (!paths.contains(path)) {
+        paths.add(path);
+      }
+    }
+    Map<String, String> details = new LinkedHashMap<>();
+    for (List<String> path : paths) {
+      boolean hasDeeperError = paths.stream()
+          .anyMatch(other -> other.size() > path.size() && other.subList(0, path.size()).equals(path));
+      if (!hasDeeperError && details.size() < MAX_DETAILS) {
+        details.put(path.isEmpty() ? "body" : String.join(".", path), message(path));
+      }
     }
     return details;
   }

@@ -1,0 +1,34 @@
+package meservice.support;
+
+import java.util.HashMap;
+import java.util.Map;
+import meservice.config.AppConfig;
+import meservice.config.ConfigLoader;
+import meservice.dev.LocalIssuer;
+
+/** The service's configuration as an operator would set it, through the real config loader. */
+public final class TestConfig {
+
+  private TestConfig() {}
+
+  /** Environment of a service on a free loopback port, verifying {@link Tokens#ISSUER}'s PEM key. */
+  public static Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", "0");
+    env.put("DB_POOL_SIZE", "8");
+    env.put("DATABASE_URL", TestDatabase.url());
+    env.put("CLERK_JWT_KEY", Tokens.ISSUER.publicKeyPem());
+    env.put("CLERK_ISSUER", LocalIssuer.ISSUER);
+    env.put("CLERK_AUTHORIZED_PARTIES", LocalIssuer.AUTHORIZED_PARTY + ",https://dashboard.example.com");
+    return env;
+  }
+
+  public static AppConfig config(Map<String, String> env) {
+    return ConfigLoader.load(env);
+  }
+
+  public static AppConfig config() {
+    return config(env());
+  }
+}
