@@ -96,7 +96,7 @@ public final class ClerkTokenVerifier {
 
   private void checkHeader(JsonObject header) {
     Object alg = header.getValue("alg");
-    if (!(alg instanceof String s) || !algorithms.contains(s)) {
+    if (!(alg instanceof String algorithm && algorithms.contains(algorithm))) {
       throw ApiError.unauthorized("alg " + alg + " not allowed");
     }
     for (String name : FORBIDDEN_HEADERS) {
@@ -107,7 +107,7 @@ public final class ClerkTokenVerifier {
     if (header.containsKey("kid") && !(header.getValue("kid") instanceof String)) {
       throw ApiError.unauthorized("kid is not a string");
     }
-    if (header.containsKey("cat") && !ACCEPTED_CAT.contains(header.getValue("cat"))) {
+    if (header.containsKey("cat") && !(header.getValue("cat") instanceof String cat && ACCEPTED_CAT.contains(cat))) {
       throw ApiError.unauthorized("token category " + header.getValue("cat") + " is not a session token");
     }
   }
@@ -126,7 +126,8 @@ public final class ClerkTokenVerifier {
     if (issuer != null && !issuer.equals(claims.getValue("iss"))) {
       throw ApiError.unauthorized("issuer " + claims.getValue("iss") + " not accepted");
     }
-    if (!authorizedParties.isEmpty() && !authorizedParties.contains(claims.getValue("azp"))) {
+    if (!authorizedParties.isEmpty()
+        && !(claims.getValue("azp") instanceof String azp && authorizedParties.contains(azp))) {
       throw ApiError.unauthorized("authorized party " + claims.getValue("azp") + " not accepted");
     }
     requireText(claims, "sub");
