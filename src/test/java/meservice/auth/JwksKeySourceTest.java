@@ -1,0 +1,119 @@
+package meservice.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import meservice.App;
+import meservice.dev.LocalIssuer;
+import meservice.support.Api;
+import meservice.support.TestConfig;
+import meservice.support.Tokens;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Keys from a JWKS URL: cached, refetched on an unknown kid, and never fetched in a flood. */
+@ExtendWith(VertxExtension.class)
+class JwksKeySourceTest {
+
+  private final LocalIssuer oldKey = LocalIssuer.generate("kid-old");
+  private final LocalIssuer newKey = LocalIssuer.generate("kid-new");
+  private final AtomicReference<JsonObject> published = new AtomicReference<>();
+  private final AtomicInteger fetches = new AtomicInteger();
+
+  private HttpServer jwksServer;
+  private App app;
+
+  @BeforeEach
+  void startJwksServer(Vertx vertx, VertxTestContext ctx) {
+    publish(oldKey);
+    vertx.createHttpServer()
+        .requestHandler(request -> {
+          fetches.incrementAndGet();
+          request.response().putHeader("Content-Type", "application/json").end(published.get().encode());
+        })
+        .listen(0, "127.0.0.1")
+        .onComplete(ctx.succeeding(server -> {
+          jwksServer = server;
+          ctx.completeNow();
+        }));
+  }
+
+  @AfterEach
+  void stop(VertxTestContext ctx) {
+    (app == null ? jwksServer.close() : app.stop().compose(v -> jwksServer.close()))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void tokenSignedByAKeyInTheJwksIsAccepted(Vertx vertx) {
+    Api api = start(vertx, "0");
+
+    assertEquals(200, api.get(token(oldKey)).status());
+    assertEquals(1, fetches.get(), "keys are fetched once at start-up and cached");
+  }
+
+  @Test
+  void unknownKidAfterARotationIsAnsweredAfterOneRefetch(Vertx vertx) {
+    Api api = start(vertx, "0");
+    publish(oldKey, newKey);
+
+    assertEquals(200, api.get(token(newKey)).status());
+    assertEquals(2, fetches.get());
+    assertEquals(200, api.get(token(newKey)).status());
+    assertEquals(2, fetches.get(), "the rotated key is cached too");
+  }
+
+  @Test
+  void keyRemovedFromTheJwksStopsWorkingAfterARefetch(Vertx vertx) {
+    Api api = start(vertx, "0");
+    publish(newKey);
+
+    assertEquals(200, api.get(token(newKey)).status());
+    AuthenticationTest.assertUnauthorized(api.get(token(oldKey)));
+  }
+
+  @Test
+  void unknownKidsRefetchAtMostOncePerInterval(Vertx vertx) {
+    Api api = start(vertx, "3600");
+
+    for (int i = 0; i < 20; i++) {
+      LocalIssuer forged = LocalIssuer.generate("forged-" + i);
+      AuthenticationTest.assertUnauthorized(api.get(token(forged)));
+    }
+
+    assertTrue(fetches.get() <= 1, "JWKS fetched " + fetches.get() + " times");
+  }
+
+  private Api start(Vertx vertx, String minRefetchSeconds) {
+    Map<String, String> env = TestConfig.env();
+    env.remove("CLERK_JWT_KEY");
+    env.put("CLERK_JWKS_URL", "http://127.0.0.1:" + jwksServer.actualPort() + "/.well-known/jwks.json");
+    env.put("JWKS_MIN_REFETCH_SECONDS", minRefetchSeconds);
+    app = App.start(vertx, TestConfig.config(env)).toCompletionStage().toCompletableFuture().join();
+    return new Api(app.port());
+  }
+
+  private void publish(LocalIssuer... keys) {
+    JsonArray list = new JsonArray();
+    for (LocalIssuer key : keys) {
+      list.add(key.jwk());
+    }
+    published.set(new JsonObject().put("keys", list));
+  }
+
+  private static String token(LocalIssuer key) {
+    return key.sign(new JsonObject().put("alg", "RS256").put("typ", "JWT").put("kid", key.kid()),
+        Tokens.claims(Tokens.newUserId()));
+  }
+}

@@ -1,0 +1,83 @@
+package meservice.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.Map;
+import meservice.App;
+import meservice.support.TestConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** conf/config.json defaults, environment overrides, and one clear line for a bad setting. */
+@ExtendWith(VertxExtension.class)
+class ConfigLoaderTest {
+
+  @Test
+  void defaultsComeFromConfJson() {
+    AppConfig config = ConfigLoader.load(Map.of());
+
+    assertEquals("0.0.0.0", config.host());
+    assertEquals(8080, config.port());
+    assertEquals(5, config.clockSkewSeconds());
+    assertEquals(16384, config.bodyLimitBytes());
+    assertEquals(List.of("RS256"), config.jwtAlgorithms());
+  }
+
+  @Test
+  void environmentOverridesTheFile() {
+    AppConfig config = ConfigLoader.load(Map.of(
+        "PORT", "9090", "BODY_LIMIT_BYTES", "1024", "CLERK_AUTHORIZED_PARTIES", "https://a.example, https://b.example"));
+
+    assertEquals(9090, config.port());
+    assertEquals(1024, config.bodyLimitBytes());
+    assertEquals(List.of("https://a.example", "https://b.example"), config.authorizedParties());
+  }
+
+  @Test
+  void malformedSettingNamesTheVariable() {
+    assertEquals("PORT: 'eighty' is not a whole number",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("PORT", "eighty"))).getMessage());
+    assertEquals("AUTH_CLOCK_SKEW_SECONDS: -1 is outside 0..3600",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("AUTH_CLOCK_SKEW_SECONDS", "-1"))).getMessage());
+    assertEquals("DATABASE_URL: must look like postgresql://user:pass@host:port/db",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("DATABASE_URL", "mysql://x"))).getMessage());
+    assertEquals("CLERK_JWT_KEY: must be a PEM public key (-----BEGIN PUBLIC KEY-----)",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("CLERK_JWT_KEY", "secret"))).getMessage());
+    assertEquals("CLERK_JWT_ALGORITHMS: allowed values are RS256, RS384, RS512",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("CLERK_JWT_ALGORITHMS", "HS256"))).getMessage());
+  }
+
+  @Test
+  void serveRefusesToStartWithoutADatabaseUrl(Vertx vertx) {
+    Map<String, String> env = TestConfig.env();
+    env.remove("DATABASE_URL");
+
+    ConfigException error = assertThrows(ConfigException.class, () -> App.start(vertx, TestConfig.config(env)));
+
+    assertEquals("DATABASE_URL: missing (postgresql://user:pass@host:port/db)", error.getMessage());
+  }
+
+  @Test
+  void serveRefusesToStartWithoutAKeySource(Vertx vertx) {
+    Map<String, String> env = TestConfig.env();
+    env.remove("CLERK_JWT_KEY");
+
+    ConfigException error = assertThrows(ConfigException.class, () -> App.start(vertx, TestConfig.config(env)));
+
+    assertEquals("CLERK_JWKS_URL or CLERK_JWT_KEY: one is required to verify session tokens", error.getMessage());
+  }
+
+  @Test
+  void invalidPemKeyIsRefusedAtStartUp(Vertx vertx) {
+    Map<String, String> env = TestConfig.env();
+    env.put("CLERK_JWT_KEY", "-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n");
+
+    ConfigException error = assertThrows(ConfigException.class, () -> App.start(vertx, TestConfig.config(env)));
+
+    assertEquals("CLERK_JWT_KEY: not a valid RSA public key", error.getMessage());
+  }
+}
