@@ -1,7 +1,6 @@
 package meservice.auth;
 
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.authentication.TokenCredentials;
@@ -13,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import meservice.config.AppConfig;
 import meservice.http.ApiError;
+import meservice.http.StrictJson;
 import meservice.me.Ids;
 
 /**
@@ -88,10 +88,13 @@ public final class ClerkTokenVerifier {
 
   private static JsonObject decodeJson(String segment, String what) {
     try {
-      return new JsonObject(Buffer.buffer(Base64.getUrlDecoder().decode(segment)));
+      if (StrictJson.decode(Base64.getUrlDecoder().decode(segment)) instanceof JsonObject object) {
+        return object;
+      }
     } catch (RuntimeException e) {
-      throw ApiError.unauthorized(what + " is not base64url JSON object");
+      // Falls through to the one rejection below.
     }
+    throw ApiError.unauthorized(what + " is not a base64url JSON object without duplicate members");
   }
 
   private void checkHeader(JsonObject header) {

@@ -2,7 +2,6 @@ package meservice.me;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchema;
@@ -17,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import meservice.http.ApiError;
 import meservice.http.ErrorCode;
+import meservice.http.StrictJson;
 
 /**
  * Turns a PATCH body into a {@link PreferencesPatch}: media type, JSON syntax, the registry's
@@ -48,7 +48,7 @@ public final class PatchParser {
     }
     Object document;
     try {
-      document = Json.decodeValue(body);
+      document = StrictJson.decode(body.getBytes());
     } catch (DecodeException e) {
       throw ApiError.withDetails(ErrorCode.VALIDATION_ERROR, Map.of("body", "malformed JSON"));
     }
