@@ -28,7 +28,8 @@ public final class ApiRouter {
     // but the caller must be known (and an API key refused) before a byte of body is read.
     router.patch("/v1/me")
         .handler(services.auth())
-        .handler(services.me()::rejectApiKeys);
+        .handler(services.me()::rejectApiKeys)
+        .handler(services.me()::requireJsonBody);
     router.patch("/v1/me")
         .handler(body)
         .handler(services.me()::patch);

@@ -2,6 +2,7 @@ package meservice.me;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -38,11 +39,27 @@ public final class MeHandler {
     }
   }
 
+  /**
+   * Mounted before the body is read: a request that declares a body of another media type is
+   * refused unread, so form and multipart decoders never see it. No body at all is a no-op.
+   */
+  public void requireJsonBody(RoutingContext rc) {
+    HttpServerRequest request = rc.request();
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    boolean declaresBody = request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+        || (length != null && !length.equals("0"));
+    if (declaresBody && !PatchParser.isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+      rc.fail(ApiError.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE));
+    } else {
+      rc.next();
+    }
+  }
+
   public void patch(RoutingContext rc) {
     Principal.ClerkUser user = (Principal.ClerkUser) AuthHandler.principal(rc);
     PreferencesPatch patch;
     try {
-      patch = parser.parse(rc.request().getHeader(HttpHeaders.CONTENT_TYPE), rc.body().buffer());
+      patch = parser.parse(rc.body().buffer());
     } catch (ApiError e) {
       rc.fail(e);
       return;

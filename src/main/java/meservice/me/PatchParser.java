@@ -19,7 +19,7 @@ import meservice.http.ErrorCode;
 import meservice.http.StrictJson;
 
 /**
- * Turns a PATCH body into a {@link PreferencesPatch}: media type, JSON syntax, the registry's
+ * Turns a PATCH body into a {@link PreferencesPatch}: JSON syntax, the registry's
  * JSON Schema (vertx-json-schema, compiled once), then each preference's own rule.
  */
 public final class PatchParser {
@@ -39,12 +39,10 @@ public final class PatchParser {
             .setOutputFormat(OutputFormat.Basic));
   }
 
-  public PreferencesPatch parse(String contentType, Buffer body) {
+  /** The media type was checked before the body was read ({@link #isJson}). */
+  public PreferencesPatch parse(Buffer body) {
     if (body == null || body.length() == 0) {
       return PreferencesPatch.EMPTY;
-    }
-    if (!isJson(contentType)) {
-      throw ApiError.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
     }
     Object document;
     try {
@@ -73,7 +71,7 @@ public final class PatchParser {
     return new PreferencesPatch(set, List.copyOf(clear));
   }
 
-  static boolean isJson(String contentType) {
+  public static boolean isJson(String contentType) {
     if (contentType == null) {
       return false;
     }

@@ -191,6 +191,29 @@ class PatchMeTest {
   }
 
   @Test
+  void formBodyIs415AndIsNeverParsedAsAForm() {
+    Response response = api.send("PATCH", "/v1/me",
+        Map.of("Authorization", "Bearer " + token, "Content-Type", "application/x-www-form-urlencoded"), "\t");
+
+    assertEquals(415, response.status());
+    assertEquals("UNSUPPORTED_MEDIA_TYPE", response.error().getString("code"));
+  }
+
+  @Test
+  void duplicateMembersAreMalformedJson() {
+    Response response = api.patch(token, "{\"preferences\": {\"timezone\": \"UTC\", \"timezone\": \"Asia/Tokyo\"}}");
+
+    assertValidationError(response, Map.of("body", "malformed JSON"));
+  }
+
+  @Test
+  void commentsAreMalformedJson() {
+    Response response = api.patch(token, "/* hi */ {\"preferences\": {\"timezone\": \"UTC\"}}");
+
+    assertValidationError(response, Map.of("body", "malformed JSON"));
+  }
+
+  @Test
   void nonEmptyBodyWithoutContentTypeIs415() {
     Response response = api.send("PATCH", "/v1/me", Map.of("Authorization", "Bearer " + token), "{}");
 
