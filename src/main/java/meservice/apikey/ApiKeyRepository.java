@@ -95,6 +95,6 @@ public final class ApiKeyRepository {
     for (int i = 0; i < ids.length; i++) {
       times[i] = lastUses.get(ids[i]);
     }
-    return touch.execute(Tuple.of(ids, times)).mapEmpty();
+    return touch.execute(Tuple.tuple().addArrayOfUUID(ids).addArrayOfOffsetDateTime(times)).mapEmpty();
   }
 }

@@ -27,7 +27,9 @@ public final class ApiKeys {
     this.vertx = vertx;
     this.lastUse = new LastUseRecorder(repository);
     this.verifier = new ApiKeyVerifier(repository, cache, lastUse);
-    this.revocations = new RevocationListener(vertx, Database.connectOptions(config.databaseUrl()), cache);
+    this.revocations = new RevocationListener(vertx,
+        Database.connectOptions(config.databaseUrl()).addProperty("application_name", RevocationListener.APPLICATION_NAME),
+        cache);
     this.flushMillis = settings.lastUsedFlushSeconds() * 1000L;
   }
 

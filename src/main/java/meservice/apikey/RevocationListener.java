@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * a confirmation is fresh), a new connection empties the cache, and a connection that stops
  * answering is closed so that the subscriber reconnects.
  */
-final class RevocationListener {
+public final class RevocationListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(RevocationListener.class);
+  /** How the listening connection shows in {@code pg_stat_activity}. */
+  public static final String APPLICATION_NAME = "me-service-revocations";
   static final long PING_INTERVAL_MS = 200;
   private static final long UNRESPONSIVE_NANOS = Duration.ofSeconds(5).toNanos();
 
