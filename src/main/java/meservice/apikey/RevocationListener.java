@@ -77,6 +77,10 @@ public final class RevocationListener {
     // answered only after the LISTEN is in force.
     PgConnection conn = subscriber.actualConnection();
     if (conn == null) {
+      if (current != null) {
+        current = null;
+        LOG.warn("api key revocation channel lost; keys are looked up in the database until it is back");
+      }
       return;
     }
     if (conn != current) {
