@@ -165,7 +165,7 @@ public final class ApiKeyCommand {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"ID", "NAME", "PREFIX", "SCOPES", "CREATED", "LAST USED", "REVOKED"});
     for (ApiKeyRepository.Listed key : keys) {
-      rows.add(new String[] {key.id().toString(), key.name() == null ? "-" : key.name(), key.prefix() + "…",
+      rows.add(new String[] {key.id().toString(), key.name() == null ? "-" : key.name(), key.prefix() + "...",
           key.scopes().isEmpty() ? "-" : String.join(",", key.scopes()), time(key.createdAt()),
           time(key.lastUsedAt()), time(key.revokedAt())});
     }

@@ -48,7 +48,7 @@ class ApiKeyCommandTest {
     String row = lines.get(1);
     assertTrue(row.startsWith(created.id()), row);
     assertTrue(row.contains("reporting"), row);
-    assertTrue(row.contains(created.key().substring(0, 12) + "…"), row);
+    assertTrue(row.contains(created.key().substring(0, 12) + "..."), row);
     assertTrue(row.contains("me:read,org:read"), "scopes sorted and unique: " + row);
     assertTrue(row.matches(".*\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ +- +-$"), "created, never used, not revoked: " + row);
     assertFalse(list.contains(created.key()), "list printed the secret");
