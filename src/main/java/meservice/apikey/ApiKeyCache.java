@@ -24,6 +24,7 @@ final class ApiKeyCache {
   /** Returned by {@link #ticket()} when a lookup's result must not be cached. */
   static final long NO_TICKET = -1;
 
+  private final boolean enabled;
   private final Cache<String, Principal.ApiKey> entries;
   /** Bumped by every eviction, so a lookup that raced a revocation cannot re-insert the key. */
   private final AtomicLong generation = new AtomicLong();
@@ -33,7 +34,9 @@ final class ApiKeyCache {
 
   private record Confirmation(long sentAt) {}
 
+  /** A {@code maximumSize} of 0 turns caching off: every request looks its key up. */
   ApiKeyCache(int maximumSize, Duration timeToLive) {
+    this.enabled = maximumSize > 0;
     this.entries = Caffeine.newBuilder()
         .maximumSize(maximumSize)
         .expireAfterWrite(timeToLive)
@@ -52,7 +55,7 @@ final class ApiKeyCache {
   }
 
   void put(String hash, Principal.ApiKey key, long ticket) {
-    if (ticket == NO_TICKET || generation.get() != ticket) {
+    if (!enabled || ticket == NO_TICKET || generation.get() != ticket) {
       return;
     }
     entries.put(hash, key);
