@@ -106,6 +106,8 @@ class RevocationTest {
         all &= refused[i];
       }
       if (all) {
+        System.out.printf("revocation refused by %d instance(s) %d ms after apikey revoke returned%n",
+            instances.length, (System.nanoTime() - start) / 1_000_000);
         // Refused for good, not only once.
         for (Api instance : instances) {
           assertEquals(401, instance.get(key.key()).status());
