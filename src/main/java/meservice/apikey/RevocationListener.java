@@ -79,6 +79,7 @@ public final class RevocationListener {
     if (conn == null) {
       if (current != null) {
         current = null;
+        era = cache.forgetAll();
         LOG.warn("api key revocation channel lost; keys are looked up in the database until it is back");
       }
       return;
