@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.atomic.AtomicReference;
+import meservice.apikey.ApiKeys;
 import meservice.auth.AuthHandler;
 import meservice.auth.ClerkTokenVerifier;
 import meservice.auth.JwksKeySource;
@@ -28,29 +29,33 @@ public final class App {
 
   private final Vertx vertx;
   private final Pool pool;
+  private final ApiKeys apiKeys;
   private final String deploymentId;
   private final int port;
 
-  private App(Vertx vertx, Pool pool, String deploymentId, int port) {
+  private App(Vertx vertx, Pool pool, ApiKeys apiKeys, String deploymentId, int port) {
     this.vertx = vertx;
     this.pool = pool;
+    this.apiKeys = apiKeys;
     this.deploymentId = deploymentId;
     this.port = port;
   }
 
-  /** Start-up in one chain: keys, pool, migrations, verticles, listen. */
+  /** Start-up in one chain: keys, pool, migrations, revocation listener, verticles, listen. */
   public static Future<App> start(Vertx vertx, AppConfig config) {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
+    ApiKeys apiKeys = ApiKeys.create(vertx, pool, config);
     Services services = new Services(
         config,
-        new AuthHandler(new ClerkTokenVerifier(keys, config)),
+        new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier()),
         new MeHandler(MeRepository.create(pool), Preferences.REGISTRY));
     AtomicReference<ApiVerticle> first = new AtomicReference<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return Migrations.load().apply(pool)
         .compose(applied -> warm(keys))
+        .compose(v -> apiKeys.start())
         .compose(v -> vertx.deployVerticle(
             () -> {
               ApiVerticle verticle = new ApiVerticle(services);
@@ -58,10 +63,10 @@ public final class App {
               return verticle;
             },
             new DeploymentOptions().setInstances(instances)))
-        .map(id -> new App(vertx, pool, id, first.get().port()))
+        .map(id -> new App(vertx, pool, apiKeys, id, first.get().port()))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
             config.host(), app.port, instances))
-        .onFailure(err -> pool.close());
+        .onFailure(err -> apiKeys.stop().eventually(pool::close));
   }
 
   public int port() {
@@ -73,7 +78,9 @@ public final class App {
   }
 
   public Future<Void> stop() {
-    return vertx.undeploy(deploymentId).compose(v -> pool.close());
+    return vertx.undeploy(deploymentId)
+        .compose(v -> apiKeys.stop())
+        .compose(v -> pool.close());
   }
 
   private static void requireStartable(AppConfig config) {

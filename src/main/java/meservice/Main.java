@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Map;
+import meservice.cli.ApiKeyCommand;
 import meservice.cli.DevCommand;
 import meservice.cli.UserCommand;
 import meservice.config.AppConfig;
@@ -12,7 +13,7 @@ import meservice.config.ConfigLoader;
 import meservice.db.Database;
 import meservice.db.Migrations;
 
-/** {@code java -jar me-service.jar [serve|dev|migrate|user ...]}. */
+/** {@code java -jar me-service.jar [serve|dev|migrate|apikey ...|user ...]}. */
 public final class Main {
 
   private static final String USAGE = String.join("\n",
@@ -20,6 +21,10 @@ public final class Main {
       "  serve                                   production server (default)",
       "  dev                                     local server, embedded PostgreSQL in ./data, local tokens",
       "  migrate                                 apply database migrations and exit",
+      "  apikey create --org ORG [--name NAME] [--scopes a,b]",
+      "                                          create an API key for a Clerk organization; prints it once",
+      "  apikey list --org ORG                   list an organization's keys (never the secret)",
+      "  apikey revoke ID                        revoke a key on every instance within a second",
       "  user set-staff CLERK_USER_ID true|false set a user's staff flag");
 
   private Main() {}
@@ -32,6 +37,7 @@ public final class Main {
         case "serve" -> serve(load(env, "json"));
         case "dev" -> dev(load(env, "text"));
         case "migrate" -> exit(runOnce(load(env, "text"), Main::migrate));
+        case "apikey" -> exit(runOnce(load(env, "text"), (vertx, config) -> ApiKeyCommand.run(vertx, config, args)));
         case "user" -> exit(runOnce(load(env, "text"), (vertx, config) -> UserCommand.run(vertx, config, args)));
         case "help", "--help", "-h" -> System.out.println(USAGE);
         default -> {

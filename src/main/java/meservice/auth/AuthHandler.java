@@ -5,6 +5,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import meservice.apikey.ApiKeySecret;
+import meservice.apikey.ApiKeyVerifier;
 import meservice.http.ApiError;
 
 /**
@@ -17,9 +19,11 @@ public final class AuthHandler implements Handler<RoutingContext> {
   private static final String PRINCIPAL = "principal";
 
   private final ClerkTokenVerifier clerk;
+  private final ApiKeyVerifier apiKeys;
 
-  public AuthHandler(ClerkTokenVerifier clerk) {
+  public AuthHandler(ClerkTokenVerifier clerk, ApiKeyVerifier apiKeys) {
     this.clerk = clerk;
+    this.apiKeys = apiKeys;
   }
 
   public static Principal principal(RoutingContext rc) {
@@ -33,7 +37,10 @@ public final class AuthHandler implements Handler<RoutingContext> {
       rc.fail(ApiError.unauthorized("no bearer credential"));
       return;
     }
-    Future<? extends Principal> result = clerk.verify(credential);
+    // Told apart by the prefix alone: a key is never parsed as a token, nor a token looked up as a key.
+    Future<? extends Principal> result = ApiKeySecret.isApiKey(credential)
+        ? apiKeys.verify(credential)
+        : clerk.verify(credential);
     if (!result.isComplete()) {
       holdBodyUntilAnswered(rc.request(), rc);
     }
@@ -48,7 +55,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * While the keys are fetched, body bytes could arrive before any handler wants them: pause the
+   * While the keys are fetched (or an API key is looked up), body bytes could arrive before any handler wants them: pause the
    * request. A later body handler resumes it; otherwise resuming when the answer starts drains
    * it, so a keep-alive connection never stalls on a paused request.
    */

@@ -38,6 +38,9 @@ public final class DevCommand {
         "",
         "  curl -s -X PATCH " + base + "/v1/me -H \"Authorization: Bearer $TOKEN\" \\",
         "    -H 'Content-Type: application/json' -d '{\"preferences\": {\"timezone\": \"America/Los_Angeles\"}}'",
+        "",
+        "  # an API key of org_dev (printed once; use it as the Bearer credential of GET /v1/me):",
+        "  DATABASE_URL='" + setup.config().databaseUrl() + "' java -jar target/me-service.jar apikey create --org org_dev",
         "");
   }
 }

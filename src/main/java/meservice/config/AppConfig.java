@@ -22,22 +22,26 @@ public record AppConfig(
     int bodyLimitBytes,
     String logFormat,
     List<String> userScopes,
-    Map<String, List<String>> roleScopes) {
+    Map<String, List<String>> roleScopes,
+    ApiKeySettings apiKeys) {
+
+  /** How verified API keys are cached and how often their last use is written. */
+  public record ApiKeySettings(int cacheSize, int cacheTtlSeconds, int lastUsedFlushSeconds) {}
 
   public AppConfig withDatabaseUrl(String url) {
     return new AppConfig(host, port, url, dbPoolSize, clerkJwksUrl, clerkJwtKey, clerkIssuer,
-        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes);
+        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes, apiKeys);
   }
 
   public AppConfig withListen(String host, int port) {
     return new AppConfig(host, port, databaseUrl, dbPoolSize, clerkJwksUrl, clerkJwtKey, clerkIssuer,
-        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes);
+        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes, apiKeys);
   }
 
   /** For {@code dev}: tokens come from a local issuer instead of Clerk. */
   public AppConfig withLocalIssuer(String issuer, String pem, String authorizedParty) {
     return new AppConfig(host, port, databaseUrl, dbPoolSize, null, pem, issuer,
         List.of(authorizedParty), jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes,
-        logFormat, userScopes, roleScopes);
+        logFormat, userScopes, roleScopes, apiKeys);
   }
 }

@@ -63,7 +63,11 @@ public final class ConfigLoader {
         integer("BODY_LIMIT_BYTES", 2, 10 * 1024 * 1024),
         logFormat(),
         strings(file.getValue("user_scopes"), "user_scopes"),
-        roleScopes());
+        roleScopes(),
+        new AppConfig.ApiKeySettings(
+            integer("API_KEY_CACHE_SIZE", 0, 10_000_000),
+            integer("API_KEY_CACHE_TTL_SECONDS", 1, 86_400),
+            integer("API_KEY_LAST_USED_FLUSH_SECONDS", 1, 3600)));
   }
 
   private String raw(String name) {

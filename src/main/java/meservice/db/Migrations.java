@@ -21,7 +21,7 @@ public final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   /** In order; a new migration is appended here and never edited once released. */
-  private static final List<String> FILES = List.of("V1__users.sql");
+  private static final List<String> FILES = List.of("V1__users.sql", "V2__api_keys.sql");
 
   private record Migration(int version, String name, String sql) {}
 

@@ -1,0 +1,57 @@
+package meservice.apikey;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import meservice.config.AppConfig;
+import meservice.db.Database;
+
+/**
+ * API-key authentication of one running instance: the verifier every event loop shares, its
+ * cache, the revocation listener that keeps the cache honest, and the periodic last-use flush.
+ */
+public final class ApiKeys {
+
+  private final Vertx vertx;
+  private final ApiKeyVerifier verifier;
+  private final RevocationListener revocations;
+  private final LastUseRecorder lastUse;
+  private final long flushMillis;
+  private long flushTimer = -1;
+
+  private ApiKeys(Vertx vertx, Pool pool, AppConfig config) {
+    AppConfig.ApiKeySettings settings = config.apiKeys();
+    ApiKeyRepository repository = ApiKeyRepository.create(pool);
+    ApiKeyCache cache = new ApiKeyCache(settings.cacheSize(), Duration.ofSeconds(settings.cacheTtlSeconds()));
+    this.vertx = vertx;
+    this.lastUse = new LastUseRecorder(repository);
+    this.verifier = new ApiKeyVerifier(repository, cache, lastUse);
+    this.revocations = new RevocationListener(vertx,
+        Database.connectOptions(config.databaseUrl()).addProperty("application_name", RevocationListener.APPLICATION_NAME),
+        cache);
+    this.flushMillis = settings.lastUsedFlushSeconds() * 1000L;
+  }
+
+  public static ApiKeys create(Vertx vertx, Pool pool, AppConfig config) {
+    return new ApiKeys(vertx, pool, config);
+  }
+
+  public ApiKeyVerifier verifier() {
+    return verifier;
+  }
+
+  /** Call after migrations: listens for revocations and starts the last-use flush. */
+  public Future<Void> start() {
+    flushTimer = vertx.setPeriodic(flushMillis, id -> lastUse.flushIfIdle());
+    return revocations.start();
+  }
+
+  /** Writes the last uses still in memory (while the pool is open) and stops listening. */
+  public Future<Void> stop() {
+    vertx.cancelTimer(flushTimer);
+    return lastUse.flush()
+        .recover(err -> Future.succeededFuture())
+        .compose(v -> revocations.stop());
+  }
+}

@@ -1,0 +1,198 @@
+package meservice.apikey;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.sqlclient.Tuple;
+import java.util.Map;
+import java.util.UUID;
+import meservice.App;
+import meservice.me.Ids;
+import meservice.support.Api;
+import meservice.support.Api.Response;
+import meservice.support.ApiKeyCli;
+import meservice.support.ApiKeyCli.Created;
+import meservice.support.TestConfig;
+import meservice.support.Tokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** API keys presented as {@code Authorization: Bearer mek_...} to one running service. */
+@ExtendWith(VertxExtension.class)
+class ApiKeyAuthenticationTest {
+
+  private static App app;
+  private static Api api;
+
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext ctx) {
+    Map<String, String> env = TestConfig.env();
+    env.put("API_KEY_LAST_USED_FLUSH_SECONDS", "1");
+    App.start(vertx, TestConfig.config(env)).onComplete(ctx.succeeding(started -> {
+      app = started;
+      api = new Api(started.port());
+      ctx.completeNow();
+    }));
+  }
+
+  @AfterAll
+  static void stop(VertxTestContext ctx) {
+    app.stop().onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void getWithAKeyAnswersTheOrganizationsPayloadWithoutAUser(Vertx vertx) {
+    String org = ApiKeyCli.newOrgId();
+    Created key = ApiKeyCli.create(vertx, org, "--scopes", "org:read,me:read,org:read");
+
+    Response response = api.get(key.key());
+
+    assertEquals(200, response.status(), response.text());
+    JsonObject me = response.data();
+    assertTrue(me.containsKey("user_id"));
+    assertNull(me.getValue("user_id"));
+    assertEquals(false, me.getBoolean("is_staff"));
+    assertEquals(Ids.orgId(org).toString(), me.getString("org_id"));
+    assertEquals(new JsonArray().add("me:read").add("org:read"), me.getJsonArray("scopes"));
+    JsonObject preferences = me.getJsonObject("preferences");
+    assertTrue(preferences.containsKey("timezone"));
+    for (String name : preferences.fieldNames()) {
+      assertNull(preferences.getValue(name), name);
+    }
+  }
+
+  @Test
+  void aKeyWithoutScopesHasAnEmptyScopeList(Vertx vertx) {
+    Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
+
+    assertEquals(new JsonArray(), api.get(key.key()).data().getJsonArray("scopes"));
+  }
+
+  @Test
+  void aKeyKeepsWorkingOnRepeatedCalls(Vertx vertx) {
+    Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
+
+    for (int i = 0; i < 5; i++) {
+      assertEquals(200, api.get(key.key()).status());
+    }
+  }
+
+  @Test
+  void patchWithAKeyIsForbiddenAndWritesNothing(Vertx vertx) {
+    Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
+    String before = databaseState();
+
+    assertForbidden(api.patch(key.key(), "{\"preferences\": {\"timezone\": \"Europe/Paris\"}}"));
+    assertForbidden(api.patch(key.key(), "{\"preferences\": {\"timezone\": \"Mars/Olympus\"}}"));
+    assertForbidden(api.patch(key.key(), "{not json"));
+    assertForbidden(api.patch(key.key(), "{\"preferences\": {\"timezone\": \"" + "x".repeat(64 * 1024) + "\"}}"));
+    assertForbidden(api.send("PATCH", "/v1/me",
+        Map.of("Authorization", "Bearer " + key.key(), "Content-Type", "text/plain"), "hello"));
+    assertForbidden(api.send("PATCH", "/v1/me", Map.of("Authorization", "Bearer " + key.key()), null));
+
+    assertEquals(before, databaseState());
+  }
+
+  @Test
+  void patchWithAnOversizedBodyAndAnUncachedKeyIsForbidden(Vertx vertx) {
+    Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
+
+    // The first use of a key is a database lookup: the body must wait for it, then be refused.
+    assertForbidden(api.patch(key.key(), "[" + "1,".repeat(256 * 1024) + "1]"));
+  }
+
+  @Test
+  void revokedKeyIsUnauthorized(Vertx vertx) {
+    Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
+    assertEquals(200, api.get(key.key()).status());
+
+    ApiKeyCli.revoke(vertx, key.id());
+
+    assertUnauthorized(api.get(key.key()));
+  }
+
+  @Test
+  void unknownKeyIsUnauthorized() {
+    assertUnauthorized(api.get("mek_" + "A".repeat(43)));
+  }
+
+  @Test
+  void malformedKeysAreUnauthorized() {
+    assertUnauthorized(api.get("mek_"));
+    assertUnauthorized(api.get("mek_tooShort"));
+    assertUnauthorized(api.get("mek_" + "A".repeat(44)));
+    assertUnauthorized(api.get("mek_" + "A".repeat(42) + "!"));
+  }
+
+  @Test
+  void aKeyAlteredInOneCharacterIsUnauthorized(Vertx vertx) {
+    Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
+    String last = key.key().substring(key.key().length() - 1);
+    String altered = key.key().substring(0, key.key().length() - 1) + ("a".equals(last) ? "b" : "a");
+
+    assertUnauthorized(api.get(altered));
+  }
+
+  @Test
+  void aKeyIsNeverTakenForASessionTokenNorATokenForAKey(Vertx vertx) {
+    Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
+
+    assertUnauthorized(api.get(key.key() + "." + key.key() + "." + key.key()));
+    assertEquals(200, api.get(Tokens.session(Tokens.newUserId())).status());
+  }
+
+  @Test
+  void lastUseIsRecordedWithoutAWritePerRequest(Vertx vertx) throws InterruptedException {
+    String org = ApiKeyCli.newOrgId();
+    Created key = ApiKeyCli.create(vertx, org);
+    UUID id = UUID.fromString(key.id());
+    assertNull(lastUsedAt(id));
+
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, api.get(key.key()).status());
+    }
+
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (lastUsedAt(id) == null && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    assertTrue(lastUsedAt(id) != null, "last_used_at written by the periodic flush");
+    String row = ApiKeyCli.run(vertx, "list", "--org", org).lines().toList().get(1);
+    assertTrue(row.matches(".*Z +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ +-$"), "last used shown: " + row);
+  }
+
+  private static Object lastUsedAt(UUID id) {
+    return ApiKeyCli.await(app.pool().preparedQuery("SELECT last_used_at FROM api_keys WHERE id = $1")
+        .execute(Tuple.of(id))).iterator().next().getValue(0);
+  }
+
+  /** Everything a PATCH could touch: the users table, row by row. */
+  private static String databaseState() {
+    return ApiKeyCli.await(app.pool()
+        .query("SELECT count(*) || ':' || coalesce(md5(string_agg(u::text, ',' ORDER BY id)), '') FROM users u")
+        .execute()).iterator().next().getString(0);
+  }
+
+  private static void assertForbidden(Response response) {
+    assertEquals(403, response.status(), response.text());
+    assertEquals("FORBIDDEN", response.error().getString("code"));
+    assertEquals("api keys cannot update user preferences", response.error().getString("message"));
+  }
+
+  private static void assertUnauthorized(Response response) {
+    assertEquals(401, response.status(), response.text());
+    assertEquals("UNAUTHORIZED", response.error().getString("code"));
+    assertEquals("authentication failed", response.error().getString("message"));
+    assertEquals("Bearer", response.header("WWW-Authenticate"));
+    assertFalse(response.json().getBoolean("success"));
+  }
+}

@@ -1,0 +1,121 @@
+package meservice.apikey;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.read.ListAppender;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Row;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import meservice.App;
+import meservice.support.Api;
+import meservice.support.ApiKeyCli;
+import meservice.support.ApiKeyCli.Created;
+import meservice.support.TestConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+/** The secret of a key is printed once by {@code apikey create} and is nowhere else. */
+@ExtendWith(VertxExtension.class)
+class ApiKeySecrecyTest {
+
+  @Test
+  void theSecretIsInNoTableAndNoLogLine(Vertx vertx) throws InterruptedException {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Level level = root.getLevel();
+    ListAppender<ILoggingEvent> logs = captureLogs(root);
+    Map<String, String> env = TestConfig.env();
+    env.put("API_KEY_LAST_USED_FLUSH_SECONDS", "1");
+    App app = await(App.start(vertx, TestConfig.config(env)));
+    String orgId = ApiKeyCli.newOrgId();
+    Created key;
+    try {
+      Api api = new Api(app.port());
+      key = ApiKeyCli.create(vertx, orgId, "--name", "secrecy", "--scopes", "me:read");
+      // Every path a key takes: accepted, refused on PATCH, listed, flushed, revoked, refused.
+      assertEquals(200, api.get(key.key()).status());
+      assertEquals(403, api.patch(key.key(), "{\"preferences\": {\"timezone\": \"UTC\"}}").status());
+      assertEquals(401, api.get(key.key() + "x").status());
+      Thread.sleep(1500);
+      String list = ApiKeyCli.run(vertx, "list", "--org", orgId);
+      ApiKeyCli.revoke(vertx, key.id());
+      assertEquals(401, api.get(key.key()).status());
+
+      assertFalse(list.contains(secretPart(key)), "apikey list printed the secret");
+      for (String row : everyRowOfEveryTable(app)) {
+        assertFalse(row.contains(secretPart(key)), "the secret is stored: " + row);
+      }
+      assertTrue(everyRowOfEveryTable(app).stream().anyMatch(row -> row.contains(key.id())),
+          "the scan saw the api_keys row");
+    } finally {
+      await(app.stop());
+      root.detachAppender(logs);
+      root.setLevel(level);
+    }
+
+    assertTrue(logs.list.size() > 0, "log lines were captured");
+    for (ILoggingEvent event : logs.list) {
+      String line = everythingIn(event);
+      assertFalse(line.contains(secretPart(key)), "the secret is logged: " + line);
+    }
+  }
+
+  /** The key less the part that {@code apikey list} shows on purpose. */
+  private static String secretPart(Created key) {
+    return key.key().substring(ApiKeySecret.DISPLAY_CHARS);
+  }
+
+  /** Each row of each table in the schema, as PostgreSQL renders the whole row as text. */
+  private static List<String> everyRowOfEveryTable(App app) {
+    List<String> rows = new ArrayList<>();
+    for (Row table : await(app.pool().query(
+        "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables "
+            + "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'").execute())) {
+      for (Row row : await(app.pool().query("SELECT t::text FROM " + table.getString(0) + " t").execute())) {
+        rows.add(table.getString(0) + ": " + row.getString(0));
+      }
+    }
+    return rows;
+  }
+
+  private static ListAppender<ILoggingEvent> captureLogs(Logger root) {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
+    appender.start();
+    // Debug lines too: a secret must not hide in a line nobody reads in production either.
+    root.setLevel(Level.DEBUG);
+    root.addAppender(appender);
+    return appender;
+  }
+
+  private static String everythingIn(ILoggingEvent event) {
+    StringBuilder line = new StringBuilder(event.getFormattedMessage());
+    if (event.getKeyValuePairs() != null) {
+      line.append(' ').append(event.getKeyValuePairs());
+    }
+    if (event.getArgumentArray() != null) {
+      for (Object argument : event.getArgumentArray()) {
+        line.append(' ').append(argument);
+      }
+    }
+    for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+      line.append(' ').append(t.getClassName()).append(": ").append(t.getMessage());
+    }
+    return line.toString();
+  }
+
+  private static <T> T await(Future<T> future) {
+    return future.toCompletionStage().toCompletableFuture().join();
+  }
+}

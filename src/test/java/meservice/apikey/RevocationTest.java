@@ -1,0 +1,134 @@
+package meservice.apikey;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Tuple;
+import java.util.UUID;
+import meservice.App;
+import meservice.support.Api;
+import meservice.support.ApiKeyCli;
+import meservice.support.ApiKeyCli.Created;
+import meservice.support.TestConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The cache and its revocation channel: hot keys are answered from memory, yet a key revoked
+ * through the CLI is refused by every running instance within one second, also when the
+ * instance's listening connection was cut and the announcement lost.
+ */
+@ExtendWith(VertxExtension.class)
+class RevocationTest {
+
+  private static final long ONE_SECOND_NANOS = 1_000_000_000L;
+
+  @Test
+  void aHotKeyIsAnsweredFromMemory(Vertx vertx) throws InterruptedException {
+    App app = await(App.start(vertx, TestConfig.config()));
+    try {
+      Api api = new Api(app.port());
+      Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
+      warm(api, key);
+
+      // Gone from the database without an announcement: only the cache can still know it.
+      await(app.pool().preparedQuery("DELETE FROM api_keys WHERE id = $1").execute(Tuple.of(UUID.fromString(key.id()))));
+
+      assertEquals(200, api.get(key.key()).status());
+    } finally {
+      await(app.stop());
+    }
+  }
+
+  @Test
+  void aKeyRevokedThroughTheCliIsRefusedByTwoInstancesWithinOneSecond(Vertx vertx) throws InterruptedException {
+    App first = await(App.start(vertx, TestConfig.config()));
+    App second = await(App.start(vertx, TestConfig.config()));
+    try {
+      Api one = new Api(first.port());
+      Api two = new Api(second.port());
+      Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
+      warm(one, key);
+      warm(two, key);
+
+      ApiKeyCli.revoke(vertx, key.id());
+
+      assertRefusedWithinOneSecond(key, one, two);
+    } finally {
+      await(first.stop());
+      await(second.stop());
+    }
+  }
+
+  @Test
+  void aRevocationMissedWhileTheListenerReconnectsIsStillEnforcedWithinOneSecond(Vertx vertx)
+      throws InterruptedException {
+    App app = await(App.start(vertx, TestConfig.config()));
+    try {
+      Api api = new Api(app.port());
+      Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
+      warm(api, key);
+
+      cutListenerConnections(app);
+      ApiKeyCli.revoke(vertx, key.id());
+
+      assertRefusedWithinOneSecond(key, api);
+
+      // The listener is back: a new key is cached again and its revocation is heard.
+      Created next = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
+      warm(api, next);
+      ApiKeyCli.revoke(vertx, next.id());
+      assertRefusedWithinOneSecond(next, api);
+    } finally {
+      await(app.stop());
+    }
+  }
+
+  /** Uses the key for a while, so that it is in the cache of the instance behind {@code api}. */
+  private static void warm(Api api, Created key) throws InterruptedException {
+    long until = System.nanoTime() + 500_000_000L;
+    while (System.nanoTime() < until) {
+      assertEquals(200, api.get(key.key()).status());
+      Thread.sleep(50);
+    }
+  }
+
+  private static void assertRefusedWithinOneSecond(Created key, Api... instances) throws InterruptedException {
+    long start = System.nanoTime();
+    boolean[] refused = new boolean[instances.length];
+    while (System.nanoTime() - start <= ONE_SECOND_NANOS) {
+      boolean all = true;
+      for (int i = 0; i < instances.length; i++) {
+        refused[i] = refused[i] || instances[i].get(key.key()).status() == 401;
+        all &= refused[i];
+      }
+      if (all) {
+        System.out.printf("revocation refused by %d instance(s) %d ms after apikey revoke returned%n",
+            instances.length, (System.nanoTime() - start) / 1_000_000);
+        // Refused for good, not only once.
+        for (Api instance : instances) {
+          assertEquals(401, instance.get(key.key()).status());
+        }
+        return;
+      }
+      Thread.sleep(20);
+    }
+    for (int i = 0; i < instances.length; i++) {
+      assertTrue(refused[i], "instance " + (i + 1) + " still accepts the key one second after its revocation");
+    }
+  }
+
+  private static void cutListenerConnections(App app) {
+    int cut = await(app.pool()
+        .preparedQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1")
+        .execute(Tuple.of(RevocationListener.APPLICATION_NAME))).iterator().next().getInteger(0);
+    assertEquals(1, cut, "listening connections cut");
+  }
+
+  private static <T> T await(Future<T> future) {
+    return future.toCompletionStage().toCompletableFuture().join();
+  }
+}

@@ -1,0 +1,32 @@
+package meservice.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The API-key cache and last-use settings: defaults in conf/config.json, checked overrides. */
+class ApiKeySettingsTest {
+
+  @Test
+  void defaultsComeFromConfJson() {
+    assertEquals(new AppConfig.ApiKeySettings(10000, 60, 10), ConfigLoader.load(Map.of()).apiKeys());
+  }
+
+  @Test
+  void environmentOverridesThem() {
+    AppConfig config = ConfigLoader.load(Map.of(
+        "API_KEY_CACHE_SIZE", "0", "API_KEY_CACHE_TTL_SECONDS", "5", "API_KEY_LAST_USED_FLUSH_SECONDS", "1"));
+
+    assertEquals(new AppConfig.ApiKeySettings(0, 5, 1), config.apiKeys());
+  }
+
+  @Test
+  void malformedValueNamesTheVariable() {
+    assertEquals("API_KEY_CACHE_TTL_SECONDS: 0 is outside 1..86400",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("API_KEY_CACHE_TTL_SECONDS", "0"))).getMessage());
+    assertEquals("API_KEY_LAST_USED_FLUSH_SECONDS: 'often' is not a whole number",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("API_KEY_LAST_USED_FLUSH_SECONDS", "often"))).getMessage());
+  }
+}
