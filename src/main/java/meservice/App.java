@@ -5,7 +5,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.sqlclient.Pool;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import meservice.auth.AuthHandler;
 import meservice.auth.ClerkTokenVerifier;
 import meservice.auth.JwksKeySource;
@@ -18,6 +19,9 @@ import meservice.db.Migrations;
 import meservice.me.MeHandler;
 import meservice.me.MeRepository;
 import meservice.me.Preferences;
+import meservice.ops.Health;
+import meservice.ops.Metrics;
+import meservice.ops.OpenApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,15 +31,22 @@ public final class App {
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
 
   private final Vertx vertx;
+  private final Services services;
   private final Pool pool;
+  private final List<ApiVerticle> verticles;
   private final String deploymentId;
-  private final int port;
 
-  private App(Vertx vertx, Pool pool, String deploymentId, int port) {
+  private App(Vertx vertx, Services services, Pool pool, List<ApiVerticle> verticles, String deploymentId) {
     this.vertx = vertx;
+    this.services = services;
     this.pool = pool;
+    this.verticles = verticles;
     this.deploymentId = deploymentId;
-    this.port = port;
+  }
+
+  /** The Vert.x instance {@code serve} and {@code dev} run on: with Micrometer metrics. */
+  public static Vertx vertx() {
+    return Metrics.vertx();
   }
 
   /** Start-up in one chain: keys, pool, migrations, verticles, listen. */
@@ -43,37 +54,55 @@ public final class App {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
+    Metrics metrics = Metrics.of(vertx);
+    if (keys instanceof JwksKeySource jwks) {
+      metrics.watch(jwks);
+    }
     Services services = new Services(
         config,
         new AuthHandler(new ClerkTokenVerifier(keys, config)),
-        new MeHandler(MeRepository.create(pool), Preferences.REGISTRY));
-    AtomicReference<ApiVerticle> first = new AtomicReference<>();
+        new MeHandler(MeRepository.create(pool), Preferences.REGISTRY),
+        new Health(pool),
+        metrics,
+        OpenApi.load());
+    List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return Migrations.load().apply(pool)
         .compose(applied -> warm(keys))
         .compose(v -> vertx.deployVerticle(
             () -> {
               ApiVerticle verticle = new ApiVerticle(services);
-              first.compareAndSet(null, verticle);
+              verticles.add(verticle);
               return verticle;
             },
             new DeploymentOptions().setInstances(instances)))
-        .map(id -> new App(vertx, pool, id, first.get().port()))
+        .map(id -> new App(vertx, services, pool, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
-            config.host(), app.port, instances))
+            config.host(), app.port(), instances))
         .onFailure(err -> pool.close());
   }
 
   public int port() {
-    return port;
+    return verticles.get(0).port();
   }
 
   public Pool pool() {
     return pool;
   }
 
+  /**
+   * Graceful shutdown: readiness answers 503 at once, the servers stop accepting and let every
+   * in-flight request finish (at most {@code SHUTDOWN_GRACE_SECONDS}), and only then does the pool
+   * close, so no request that was accepted loses its database. Undeploying alone would not wait.
+   */
   public Future<Void> stop() {
-    return vertx.undeploy(deploymentId).compose(v -> pool.close());
+    long grace = services.config().shutdownGraceSeconds();
+    LOG.info("shutting down: draining in-flight requests for at most {} s", grace);
+    services.health().beginShutdown();
+    return Future.join(verticles.stream().map(verticle -> verticle.shutdown(grace)).toList())
+        .transform(drained -> vertx.undeploy(deploymentId))
+        .eventually(pool::close)
+        .onComplete(ar -> LOG.info("stopped"));
   }
 
   private static void requireStartable(AppConfig config) {

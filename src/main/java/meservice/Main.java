@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Map;
 import meservice.cli.DevCommand;
+import meservice.cli.HealthCheckCommand;
 import meservice.cli.UserCommand;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
@@ -20,6 +21,7 @@ public final class Main {
       "  serve                                   production server (default)",
       "  dev                                     local server, embedded PostgreSQL in ./data, local tokens",
       "  migrate                                 apply database migrations and exit",
+      "  healthcheck                             exit 0 when /health/live on 127.0.0.1:$PORT answers 200",
       "  user set-staff CLERK_USER_ID true|false set a user's staff flag");
 
   private Main() {}
@@ -32,6 +34,7 @@ public final class Main {
         case "serve" -> serve(load(env, "json"));
         case "dev" -> dev(load(env, "text"));
         case "migrate" -> exit(runOnce(load(env, "text"), Main::migrate));
+        case "healthcheck" -> exit(HealthCheckCommand.run(ConfigLoader.load(env)));
         case "user" -> exit(runOnce(load(env, "text"), (vertx, config) -> UserCommand.run(vertx, config, args)));
         case "help", "--help", "-h" -> System.out.println(USAGE);
         default -> {
@@ -54,15 +57,16 @@ public final class Main {
     return config;
   }
 
+  /** SIGTERM runs the shutdown hook: readiness 503, drain in-flight requests, close the pool. */
   private static void serve(AppConfig config) {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = App.vertx();
     App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> await(app.stop().eventually(vertx::close))));
   }
 
   private static void dev(AppConfig config) throws Exception {
     DevCommand.DevSetup setup = DevCommand.prepare(config, Path.of("data"));
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = App.vertx();
     App app = await(App.start(vertx, setup.config()));
     System.out.println(DevCommand.instructions(setup, app.port()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

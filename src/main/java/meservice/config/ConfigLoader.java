@@ -63,7 +63,8 @@ public final class ConfigLoader {
         integer("BODY_LIMIT_BYTES", 2, 10 * 1024 * 1024),
         logFormat(),
         strings(file.getValue("user_scopes"), "user_scopes"),
-        roleScopes());
+        roleScopes(),
+        integer("SHUTDOWN_GRACE_SECONDS", 0, 3600));
   }
 
   private String raw(String name) {
