@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import meservice.auth.AuthHandler;
 import meservice.auth.ClerkTokenVerifier;
 import meservice.auth.JwksKeySource;
@@ -91,15 +92,22 @@ public final class App {
   }
 
   /**
-   * Graceful shutdown: readiness answers 503 at once, the servers stop accepting and let every
-   * in-flight request finish (at most {@code SHUTDOWN_GRACE_SECONDS}), and only then does the pool
-   * close, so no request that was accepted loses its database. Undeploying alone would not wait.
+   * Graceful shutdown: readiness answers 503 at once; after {@code SHUTDOWN_DELAY_SECONDS} (time
+   * for load balancers to see it and stop routing here) the servers stop accepting and let every
+   * in-flight request finish, for at most {@code SHUTDOWN_GRACE_SECONDS}; only then does the pool
+   * close, so no accepted request loses its database. Undeploying alone would not wait.
    */
   public Future<Void> stop() {
-    long grace = services.config().shutdownGraceSeconds();
-    LOG.info("shutting down: draining in-flight requests for at most {} s", grace);
+    AppConfig config = services.config();
+    LOG.info("shutting down: readiness is 503; draining in {} s, for at most {} s",
+        config.shutdownDelaySeconds(), config.shutdownGraceSeconds());
     services.health().beginShutdown();
-    return Future.join(verticles.stream().map(verticle -> verticle.shutdown(grace)).toList())
+    Future<?> delay = config.shutdownDelaySeconds() == 0
+        ? Future.succeededFuture()
+        : vertx.timer(config.shutdownDelaySeconds(), TimeUnit.SECONDS);
+    return delay
+        .compose(v -> Future.join(verticles.stream()
+            .map(verticle -> verticle.shutdown(config.shutdownGraceSeconds())).toList()))
         .transform(drained -> vertx.undeploy(deploymentId))
         .eventually(pool::close)
         .onComplete(ar -> LOG.info("stopped"));

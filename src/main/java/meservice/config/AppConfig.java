@@ -23,22 +23,23 @@ public record AppConfig(
     String logFormat,
     List<String> userScopes,
     Map<String, List<String>> roleScopes,
+    int shutdownDelaySeconds,
     int shutdownGraceSeconds) {
 
   public AppConfig withDatabaseUrl(String url) {
     return new AppConfig(host, port, url, dbPoolSize, clerkJwksUrl, clerkJwtKey, clerkIssuer,
-        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes, shutdownGraceSeconds);
+        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds);
   }
 
   public AppConfig withListen(String host, int port) {
     return new AppConfig(host, port, databaseUrl, dbPoolSize, clerkJwksUrl, clerkJwtKey, clerkIssuer,
-        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes, shutdownGraceSeconds);
+        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds);
   }
 
   /** For {@code dev}: tokens come from a local issuer instead of Clerk. */
   public AppConfig withLocalIssuer(String issuer, String pem, String authorizedParty) {
     return new AppConfig(host, port, databaseUrl, dbPoolSize, null, pem, issuer,
         List.of(authorizedParty), jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes,
-        logFormat, userScopes, roleScopes, shutdownGraceSeconds);
+        logFormat, userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds);
   }
 }

@@ -64,6 +64,7 @@ public final class ConfigLoader {
         logFormat(),
         strings(file.getValue("user_scopes"), "user_scopes"),
         roleScopes(),
+        integer("SHUTDOWN_DELAY_SECONDS", 0, 300),
         integer("SHUTDOWN_GRACE_SECONDS", 0, 3600));
   }
 
