@@ -24,6 +24,7 @@ public final class Cors implements Handler<RoutingContext> {
   private static final String ALLOW_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id";
   private static final String EXPOSE_HEADERS = "X-Request-Id, ETag";
   private static final String MAX_AGE_SECONDS = "600";
+  private static final String ORIGIN = "Origin";
 
   private final Set<String> origins;
 
@@ -36,7 +37,7 @@ public final class Cors implements Handler<RoutingContext> {
     HttpServerRequest request = rc.request();
     HttpServerResponse response = rc.response();
     // Answers differ by Origin, so caches must key on it even when this one got no CORS headers.
-    response.putHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN);
+    response.putHeader(HttpHeaders.VARY, ORIGIN);
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (origin == null || !origins.contains(normalize(origin))) {
       rc.next();
