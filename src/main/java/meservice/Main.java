@@ -61,7 +61,7 @@ public final class Main {
   private static void serve(AppConfig config) {
     Vertx vertx = App.vertx();
     App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> await(app.stop().eventually(vertx::close))));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(app, vertx, config)));
   }
 
   private static void dev(AppConfig config) throws Exception {
@@ -70,13 +70,27 @@ public final class Main {
     App app = await(App.start(vertx, setup.config()));
     System.out.println(DevCommand.instructions(setup, app.port()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      await(app.stop().eventually(vertx::close));
+      stopWithin(app, vertx, setup.config());
       try {
         setup.database().close();
       } catch (Exception ignored) {
         // The process is ending; PostgreSQL stops with it.
       }
     }));
+  }
+
+  /**
+   * The shutdown hook: App.stop's sequence, then Vert.x. Bounded, so a stuck close can never keep
+   * the process past its budget (delay + grace + pool close + a margin for Vert.x itself).
+   */
+  private static void stopWithin(App app, Vertx vertx, AppConfig config) {
+    long budget = config.shutdownDelaySeconds() + config.shutdownGraceSeconds() + App.POOL_CLOSE_SECONDS + 5L;
+    try {
+      app.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture()
+          .get(budget, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("me-service: shutdown did not finish cleanly within " + budget + " s: " + e);
+    }
   }
 
   private static Future<String> migrate(Vertx vertx, AppConfig config) {
