@@ -52,6 +52,8 @@ public final class Metrics {
         // Requests are timed by route template below; the raw server metrics would duplicate them.
         .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
         .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
+        // Per-connection gauges of the PostgreSQL client collide; the pool meters say what matters.
+        .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         .addDisabledMetricsCategory(MetricsDomain.VERTICLES);
     return Vertx.builder()

@@ -104,6 +104,8 @@ class AccessLogTest {
     ILoggingEvent event = eventFor(response.header("X-Request-Id"));
     JsonEncoder encoder = new JsonEncoder();
     encoder.setContext(access.getLoggerContext());
+    encoder.setWithMessage(false);
+    encoder.setWithFormattedMessage(true);
     encoder.start();
 
     String json = new String(encoder.encode(event), StandardCharsets.UTF_8);
@@ -112,6 +114,8 @@ class AccessLogTest {
     JsonObject parsed = new JsonObject(json);
     assertEquals("meservice.access", parsed.getString("loggerName"));
     assertTrue(parsed.getJsonArray("kvpList").encode().contains(response.header("X-Request-Id")), json);
+    assertEquals("GET /health/live 200 " + lineFor(response.header("X-Request-Id")).get("duration_ms") + "ms",
+        parsed.getString("formattedMessage"));
   }
 
   private Map<String, String> lineFor(String requestId) throws InterruptedException {
