@@ -66,6 +66,9 @@ BASE
 echo "== image $TAG"
 "${PODMAN[@]}" "${BUILD[@]}" --build-arg BASE_IMAGE="$BASE_TAG" -t "$TAG" . >/dev/null
 
+# Rebuilds leave the previous layers untagged; vfs stores each one as a full copy.
+"${PODMAN[@]}" image prune -f >/dev/null
+
 echo "== checks"
 inspect() { "${PODMAN[@]}" image inspect "$TAG" --format "$1"; }
 expect() {
