@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import meservice.cli.DevCommand;
 import meservice.cli.HealthCheckCommand;
 import meservice.cli.UserCommand;
@@ -87,7 +88,7 @@ public final class Main {
     long budget = config.shutdownDelaySeconds() + config.shutdownGraceSeconds() + App.POOL_CLOSE_SECONDS + 5L;
     try {
       app.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture()
-          .get(budget, java.util.concurrent.TimeUnit.SECONDS);
+          .get(budget, TimeUnit.SECONDS);
     } catch (Exception e) {
       System.err.println("me-service: shutdown did not finish cleanly within " + budget + " s: " + e);
     }

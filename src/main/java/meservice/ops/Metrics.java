@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import meservice.auth.JwksKeySource;
 
 /**
@@ -90,7 +91,7 @@ public final class Metrics {
             "status", Integer.toString(status))
         .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry)
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** {@code reason} is one of {@link AuthFailureReason}'s labels, never anything from the request. */
