@@ -1,25 +1,39 @@
 package meservice;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import meservice.http.Cors;
 import meservice.http.ErrorMapper;
 import meservice.http.RequestId;
+import meservice.ops.AccessLog;
+import meservice.ops.Metrics;
 
 /** The production routes; tests mount exactly this router. */
 public final class ApiRouter {
+
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private ApiRouter() {}
 
   public static Router create(Vertx vertx, Services services) {
     Router router = Router.router(vertx);
-    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path));
+    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path), services.metrics());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().bodyLimitBytes());
+    Set<String> paths = ConcurrentHashMap.newKeySet();
 
-    router.route().handler(new RequestId()).failureHandler(errors);
+    router.route()
+        .handler(new RequestId())
+        .handler(new AccessLog(services.metrics(), paths))
+        .handler(new Cors(services.config().authorizedParties()))
+        .failureHandler(errors);
 
     router.get("/v1/me")
         .handler(services.auth())
@@ -34,9 +48,30 @@ public final class ApiRouter {
         .handler(body)
         .handler(services.me()::patch);
 
+    router.get("/health/live").handler(services.health()::live);
+    router.get("/health/ready").handler(services.health()::ready);
+    router.get("/metrics").handler(rc -> metrics(rc, services.metrics()));
+    router.get("/openapi.json").handler(services.openApi());
+
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);
+    for (Route route : router.getRoutes()) {
+      if (route.getPath() != null) {
+        paths.add(route.getPath());
+      }
+    }
     return router;
+  }
+
+  /** Rendering walks every meter: done on a worker so a scrape never holds up an event loop. */
+  private static void metrics(RoutingContext rc, Metrics metrics) {
+    rc.vertx().executeBlocking(metrics::scrape, false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        rc.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(ar.result());
+      } else {
+        rc.fail(ar.cause());
+      }
+    });
   }
 
   private static String allowedMethods(Router router, String path) {

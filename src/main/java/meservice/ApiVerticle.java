@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.util.concurrent.TimeUnit;
 
 /** One per event loop: its own router over the shared services, all listening on one port. */
 public final class ApiVerticle extends VerticleBase {
@@ -31,5 +32,13 @@ public final class ApiVerticle extends VerticleBase {
 
   public int port() {
     return server.actualPort();
+  }
+
+  /**
+   * Stops accepting connections, lets in-flight requests finish (each keep-alive connection is
+   * closed after its current response) and closes whatever is still open after {@code graceSeconds}.
+   */
+  public Future<Void> shutdown(long graceSeconds) {
+    return server.shutdown(graceSeconds, TimeUnit.SECONDS);
   }
 }

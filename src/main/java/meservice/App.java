@@ -5,7 +5,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.sqlclient.Pool;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import meservice.apikey.ApiKeys;
 import meservice.auth.AuthHandler;
 import meservice.auth.ClerkTokenVerifier;
@@ -19,6 +21,9 @@ import meservice.db.Migrations;
 import meservice.me.MeHandler;
 import meservice.me.MeRepository;
 import meservice.me.Preferences;
+import meservice.ops.Health;
+import meservice.ops.Metrics;
+import meservice.ops.OpenApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,19 +31,29 @@ import org.slf4j.LoggerFactory;
 public final class App {
 
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
+  /** How long shutdown waits for the pool after the grace period; counted in the README's budget. */
+  public static final int POOL_CLOSE_SECONDS = 5;
 
   private final Vertx vertx;
+  private final Services services;
   private final Pool pool;
   private final ApiKeys apiKeys;
+  private final List<ApiVerticle> verticles;
   private final String deploymentId;
-  private final int port;
 
-  private App(Vertx vertx, Pool pool, ApiKeys apiKeys, String deploymentId, int port) {
+  private App(Vertx vertx, Services services, Pool pool, ApiKeys apiKeys, List<ApiVerticle> verticles,
+      String deploymentId) {
     this.vertx = vertx;
+    this.services = services;
     this.pool = pool;
     this.apiKeys = apiKeys;
+    this.verticles = verticles;
     this.deploymentId = deploymentId;
-    this.port = port;
+  }
+
+  /** The Vert.x instance {@code serve} and {@code dev} run on: with Micrometer metrics. */
+  public static Vertx vertx() {
+    return Metrics.vertx();
   }
 
   /** Start-up in one chain: keys, pool, migrations, revocation listener, verticles, listen. */
@@ -47,11 +62,18 @@ public final class App {
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
     ApiKeys apiKeys = ApiKeys.create(vertx, pool, config);
+    Metrics metrics = Metrics.of(vertx);
+    if (keys instanceof JwksKeySource jwks) {
+      metrics.watch(jwks);
+    }
     Services services = new Services(
         config,
         new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier()),
-        new MeHandler(MeRepository.create(pool), Preferences.REGISTRY));
-    AtomicReference<ApiVerticle> first = new AtomicReference<>();
+        new MeHandler(MeRepository.create(pool), Preferences.REGISTRY),
+        new Health(pool),
+        metrics,
+        OpenApi.load());
+    List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return Migrations.load().apply(pool)
         .compose(applied -> warm(keys))
@@ -59,28 +81,59 @@ public final class App {
         .compose(v -> vertx.deployVerticle(
             () -> {
               ApiVerticle verticle = new ApiVerticle(services);
-              first.compareAndSet(null, verticle);
+              verticles.add(verticle);
               return verticle;
             },
             new DeploymentOptions().setInstances(instances)))
-        .map(id -> new App(vertx, pool, apiKeys, id, first.get().port()))
+        .map(id -> new App(vertx, services, pool, apiKeys, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
-            config.host(), app.port, instances))
+            config.host(), app.port(), instances))
         .onFailure(err -> apiKeys.stop().eventually(pool::close));
   }
 
   public int port() {
-    return port;
+    return verticles.get(0).port();
   }
 
   public Pool pool() {
     return pool;
   }
 
+  /**
+   * Graceful shutdown: readiness answers 503 at once; after {@code SHUTDOWN_DELAY_SECONDS} (time
+   * for load balancers to see it and stop routing here) the servers stop accepting and let every
+   * in-flight request finish, for at most {@code SHUTDOWN_GRACE_SECONDS}; only then does the pool
+   * close, so no accepted request loses its database. Undeploying alone would not wait.
+   */
   public Future<Void> stop() {
-    return vertx.undeploy(deploymentId)
-        .compose(v -> apiKeys.stop())
-        .compose(v -> pool.close());
+    AppConfig config = services.config();
+    LOG.info("shutting down: readiness is 503; draining in {} s, for at most {} s",
+        config.shutdownDelaySeconds(), config.shutdownGraceSeconds());
+    services.health().beginShutdown();
+    Future<?> delay = config.shutdownDelaySeconds() == 0
+        ? Future.succeededFuture()
+        : vertx.timer(config.shutdownDelaySeconds(), TimeUnit.SECONDS);
+    return delay
+        .compose(v -> Future.join(verticles.stream()
+            .map(verticle -> verticle.shutdown(config.shutdownGraceSeconds())).toList()))
+        .transform(drained -> vertx.undeploy(deploymentId))
+        .eventually(apiKeys::stop)
+        .eventually(this::closePool)
+        .onComplete(ar -> LOG.info("stopped"));
+  }
+
+  /**
+   * A connection whose query is still running (its request was cut at the end of the grace
+   * period) closes only after that query ends; shutdown does not wait for it past a bound.
+   */
+  private Future<Void> closePool() {
+    return pool.close()
+        .timeout(POOL_CLOSE_SECONDS, TimeUnit.SECONDS)
+        .recover(err -> {
+          LOG.warn("pool not closed after {} s ({}); leaving its connections to the process exit",
+              POOL_CLOSE_SECONDS, err.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   private static void requireStartable(AppConfig config) {

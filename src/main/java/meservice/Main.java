@@ -5,7 +5,9 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Map;
 import meservice.cli.ApiKeyCommand;
+import java.util.concurrent.TimeUnit;
 import meservice.cli.DevCommand;
+import meservice.cli.HealthCheckCommand;
 import meservice.cli.UserCommand;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
@@ -25,6 +27,7 @@ public final class Main {
       "                                          create an API key for a Clerk organization; prints it once",
       "  apikey list --org ORG                   list an organization's keys (never the secret)",
       "  apikey revoke ID                        revoke a key on every instance within a second",
+      "  healthcheck                             exit 0 when /health/live on 127.0.0.1:$PORT answers 200",
       "  user set-staff CLERK_USER_ID true|false set a user's staff flag");
 
   private Main() {}
@@ -38,6 +41,7 @@ public final class Main {
         case "dev" -> dev(load(env, "text"));
         case "migrate" -> exit(runOnce(load(env, "text"), Main::migrate));
         case "apikey" -> exit(runOnce(load(env, "text"), (vertx, config) -> ApiKeyCommand.run(vertx, config, args)));
+        case "healthcheck" -> exit(HealthCheckCommand.run(ConfigLoader.load(env)));
         case "user" -> exit(runOnce(load(env, "text"), (vertx, config) -> UserCommand.run(vertx, config, args)));
         case "help", "--help", "-h" -> System.out.println(USAGE);
         default -> {
@@ -60,25 +64,40 @@ public final class Main {
     return config;
   }
 
+  /** SIGTERM runs the shutdown hook: readiness 503, drain in-flight requests, close the pool. */
   private static void serve(AppConfig config) {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = App.vertx();
     App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> await(app.stop().eventually(vertx::close))));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(app, vertx, config)));
   }
 
   private static void dev(AppConfig config) throws Exception {
     DevCommand.DevSetup setup = DevCommand.prepare(config, Path.of("data"));
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = App.vertx();
     App app = await(App.start(vertx, setup.config()));
     System.out.println(DevCommand.instructions(setup, app.port()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      await(app.stop().eventually(vertx::close));
+      stopWithin(app, vertx, setup.config());
       try {
         setup.database().close();
       } catch (Exception ignored) {
         // The process is ending; PostgreSQL stops with it.
       }
     }));
+  }
+
+  /**
+   * The shutdown hook: App.stop's sequence, then Vert.x. Bounded, so a stuck close can never keep
+   * the process past its budget (delay + grace + pool close + a margin for Vert.x itself).
+   */
+  private static void stopWithin(App app, Vertx vertx, AppConfig config) {
+    long budget = config.shutdownDelaySeconds() + config.shutdownGraceSeconds() + App.POOL_CLOSE_SECONDS + 5L;
+    try {
+      app.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture()
+          .get(budget, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("me-service: shutdown did not finish cleanly within " + budget + " s: " + e);
+    }
   }
 
   private static Future<String> migrate(Vertx vertx, AppConfig config) {

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,8 @@ public final class JwksKeySource implements KeySource {
   private volatile SigningKeys current;
   private long lastFetchMillis = Long.MIN_VALUE / 2;
   private Future<SigningKeys> inFlight;
+  private final AtomicLong fetchesSucceeded = new AtomicLong();
+  private final AtomicLong fetchesFailed = new AtomicLong();
 
   public JwksKeySource(Vertx vertx, HttpClient client, String url, List<String> algorithms,
       long minRefetchMillis) {
@@ -61,16 +64,27 @@ public final class JwksKeySource implements KeySource {
     Future<SigningKeys> fetch = fetch()
         .map(keys -> {
           current = keys;
+          fetchesSucceeded.incrementAndGet();
           LOG.info("loaded signing keys from JWKS, kids={}", keys.kids);
           return keys;
         })
         .recover(err -> {
+          fetchesFailed.incrementAndGet();
           LOG.warn("JWKS fetch from {} failed: {}", url, err.getMessage());
           return Future.succeededFuture(current);
         });
     inFlight = fetch;
     fetch.onComplete(ar -> clearInFlight());
     return fetch;
+  }
+
+  /** For {@code jwks_refreshes_total}. */
+  public double fetchesSucceeded() {
+    return fetchesSucceeded.get();
+  }
+
+  public double fetchesFailed() {
+    return fetchesFailed.get();
   }
 
   private synchronized void clearInFlight() {

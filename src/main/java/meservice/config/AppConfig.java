@@ -23,6 +23,8 @@ public record AppConfig(
     String logFormat,
     List<String> userScopes,
     Map<String, List<String>> roleScopes,
+    int shutdownDelaySeconds,
+    int shutdownGraceSeconds,
     ApiKeySettings apiKeys) {
 
   /** How verified API keys are cached and how often their last use is written. */
@@ -30,18 +32,19 @@ public record AppConfig(
 
   public AppConfig withDatabaseUrl(String url) {
     return new AppConfig(host, port, url, dbPoolSize, clerkJwksUrl, clerkJwtKey, clerkIssuer,
-        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes, apiKeys);
+        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat,
+        userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds, apiKeys);
   }
 
   public AppConfig withListen(String host, int port) {
     return new AppConfig(host, port, databaseUrl, dbPoolSize, clerkJwksUrl, clerkJwtKey, clerkIssuer,
-        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes, apiKeys);
+        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds, apiKeys);
   }
 
   /** For {@code dev}: tokens come from a local issuer instead of Clerk. */
   public AppConfig withLocalIssuer(String issuer, String pem, String authorizedParty) {
     return new AppConfig(host, port, databaseUrl, dbPoolSize, null, pem, issuer,
         List.of(authorizedParty), jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes,
-        logFormat, userScopes, roleScopes, apiKeys);
+        logFormat, userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds, apiKeys);
   }
 }

@@ -64,6 +64,8 @@ public final class ConfigLoader {
         logFormat(),
         strings(file.getValue("user_scopes"), "user_scopes"),
         roleScopes(),
+        integer("SHUTDOWN_DELAY_SECONDS", 0, 300),
+        integer("SHUTDOWN_GRACE_SECONDS", 0, 3600),
         new AppConfig.ApiKeySettings(
             integer("API_KEY_CACHE_SIZE", 0, 10_000_000),
             integer("API_KEY_CACHE_TTL_SECONDS", 1, 86_400),

@@ -12,12 +12,21 @@ public final class Sql {
    * JSON Merge Patch of the preferences in one round trip, atomic per row: $3 holds the keys to
    * set, $4 the keys to clear. Concurrent patches of different keys therefore never lose each
    * other's writes; for the same key the last commit wins.
+   *
+   * <p>$5 is {@code If-Match} as the versions it accepts ({@code NULL}: unconditional). The check
+   * runs under the row lock of the upsert itself, so a write that raced in between makes this one
+   * write nothing and return no row (412), never overwrite. Version 0 names "no row yet"; a row is
+   * only created when that is accepted (or the row exists and the conflict path checks it).
    */
   public static final String PATCH_PREFERENCES =
-      "INSERT INTO users AS u (id, clerk_user_id, preferences) VALUES ($1, $2, $3::jsonb) "
+      "INSERT INTO users AS u (id, clerk_user_id, preferences) "
+          + "SELECT $1::uuid, $2::text, $3::jsonb "
+          + "WHERE $5::bigint[] IS NULL OR 0 = ANY($5::bigint[]) "
+          + "OR EXISTS (SELECT 1 FROM users WHERE id = $1::uuid) "
           + "ON CONFLICT (id) DO UPDATE "
           + "SET preferences = (u.preferences || $3::jsonb) - $4::text[], "
           + "version = u.version + 1, updated_at = now() "
+          + "WHERE $5::bigint[] IS NULL OR u.version = ANY($5::bigint[]) "
           + "RETURNING preferences, is_staff, version";
 
   public static final String SET_STAFF =

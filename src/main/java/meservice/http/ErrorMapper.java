@@ -10,6 +10,8 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import meservice.ops.AuthFailureReason;
+import meservice.ops.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +24,15 @@ public final class ErrorMapper implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
 
   private final Function<String, String> allowedMethods;
+  private final Metrics metrics;
 
-  /** @param allowedMethods the {@code Allow} value for a path the router knows, for 405s */
-  public ErrorMapper(Function<String, String> allowedMethods) {
+  /**
+   * @param allowedMethods the {@code Allow} value for a path the router knows, for 405s
+   * @param metrics counts every 401 by reason, whichever handler raised it
+   */
+  public ErrorMapper(Function<String, String> allowedMethods, Metrics metrics) {
     this.allowedMethods = allowedMethods;
+    this.metrics = metrics;
   }
 
   @Override
@@ -41,6 +48,9 @@ public final class ErrorMapper implements Handler<RoutingContext> {
           .log("database unavailable: {}", failure == null ? "status " + rc.statusCode() : failure.toString());
     } else if (error.logReason != null) {
       LOG.atInfo().addKeyValue("request_id", requestId).log("{}: {}", error.code, error.logReason);
+    }
+    if (error.code == ErrorCode.UNAUTHORIZED) {
+      metrics.authFailure(AuthFailureReason.classify(error.logReason));
     }
     if (error.code == ErrorCode.METHOD_NOT_ALLOWED) {
       rc.response().putHeader(HttpHeaders.ALLOW, allowedMethods.apply(rc.request().path()));

@@ -6,28 +6,46 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import meservice.auth.AuthHandler;
 import meservice.auth.Principal;
 import meservice.http.ApiError;
 import meservice.http.Envelope;
 import meservice.http.ErrorCode;
 
-/** {@code GET /v1/me} and {@code PATCH /v1/me}: read or merge, then answer the full Me payload. */
+/**
+ * {@code GET /v1/me} and {@code PATCH /v1/me}: read or merge, then answer the full Me payload with
+ * its ETag. {@code If-None-Match} on GET answers 304; {@code If-Match} on PATCH is checked after the
+ * body is validated (RFC 9110 13.2.1) and a mismatch answers 412 having written nothing.
+ */
 public final class MeHandler {
 
   private final MeRepository repository;
   private final PatchParser parser;
   private final Preferences preferences;
+  private final ETags etags;
 
   public MeHandler(MeRepository repository, Preferences preferences) {
     this.repository = repository;
     this.parser = new PatchParser(preferences);
     this.preferences = preferences;
+    this.etags = new ETags(preferences);
   }
 
   public void get(RoutingContext rc) {
     Principal principal = AuthHandler.principal(rc);
-    respond(rc, principal, stored(principal));
+    stored(principal).onComplete(ar -> {
+      if (ar.failed()) {
+        rc.fail(ar.cause());
+        return;
+      }
+      String etag = etags.of(principal, ar.result().version());
+      if (ETags.noneMatchFails(rc.request().getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
+        rc.response().putHeader(HttpHeaders.ETAG, etag).setStatusCode(304).end();
+      } else {
+        respond(rc, principal, ar.result());
+      }
+    });
   }
 
   /** Mounted before the body is read: an API key has no user to write for. */
@@ -64,10 +82,24 @@ public final class MeHandler {
       rc.fail(e);
       return;
     }
+    List<Long> accepted = etags.acceptedVersions(rc.request().getHeader(HttpHeaders.IF_MATCH), user);
+    if (accepted != null && accepted.isEmpty()) {
+      rc.fail(ApiError.of(ErrorCode.PRECONDITION_FAILED));
+      return;
+    }
     Future<StoredUser> result = patch.isEmpty()
         ? repository.find(user.userId())
-        : repository.patch(user.userId(), user.clerkUserId(), patch);
-    respond(rc, user, result);
+            .map(stored -> accepted == null || accepted.contains(stored.version()) ? stored : null)
+        : repository.patch(user.userId(), user.clerkUserId(), patch, accepted);
+    result.onComplete(ar -> {
+      if (ar.failed()) {
+        rc.fail(ar.cause());
+      } else if (ar.result() == null) {
+        rc.fail(ApiError.of(ErrorCode.PRECONDITION_FAILED));
+      } else {
+        respond(rc, user, ar.result());
+      }
+    });
   }
 
   private Future<StoredUser> stored(Principal principal) {
@@ -76,14 +108,9 @@ public final class MeHandler {
         : Future.succeededFuture(StoredUser.NEVER_WRITTEN);
   }
 
-  private void respond(RoutingContext rc, Principal principal, Future<StoredUser> stored) {
-    stored.onComplete(ar -> {
-      if (ar.succeeded()) {
-        Envelope.ok(rc, payload(principal, ar.result()));
-      } else {
-        rc.fail(ar.cause());
-      }
-    });
+  private void respond(RoutingContext rc, Principal principal, StoredUser stored) {
+    rc.response().putHeader(HttpHeaders.ETAG, etags.of(principal, stored.version()));
+    Envelope.ok(rc, payload(principal, stored));
   }
 
   JsonObject payload(Principal principal, StoredUser stored) {

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.PreparedQuery;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.util.List;
 import java.util.UUID;
 import meservice.db.Sql;
 
@@ -30,10 +31,16 @@ public final class MeRepository {
     return find.execute(Tuple.of(userId)).map(MeRepository::single);
   }
 
-  /** Creates the row on first write; merges {@code patch} into the stored preferences. */
-  public Future<StoredUser> patch(UUID userId, String clerkUserId, PreferencesPatch patch) {
-    Tuple params = Tuple.of(userId, clerkUserId, patch.set(), patch.clear().toArray(String[]::new));
-    return this.patch.execute(params).map(MeRepository::single);
+  /**
+   * Creates the row on first write; merges {@code patch} into the stored preferences when the
+   * stored version is one of {@code expectedVersions} ({@code null}: any). Completes with
+   * {@code null}, having written nothing, when it is not.
+   */
+  public Future<StoredUser> patch(UUID userId, String clerkUserId, PreferencesPatch patch,
+      List<Long> expectedVersions) {
+    Tuple params = Tuple.of(userId, clerkUserId, patch.set(), patch.clear().toArray(String[]::new),
+        expectedVersions == null ? null : expectedVersions.toArray(Long[]::new));
+    return this.patch.execute(params).map(rows -> rows.size() == 0 ? null : single(rows));
   }
 
   public Future<Void> setStaff(String clerkUserId, boolean staff) {

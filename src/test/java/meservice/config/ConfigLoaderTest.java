@@ -28,6 +28,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void shutdownTimingDefaultsToNoDelayAndTwentySecondsOfGrace() {
+    AppConfig config = ConfigLoader.load(Map.of());
+
+    assertEquals(0, config.shutdownDelaySeconds());
+    assertEquals(20, config.shutdownGraceSeconds());
+    assertEquals("SHUTDOWN_GRACE_SECONDS: 'soon' is not a whole number",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("SHUTDOWN_GRACE_SECONDS", "soon"))).getMessage());
+  }
+
+  @Test
   void environmentOverridesTheFile() {
     AppConfig config = ConfigLoader.load(Map.of(
         "PORT", "9090", "BODY_LIMIT_BYTES", "1024", "CLERK_AUTHORIZED_PARTIES", "https://a.example, https://b.example"));

@@ -1,0 +1,66 @@
+package meservice.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * CORS for the dashboard: the allowed origins are the Clerk authorized parties. A listed origin
+ * gets its preflight answered here, before authentication (browsers send no credentials on a
+ * preflight), and its requests get {@code Access-Control-Allow-Origin} plus the exposed headers.
+ * Any other origin gets no CORS header at all and its request is otherwise served as usual:
+ * vertx-web's CorsHandler would instead fail it with 403, and with an empty list allow every origin.
+ */
+public final class Cors implements Handler<RoutingContext> {
+
+  private static final String ALLOW_METHODS = "GET, PATCH";
+  private static final String ALLOW_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, X-Request-Id";
+  private static final String EXPOSE_HEADERS = "X-Request-Id, ETag";
+  private static final String MAX_AGE_SECONDS = "600";
+  private static final String ORIGIN = "Origin";
+
+  private final Set<String> origins;
+
+  public Cors(List<String> allowedOrigins) {
+    this.origins = allowedOrigins.stream().map(Cors::normalize).collect(Collectors.toUnmodifiableSet());
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    HttpServerRequest request = rc.request();
+    HttpServerResponse response = rc.response();
+    // Answers differ by Origin, so caches must key on it even when this one got no CORS headers.
+    response.putHeader(HttpHeaders.VARY, ORIGIN);
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
+    if (origin == null || !origins.contains(normalize(origin))) {
+      rc.next();
+      return;
+    }
+    response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    boolean preflight = request.method() == HttpMethod.OPTIONS
+        && request.getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD) != null;
+    if (preflight) {
+      response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS)
+          .putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS)
+          .putHeader(HttpHeaders.ACCESS_CONTROL_MAX_AGE, MAX_AGE_SECONDS)
+          .setStatusCode(204)
+          .end();
+      return;
+    }
+    response.putHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS);
+    rc.next();
+  }
+
+  /** Origins compare case-insensitively and without a trailing slash (operators paste URLs). */
+  private static String normalize(String origin) {
+    String lower = origin.trim().toLowerCase(Locale.ROOT);
+    return lower.endsWith("/") ? lower.substring(0, lower.length() - 1) : lower;
+  }
+}

@@ -1,0 +1,65 @@
+package meservice.ops;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import meservice.auth.AuthHandler;
+import meservice.auth.Principal;
+import meservice.http.RequestId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code meservice.access} line and one timer sample per request, written when the response
+ * has ended (or the connection closed under it: status 499). Carries the method, route template,
+ * status, duration, request id and principal kind; never a header, token or body.
+ */
+public final class AccessLog implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger("meservice.access");
+  static final String UNMATCHED = "unmatched";
+  private static final int CLIENT_CLOSED = 499;
+
+  private final Metrics metrics;
+  private final Set<String> routes;
+
+  /** @param routes the router's paths; any other path is labelled {@value #UNMATCHED} */
+  public AccessLog(Metrics metrics, Set<String> routes) {
+    this.metrics = metrics;
+    this.routes = routes;
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    long start = System.nanoTime();
+    rc.addEndHandler(ended -> {
+      long nanos = System.nanoTime() - start;
+      HttpServerRequest request = rc.request();
+      String method = request.method().name();
+      String route = route(request.path());
+      int status = ended.succeeded() ? rc.response().getStatusCode() : CLIENT_CLOSED;
+      metrics.request(method, route, status, nanos);
+      Principal principal = AuthHandler.principal(rc);
+      long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
+      LOG.atInfo()
+          .addKeyValue("request_id", RequestId.of(rc))
+          .addKeyValue("method", method)
+          .addKeyValue("route", route)
+          .addKeyValue("status", status)
+          .addKeyValue("duration_ms", millis)
+          .addKeyValue("principal", principal == null ? "none" : principal.kind())
+          .log("{} {} {} {}ms", method, route, status, millis);
+    });
+    rc.next();
+  }
+
+  private String route(String path) {
+    if (path == null) {
+      return UNMATCHED;
+    }
+    String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    return routes.contains(trimmed) ? trimmed : UNMATCHED;
+  }
+}

@@ -1,0 +1,116 @@
+package meservice.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.impl.MicrometerMetrics;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import meservice.auth.JwksKeySource;
+
+/**
+ * The service's meters, scraped at {@code GET /metrics}. Vert.x itself reports the pool
+ * ({@code vertx_pool_*}: in use, wait queue, wait time) and the JVM (memory, GC, threads) into the
+ * same registry; requests are timed here, keyed by route template rather than raw path, so a
+ * scanner of random URLs cannot grow the label set.
+ */
+public final class Metrics {
+
+  private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+  private static final Duration[] LATENCY_BUCKETS = {
+      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+      Duration.ofMillis(2500), Duration.ofSeconds(5)};
+
+  private final PrometheusMeterRegistry registry;
+
+  private Metrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** The Vert.x instance of {@code serve} and {@code dev}: with pool, client and JVM metrics. */
+  public static Vertx vertx() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        // One registry per Vert.x instance: the name keys a JVM-wide map in vertx-micrometer.
+        .setRegistryName("me-service-" + UUID.randomUUID())
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setJvmMetricsEnabled(true)
+        // Requests are timed by route template below; the raw server metrics would duplicate them.
+        .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
+        .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
+        // Per-connection gauges of the PostgreSQL client collide; the pool meters say what matters.
+        .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
+        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
+        .addDisabledMetricsCategory(MetricsDomain.VERTICLES);
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(metrics))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
+  /**
+   * The registry of {@code vertx} when it was built by {@link #vertx()}; otherwise (tests that
+   * bring their own Vert.x) a private one, so {@code /metrics} still shows the service's meters.
+   */
+  public static Metrics of(Vertx vertx) {
+    if (((VertxInternal) vertx).metrics() instanceof MicrometerMetrics metrics
+        && metrics.registry() instanceof PrometheusMeterRegistry prometheus) {
+      return new Metrics(prometheus);
+    }
+    return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Prometheus text exposition format 0.0.4. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public void request(String method, String route, int status, long nanos) {
+    Timer.builder("http.server.requests")
+        .description("HTTP requests by method, route template and status")
+        .tags("method", METHODS.contains(method) ? method : "other", "route", route,
+            "status", Integer.toString(status))
+        .serviceLevelObjectives(LATENCY_BUCKETS)
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** {@code reason} is one of {@link AuthFailureReason}'s labels, never anything from the request. */
+  public void authFailure(AuthFailureReason reason) {
+    Counter.builder("auth.failures")
+        .description("Rejected credentials by reason")
+        .tag("reason", reason.name().toLowerCase(Locale.ROOT))
+        .register(registry)
+        .increment();
+  }
+
+  public void watch(JwksKeySource jwks) {
+    FunctionCounter.builder("jwks.refreshes", jwks, JwksKeySource::fetchesSucceeded)
+        .description("JWKS fetches from Clerk by outcome")
+        .tag("outcome", "success")
+        .register(registry);
+    FunctionCounter.builder("jwks.refreshes", jwks, JwksKeySource::fetchesFailed)
+        .description("JWKS fetches from Clerk by outcome")
+        .tag("outcome", "failure")
+        .register(registry);
+  }
+}

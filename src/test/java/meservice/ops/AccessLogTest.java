@@ -1,0 +1,145 @@
+package meservice.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import meservice.App;
+import meservice.support.Api;
+import meservice.support.Api.Response;
+import meservice.support.TestConfig;
+import meservice.support.Tokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+/** One access line per request, carrying its request id, and nothing secret. */
+@ExtendWith(VertxExtension.class)
+class AccessLogTest {
+
+  private static App app;
+  private static Api api;
+
+  /** Appenders append under their own lock (AppenderBase), so reads take it too. */
+  private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
+  private final Logger access = (Logger) LoggerFactory.getLogger("meservice.access");
+
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext ctx) {
+    App.start(vertx, TestConfig.config()).onComplete(ctx.succeeding(started -> {
+      app = started;
+      api = new Api(started.port());
+      ctx.completeNow();
+    }));
+  }
+
+  @AfterAll
+  static void stop(VertxTestContext ctx) {
+    app.stop().onComplete(ctx.succeedingThenComplete());
+  }
+
+  @BeforeEach
+  void capture() {
+    captured.start();
+    access.addAppender(captured);
+  }
+
+  @AfterEach
+  void release() {
+    access.detachAppender(captured);
+  }
+
+  @Test
+  void anAccessLineCarriesTheRequestIdOfItsResponse() throws Exception {
+    String token = Tokens.session(Tokens.newUserId());
+    Response response = api.get(token);
+
+    Map<String, String> line = lineFor(response.header("X-Request-Id"));
+
+    assertEquals("GET", line.get("method"));
+    assertEquals("/v1/me", line.get("route"));
+    assertEquals("200", line.get("status"));
+    assertEquals("user", line.get("principal"));
+    assertTrue(Long.parseLong(line.get("duration_ms")) >= 0);
+  }
+
+  @Test
+  void failuresAreLoggedWithTheirStatusAndNoCredential() throws Exception {
+    String expired = Tokens.sign(Tokens.claims(Tokens.newUserId()).put("exp", Tokens.now() - 3600));
+    Response response = api.get(expired);
+
+    Map<String, String> line = lineFor(response.header("X-Request-Id"));
+
+    assertEquals("401", line.get("status"));
+    assertEquals("none", line.get("principal"));
+    List<ILoggingEvent> logged;
+    synchronized (captured) {
+      logged = List.copyOf(captured.list);
+    }
+    for (ILoggingEvent event : logged) {
+      assertFalse(event.getFormattedMessage().contains(expired), "token in the message");
+      assertFalse(String.valueOf(event.getKeyValuePairs()).contains(expired), "token in the key-values");
+    }
+  }
+
+  @Test
+  void inJsonLinesTheRequestIdIsAField() throws Exception {
+    Response response = api.send("GET", "/health/live", Map.of(), null);
+    ILoggingEvent event = eventFor(response.header("X-Request-Id"));
+    JsonEncoder encoder = new JsonEncoder();
+    encoder.setContext(access.getLoggerContext());
+    encoder.setWithMessage(false);
+    encoder.setWithFormattedMessage(true);
+    encoder.start();
+
+    String json = new String(encoder.encode(event), StandardCharsets.UTF_8);
+
+    assertTrue(json.endsWith("\n") && json.indexOf('\n') == json.length() - 1, "one line");
+    JsonObject parsed = new JsonObject(json);
+    assertEquals("meservice.access", parsed.getString("loggerName"));
+    assertTrue(parsed.getJsonArray("kvpList").encode().contains(response.header("X-Request-Id")), json);
+    assertEquals("GET /health/live 200 " + lineFor(response.header("X-Request-Id")).get("duration_ms") + "ms",
+        parsed.getString("formattedMessage"));
+  }
+
+  private Map<String, String> lineFor(String requestId) throws InterruptedException {
+    return eventFor(requestId).getKeyValuePairs().stream()
+        .collect(Collectors.toMap(kv -> kv.key, kv -> String.valueOf(kv.value)));
+  }
+
+  /** The line is written when the response has ended, which can be just after the client has it. */
+  private ILoggingEvent eventFor(String requestId) throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      List<ILoggingEvent> logged;
+      synchronized (captured) {
+        logged = List.copyOf(captured.list);
+      }
+      List<ILoggingEvent> matching = logged.stream()
+          .filter(event -> event.getKeyValuePairs() != null && event.getKeyValuePairs().stream()
+              .anyMatch(kv -> kv.key.equals("request_id") && requestId.equals(kv.value)))
+          .toList();
+      if (!matching.isEmpty()) {
+        assertEquals(1, matching.size(), "one access line per request");
+        return matching.get(0);
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no access line with request id " + requestId);
+  }
+}

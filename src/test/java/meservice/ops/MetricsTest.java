@@ -1,0 +1,117 @@
+package meservice.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import meservice.App;
+import meservice.support.Api;
+import meservice.support.Api.Response;
+import meservice.support.TestConfig;
+import meservice.support.Tokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code GET /metrics} on the Vert.x instance {@code serve} uses ({@link App#vertx()}), with keys
+ * from a local JWKS so the refresh counter has something to count.
+ */
+class MetricsTest {
+
+  private static Vertx vertx;
+  private static HttpServer jwks;
+  private static App app;
+  private static Api api;
+
+  @BeforeAll
+  static void start() {
+    vertx = App.vertx();
+    String body = new JsonObject().put("keys", new JsonArray().add(Tokens.ISSUER.jwk())).encode();
+    jwks = await(vertx.createHttpServer()
+        .requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end(body))
+        .listen(0, "127.0.0.1"));
+    Map<String, String> env = TestConfig.env();
+    env.remove("CLERK_JWT_KEY");
+    env.put("CLERK_JWKS_URL", "http://127.0.0.1:" + jwks.actualPort() + "/.well-known/jwks.json");
+    app = await(App.start(vertx, TestConfig.config(env)));
+    api = new Api(app.port());
+  }
+
+  @AfterAll
+  static void stop() {
+    await(app.stop().eventually(vertx::close));
+  }
+
+  @Test
+  void requestsJustMadeAreCountedByRouteAndStatus() {
+    double before = sample(scrape(), "http_server_requests_seconds_count", "method=\"GET\",route=\"/v1/me\",status=\"200\"");
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, api.get(Tokens.session(Tokens.newUserId())).status());
+    }
+    api.send("GET", "/no/such/route/12345", Map.of(), null);
+
+    String text = scrape();
+
+    assertEquals(before + 3, sample(text, "http_server_requests_seconds_count", "method=\"GET\",route=\"/v1/me\",status=\"200\""));
+    assertTrue(sample(text, "http_server_requests_seconds_bucket", "method=\"GET\",route=\"/v1/me\",status=\"200\",le=\"0.1\"") >= 0);
+    assertTrue(sample(text, "http_server_requests_seconds_count", "method=\"GET\",route=\"unmatched\",status=\"404\"") >= 1);
+    assertFalse(text.contains("12345"), "raw paths never become labels");
+  }
+
+  @Test
+  void authFailuresAreCountedByAFixedReasonAndNeverByToken() {
+    String expired = Tokens.sign(Tokens.claims(Tokens.newUserId()).put("exp", Tokens.now() - 3600));
+    assertEquals(401, api.get(expired).status());
+    assertEquals(401, api.get(null).status());
+
+    String text = scrape();
+
+    assertTrue(sample(text, "auth_failures_total", "reason=\"expired\"") >= 1);
+    assertTrue(sample(text, "auth_failures_total", "reason=\"missing\"") >= 1);
+    assertFalse(text.contains(expired.substring(0, 20)), "no token text in metrics");
+  }
+
+  @Test
+  void poolJvmAndJwksMetricsArePresent() {
+    assertEquals(200, api.get(Tokens.session(Tokens.newUserId())).status());
+
+    String text = scrape();
+
+    assertTrue(text.contains("vertx_pool_in_use{pool_name=\"me-service\",pool_type=\"sql\"}"), "pool usage");
+    assertTrue(text.contains("vertx_pool_queue_pending{pool_name=\"me-service\",pool_type=\"sql\"}"), "pool wait queue");
+    assertTrue(text.contains("jvm_memory_used_bytes{"), "JVM memory");
+    assertTrue(text.contains("jvm_gc_"), "JVM GC");
+    assertTrue(sample(text, "jwks_refreshes_total", "outcome=\"success\"") >= 1, "JWKS fetched at start-up");
+  }
+
+  @Test
+  void metricsAreServedAsPrometheusTextWithoutAuthentication() {
+    Response response = api.send("GET", "/metrics", Map.of(), null);
+
+    assertEquals(200, response.status());
+    assertTrue(response.header("Content-Type").startsWith("text/plain; version=0.0.4"));
+  }
+
+  private static String scrape() {
+    return api.send("GET", "/metrics", Map.of(), null).text();
+  }
+
+  /** The value of the sample {@code name{labels}}, 0 when it is absent. */
+  private static double sample(String text, String name, String labels) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name + "{" + labels + "}") + " (\\S+)$").matcher(text);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private static <T> T await(Future<T> future) {
+    return future.toCompletionStage().toCompletableFuture().join();
+  }
+}
