@@ -37,11 +37,13 @@ public final class ApiRouter {
 
     router.get("/v1/me")
         .handler(services.auth())
+        .handler(services.rateLimiter())
         .handler(services.me()::get);
     // Two routes on purpose: vertx-web puts a BodyHandler before user handlers on one route,
     // but the caller must be known (and an API key refused) before a byte of body is read.
     router.patch("/v1/me")
         .handler(services.auth())
+        .handler(services.rateLimiter())
         .handler(services.me()::rejectApiKeys)
         .handler(services.me()::requireJsonBody);
     router.patch("/v1/me")

@@ -5,9 +5,14 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.concurrent.TimeUnit;
+import meservice.http.InvalidRequests;
 
 /** One per event loop: its own router over the shared services, all listening on one port. */
 public final class ApiVerticle extends VerticleBase {
+
+  /** Room for an 8 KiB session token plus ordinary browser headers; past it, 431. */
+  static final int MAX_HEADER_BYTES = 16 * 1024;
+  static final int MAX_REQUEST_LINE_BYTES = 4096;
 
   private final Services services;
   private HttpServer server;
@@ -21,10 +26,12 @@ public final class ApiVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(services.config().host())
         .setPort(services.config().port())
-        .setIdleTimeout(60)
-        .setMaxHeaderSize(16 * 1024)
-        .setMaxInitialLineLength(4096);
+        // Idle connections and clients that stall mid-request are dropped after this long.
+        .setIdleTimeout(services.config().httpIdleTimeoutSeconds())
+        .setMaxHeaderSize(MAX_HEADER_BYTES)
+        .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES);
     return vertx.createHttpServer(options)
+        .invalidRequestHandler(new InvalidRequests())
         .requestHandler(ApiRouter.create(vertx, services))
         .listen()
         .onSuccess(s -> server = s);

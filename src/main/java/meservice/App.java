@@ -17,6 +17,7 @@ import meservice.auth.PemKeySource;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
 import meservice.db.Database;
+import meservice.http.RateLimiter;
 import meservice.db.Migrations;
 import meservice.me.MeHandler;
 import meservice.me.MeRepository;
@@ -69,6 +70,7 @@ public final class App {
     Services services = new Services(
         config,
         new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier()),
+        new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()),
         new MeHandler(MeRepository.create(pool), Preferences.REGISTRY),
         new Health(pool),
         metrics,

@@ -38,7 +38,7 @@ public final class Main {
     try {
       switch (command) {
         case "serve" -> serve(load(env, "json"));
-        case "dev" -> dev(load(env, "text"));
+        case "dev" -> dev(env);
         case "migrate" -> exit(runOnce(load(env, "text"), Main::migrate));
         case "apikey" -> exit(runOnce(load(env, "text"), (vertx, config) -> ApiKeyCommand.run(vertx, config, args)));
         case "healthcheck" -> exit(HealthCheckCommand.run(ConfigLoader.load(env)));
@@ -71,8 +71,9 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(app, vertx, config)));
   }
 
-  private static void dev(AppConfig config) throws Exception {
-    DevCommand.DevSetup setup = DevCommand.prepare(config, Path.of("data"));
+  private static void dev(Map<String, String> env) throws Exception {
+    load(env, "text"); // a bad setting stops dev before PostgreSQL starts
+    DevCommand.DevSetup setup = DevCommand.prepare(env, Path.of("data"));
     Vertx vertx = App.vertx();
     App app = await(App.start(vertx, setup.config()));
     System.out.println(DevCommand.instructions(setup, app.port()));

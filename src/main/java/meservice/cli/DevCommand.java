@@ -1,7 +1,10 @@
 package meservice.cli;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import meservice.config.AppConfig;
+import meservice.config.ConfigLoader;
 import meservice.dev.DevDatabase;
 import meservice.dev.LocalIssuer;
 
@@ -15,14 +18,18 @@ public final class DevCommand {
 
   public record DevSetup(AppConfig config, DevDatabase database, LocalIssuer issuer) {}
 
-  public static DevSetup prepare(AppConfig config, Path dataDirectory) throws Exception {
+  /** The operator's environment with dev's own listen address, database and token issuer. */
+  public static DevSetup prepare(Map<String, String> env, Path dataDirectory) throws Exception {
     DevDatabase database = DevDatabase.start(dataDirectory.resolve("postgres"), true);
     LocalIssuer issuer = LocalIssuer.loadOrCreate(dataDirectory.resolve("dev-signing-key"));
-    AppConfig devConfig = config
-        .withListen("127.0.0.1", config.port())
-        .withDatabaseUrl(database.url())
-        .withLocalIssuer(LocalIssuer.ISSUER, issuer.publicKeyPem(), LocalIssuer.AUTHORIZED_PARTY);
-    return new DevSetup(devConfig, database, issuer);
+    Map<String, String> devEnv = new HashMap<>(env);
+    devEnv.put("HOST", "127.0.0.1");
+    devEnv.put("DATABASE_URL", database.url());
+    devEnv.remove("CLERK_JWKS_URL");
+    devEnv.put("CLERK_JWT_KEY", issuer.publicKeyPem());
+    devEnv.put("CLERK_ISSUER", LocalIssuer.ISSUER);
+    devEnv.put("CLERK_AUTHORIZED_PARTIES", LocalIssuer.AUTHORIZED_PARTY);
+    return new DevSetup(ConfigLoader.load(devEnv), database, issuer);
   }
 
   public static String instructions(DevSetup setup, int port) {

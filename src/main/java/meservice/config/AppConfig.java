@@ -25,26 +25,11 @@ public record AppConfig(
     Map<String, List<String>> roleScopes,
     int shutdownDelaySeconds,
     int shutdownGraceSeconds,
+    int httpIdleTimeoutSeconds,
+    int rateLimitPerSecond,
+    int rateLimitBurst,
     ApiKeySettings apiKeys) {
 
   /** How verified API keys are cached and how often their last use is written. */
   public record ApiKeySettings(int cacheSize, int cacheTtlSeconds, int lastUsedFlushSeconds) {}
-
-  public AppConfig withDatabaseUrl(String url) {
-    return new AppConfig(host, port, url, dbPoolSize, clerkJwksUrl, clerkJwtKey, clerkIssuer,
-        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat,
-        userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds, apiKeys);
-  }
-
-  public AppConfig withListen(String host, int port) {
-    return new AppConfig(host, port, databaseUrl, dbPoolSize, clerkJwksUrl, clerkJwtKey, clerkIssuer,
-        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds, apiKeys);
-  }
-
-  /** For {@code dev}: tokens come from a local issuer instead of Clerk. */
-  public AppConfig withLocalIssuer(String issuer, String pem, String authorizedParty) {
-    return new AppConfig(host, port, databaseUrl, dbPoolSize, null, pem, issuer,
-        List.of(authorizedParty), jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes,
-        logFormat, userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds, apiKeys);
-  }
 }

@@ -66,6 +66,9 @@ public final class ConfigLoader {
         roleScopes(),
         integer("SHUTDOWN_DELAY_SECONDS", 0, 300),
         integer("SHUTDOWN_GRACE_SECONDS", 0, 3600),
+        integer("HTTP_IDLE_TIMEOUT_SECONDS", 1, 3600),
+        integer("RATE_LIMIT_PER_SECOND", 0, 1_000_000),
+        integer("RATE_LIMIT_BURST", 1, 1_000_000),
         new AppConfig.ApiKeySettings(
             integer("API_KEY_CACHE_SIZE", 0, 10_000_000),
             integer("API_KEY_CACHE_TTL_SECONDS", 1, 86_400),

@@ -12,16 +12,19 @@ public final class Envelope {
   static final CharSequence JSON = HttpHeaders.createOptimized("application/json; charset=utf-8");
   private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("WWW-Authenticate");
   private static final CharSequence BEARER = HttpHeaders.createOptimized("Bearer");
-  private static final CharSequence RETRY_AFTER_SECONDS = HttpHeaders.createOptimized("1");
 
   private Envelope() {}
 
   public static void ok(RoutingContext rc, JsonObject data) {
-    send(rc, 200, new JsonObject().put("success", true).put("data", data));
+    send(rc.response(), 200, new JsonObject().put("success", true).put("data", data));
   }
 
   public static void error(RoutingContext rc, ApiError error) {
-    HttpServerResponse response = rc.response();
+    error(rc.response(), RequestId.of(rc), error);
+  }
+
+  /** Also for answers written outside the router, such as requests Netty could not decode. */
+  public static void error(HttpServerResponse response, String requestId, ApiError error) {
     if (response.headWritten()) {
       // Too late for an envelope: the status line is gone. Closing tells the client it failed.
       response.reset();
@@ -30,7 +33,7 @@ public final class Envelope {
     JsonObject body = new JsonObject()
         .put("code", error.code.name())
         .put("message", error.getMessage())
-        .put("request_id", RequestId.of(rc));
+        .put("request_id", requestId);
     if (!error.details.isEmpty()) {
       JsonObject details = new JsonObject();
       for (Map.Entry<String, String> entry : error.details.entrySet()) {
@@ -40,14 +43,14 @@ public final class Envelope {
     }
     switch (error.code) {
       case UNAUTHORIZED -> response.putHeader(WWW_AUTHENTICATE, BEARER);
-      case RATE_LIMITED, UNAVAILABLE -> response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+      case RATE_LIMITED, UNAVAILABLE -> response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(error.retryAfterSeconds));
       default -> { }
     }
-    send(rc, error.code.status, new JsonObject().put("success", false).put("error", body));
+    send(response, error.code.status, new JsonObject().put("success", false).put("error", body));
   }
 
-  private static void send(RoutingContext rc, int status, JsonObject envelope) {
-    rc.response()
+  private static void send(HttpServerResponse response, int status, JsonObject envelope) {
+    response
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
         .end(envelope.toBuffer());

@@ -12,6 +12,9 @@ public enum ErrorCode {
   PAYLOAD_TOO_LARGE(413, "request body too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "content type must be application/json or application/merge-patch+json"),
   RATE_LIMITED(429, "too many requests"),
+  BAD_REQUEST(400, "malformed HTTP request"),
+  URI_TOO_LONG(414, "request URI too long"),
+  HEADERS_TOO_LARGE(431, "request headers too large"),
   INTERNAL(500, "internal error"),
   UNAVAILABLE(503, "service unavailable");
 

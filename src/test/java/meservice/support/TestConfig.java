@@ -20,6 +20,8 @@ public final class TestConfig {
     env.put("DATABASE_URL", TestDatabase.url());
     env.put("CLERK_JWT_KEY", Tokens.ISSUER.publicKeyPem());
     env.put("CLERK_ISSUER", LocalIssuer.ISSUER);
+    // Contract suites drive one user far past any human rate; RateLimitTest turns limiting on.
+    env.put("RATE_LIMIT_PER_SECOND", "0");
     env.put("CLERK_AUTHORIZED_PARTIES", LocalIssuer.AUTHORIZED_PARTY + ",https://dashboard.example.com");
     return env;
   }

@@ -1,0 +1,148 @@
+package meservice.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import meservice.App;
+import meservice.support.Api;
+import meservice.support.Api.Response;
+import meservice.support.TestConfig;
+import meservice.support.Tokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** HTTP the router never sees (431, 414, broken requests) and clients that stall. */
+@ExtendWith(VertxExtension.class)
+class HttpEdgeCaseTest {
+
+  private static final int IDLE_TIMEOUT_SECONDS = 1;
+
+  private static App app;
+  private static Api api;
+
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext ctx) {
+    Map<String, String> env = TestConfig.env();
+    env.put("HTTP_IDLE_TIMEOUT_SECONDS", String.valueOf(IDLE_TIMEOUT_SECONDS));
+    App.start(vertx, TestConfig.config(env)).onComplete(ctx.succeeding(started -> {
+      app = started;
+      api = new Api(started.port());
+      ctx.completeNow();
+    }));
+  }
+
+  @AfterAll
+  static void stop(VertxTestContext ctx) {
+    app.stop().onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void oversizedHeadersAre431InTheEnvelope() {
+    Response response = api.send("GET", "/v1/me", Map.of("X-Padding", "x".repeat(20 * 1024)), null);
+
+    assertEquals(431, response.status());
+    assertEquals("HEADERS_TOO_LARGE", response.error().getString("code"));
+    assertEquals(response.header("X-Request-Id"), response.error().getString("request_id"));
+  }
+
+  @Test
+  void overlongUriIs414InTheEnvelope() {
+    Response response = api.send("GET", "/v1/me?" + "q".repeat(8 * 1024), Map.of(), null);
+
+    assertEquals(414, response.status());
+    assertEquals("URI_TOO_LONG", response.error().getString("code"));
+  }
+
+  @Test
+  void sessionTokenOfEightKiBStillFitsTheHeaderLimit() {
+    JsonObject claims = Tokens.claims(Tokens.newUserId()).put("pad", "x".repeat(5 * 1024));
+    String token = Tokens.sign(claims);
+    assertTrue(token.length() < 8 * 1024);
+
+    assertEquals(200, api.get(token).status());
+  }
+
+  @Test
+  void brokenHttpIs400InTheEnvelopeAndTheConnectionCloses() throws IOException {
+    try (Socket socket = connect()) {
+      send(socket, "GET /v1/me HTTP/1.1\r\nHost: localhost\r\nContent-Length: twelve\r\n\r\n");
+
+      String answer = readUntilClosed(socket);
+
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+      assertTrue(answer.contains("\"code\":\"BAD_REQUEST\""), answer);
+    }
+  }
+
+  @Test
+  void idleConnectionIsDropped() throws IOException {
+    try (Socket socket = connect()) {
+      assertEquals("", readUntilClosed(socket), "an idle connection is closed without an answer");
+    }
+  }
+
+  @Test
+  void clientStallingMidHeadersIsDropped() throws IOException {
+    try (Socket socket = connect()) {
+      send(socket, "GET /v1/me HTTP/1.1\r\nHost: localhost\r\nAuthori");
+
+      assertEquals("", readUntilClosed(socket));
+    }
+  }
+
+  @Test
+  void clientStallingMidBodyIsDropped() throws IOException {
+    try (Socket socket = connect()) {
+      send(socket, "PATCH /v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+          + Tokens.session(Tokens.newUserId()) + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"pref");
+
+      String answer = readUntilClosed(socket);
+
+      assertTrue(answer.isEmpty() || !answer.startsWith("HTTP/1.1 200"), answer);
+    }
+    assertEquals(200, api.get(Tokens.session(Tokens.newUserId())).status(), "the service still answers");
+  }
+
+  private static Socket connect() throws IOException {
+    Socket socket = new Socket("127.0.0.1", app.port());
+    // Far past the idle timeout: the read below returns because the server closed, not because we gave up.
+    socket.setSoTimeout((IDLE_TIMEOUT_SECONDS + 10) * 1000);
+    return socket;
+  }
+
+  private static void send(Socket socket, String text) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(text.getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+  }
+
+  private static String readUntilClosed(Socket socket) throws IOException {
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream answer = new ByteArrayOutputStream();
+    byte[] buffer = new byte[4096];
+    try {
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        answer.write(buffer, 0, n);
+      }
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("the server kept the connection open: " + answer, e);
+    } catch (java.net.SocketException reset) {
+      // A reset is a close too.
+    }
+    return answer.toString(StandardCharsets.UTF_8);
+  }
+}
