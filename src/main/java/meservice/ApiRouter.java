@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import meservice.http.Cors;
 import meservice.http.ErrorMapper;
+import meservice.http.RequestDeadline;
 import meservice.http.RequestId;
 import meservice.ops.AccessLog;
 import meservice.ops.Metrics;
@@ -23,13 +24,14 @@ public final class ApiRouter {
 
   private ApiRouter() {}
 
-  public static Router create(Vertx vertx, Services services) {
+  public static Router create(Vertx vertx, Services services, RequestDeadline deadline) {
     Router router = Router.router(vertx);
     ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path), services.metrics());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().bodyLimitBytes());
     Set<String> paths = ConcurrentHashMap.newKeySet();
 
     router.route()
+        .handler(deadline)
         .handler(new RequestId())
         .handler(new AccessLog(services.metrics(), paths))
         .handler(new Cors(services.config().authorizedParties()))

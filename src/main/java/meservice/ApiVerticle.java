@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.concurrent.TimeUnit;
 import meservice.http.InvalidRequests;
+import meservice.http.RequestDeadline;
 
 /** One per event loop: its own router over the shared services, all listening on one port. */
 public final class ApiVerticle extends VerticleBase {
@@ -30,9 +31,11 @@ public final class ApiVerticle extends VerticleBase {
         .setIdleTimeout(services.config().httpIdleTimeoutSeconds())
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES);
+    RequestDeadline deadline = new RequestDeadline(vertx, services.config().httpIdleTimeoutSeconds() * 1000L);
     return vertx.createHttpServer(options)
+        .connectionHandler(deadline::opened)
         .invalidRequestHandler(new InvalidRequests())
-        .requestHandler(ApiRouter.create(vertx, services))
+        .requestHandler(ApiRouter.create(vertx, services, deadline))
         .listen()
         .onSuccess(s -> server = s);
   }

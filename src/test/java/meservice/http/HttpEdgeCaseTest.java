@@ -117,6 +117,59 @@ class HttpEdgeCaseTest {
     assertEquals(200, api.get(Tokens.session(Tokens.newUserId())).status(), "the service still answers");
   }
 
+  @Test
+  void clientDribblingHeadersFasterThanTheIdleTimeoutIsStillDropped() throws Exception {
+    String request = "GET /v1/me HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + "a".repeat(100);
+    long started = System.nanoTime();
+    try (Socket socket = connect()) {
+      boolean closed = false;
+      for (int i = 0; i < request.length() && !closed; i++) {
+        try {
+          send(socket, request.substring(i, i + 1));
+        } catch (IOException e) {
+          closed = true;
+        }
+        Thread.sleep(IDLE_TIMEOUT_SECONDS * 1000 / 4);
+        closed = closed || (System.nanoTime() - started) / 1e9 > IDLE_TIMEOUT_SECONDS + 8;
+      }
+      if (!closed) {
+        assertEquals("", readUntilClosed(socket));
+      }
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    assertTrue(seconds < IDLE_TIMEOUT_SECONDS + 8, "held for " + seconds + " s");
+  }
+
+  @Test
+  void keepAliveConnectionServesManyRequestsWithinTheDeadline() throws IOException {
+    String token = Tokens.session(Tokens.newUserId());
+    try (Socket socket = connect()) {
+      for (int i = 0; i < 3; i++) {
+        send(socket, "GET /v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+        String head = readHead(socket);
+        assertTrue(head.startsWith("HTTP/1.1 200"), head);
+      }
+    }
+  }
+
+  /** Reads one response (status line, headers and a Content-Length body). */
+  private static String readHead(Socket socket) throws IOException {
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+    if (length.find()) {
+      in.readNBytes(Integer.parseInt(length.group(1)));
+    }
+    return head.toString();
+  }
+
   private static Socket connect() throws IOException {
     Socket socket = new Socket("127.0.0.1", app.port());
     // Far past the idle timeout: the read below returns because the server closed, not because we gave up.
