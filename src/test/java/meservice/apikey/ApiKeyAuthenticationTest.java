@@ -9,52 +9,32 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Tuple;
 import java.util.Map;
 import java.util.UUID;
-import meservice.App;
 import meservice.me.Ids;
-import meservice.support.Api;
 import meservice.support.Api.Response;
+import meservice.support.RunningService;
 import meservice.support.ApiKeyCli;
 import meservice.support.ApiKeyCli.Created;
-import meservice.support.TestConfig;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** API keys presented as {@code Authorization: Bearer mek_...} to one running service. */
 @ExtendWith(VertxExtension.class)
 class ApiKeyAuthenticationTest {
 
-  private static App app;
-  private static Api api;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    Map<String, String> env = TestConfig.env();
-    env.put("API_KEY_LAST_USED_FLUSH_SECONDS", "1");
-    App.start(vertx, TestConfig.config(env)).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
+  @RegisterExtension
+  static final RunningService service = RunningService.with(env -> env.put("API_KEY_LAST_USED_FLUSH_SECONDS", "1"));
 
   @Test
   void getWithAKeyAnswersTheOrganizationsPayloadWithoutAUser(Vertx vertx) {
     String org = ApiKeyCli.newOrgId();
     Created key = ApiKeyCli.create(vertx, org, "--scopes", "org:read,me:read,org:read");
 
-    Response response = api.get(key.key());
+    Response response = service.api().get(key.key());
 
     assertEquals(200, response.status(), response.text());
     JsonObject me = response.data();
@@ -74,7 +54,7 @@ class ApiKeyAuthenticationTest {
   void aKeyWithoutScopesHasAnEmptyScopeList(Vertx vertx) {
     Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
 
-    assertEquals(new JsonArray(), api.get(key.key()).data().getJsonArray("scopes"));
+    assertEquals(new JsonArray(), service.api().get(key.key()).data().getJsonArray("scopes"));
   }
 
   @Test
@@ -82,7 +62,7 @@ class ApiKeyAuthenticationTest {
     Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
 
     for (int i = 0; i < 5; i++) {
-      assertEquals(200, api.get(key.key()).status());
+      assertEquals(200, service.api().get(key.key()).status());
     }
   }
 
@@ -91,13 +71,13 @@ class ApiKeyAuthenticationTest {
     Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
     String before = databaseState();
 
-    assertForbidden(api.patch(key.key(), "{\"preferences\": {\"timezone\": \"Europe/Paris\"}}"));
-    assertForbidden(api.patch(key.key(), "{\"preferences\": {\"timezone\": \"Mars/Olympus\"}}"));
-    assertForbidden(api.patch(key.key(), "{not json"));
-    assertForbidden(api.patch(key.key(), "{\"preferences\": {\"timezone\": \"" + "x".repeat(64 * 1024) + "\"}}"));
-    assertForbidden(api.send("PATCH", "/v1/me",
+    assertForbidden(service.api().patch(key.key(), "{\"preferences\": {\"timezone\": \"Europe/Paris\"}}"));
+    assertForbidden(service.api().patch(key.key(), "{\"preferences\": {\"timezone\": \"Mars/Olympus\"}}"));
+    assertForbidden(service.api().patch(key.key(), "{not json"));
+    assertForbidden(service.api().patch(key.key(), "{\"preferences\": {\"timezone\": \"" + "x".repeat(64 * 1024) + "\"}}"));
+    assertForbidden(service.api().send("PATCH", "/v1/me",
         Map.of("Authorization", "Bearer " + key.key(), "Content-Type", "text/plain"), "hello"));
-    assertForbidden(api.send("PATCH", "/v1/me", Map.of("Authorization", "Bearer " + key.key()), null));
+    assertForbidden(service.api().send("PATCH", "/v1/me", Map.of("Authorization", "Bearer " + key.key()), null));
 
     assertEquals(before, databaseState());
   }
@@ -107,30 +87,30 @@ class ApiKeyAuthenticationTest {
     Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
 
     // The first use of a key is a database lookup: the body must wait for it, then be refused.
-    assertForbidden(api.patch(key.key(), "[" + "1,".repeat(256 * 1024) + "1]"));
+    assertForbidden(service.api().patch(key.key(), "[" + "1,".repeat(256 * 1024) + "1]"));
   }
 
   @Test
   void revokedKeyIsUnauthorized(Vertx vertx) {
     Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
-    assertEquals(200, api.get(key.key()).status());
+    assertEquals(200, service.api().get(key.key()).status());
 
     ApiKeyCli.revoke(vertx, key.id());
 
-    assertUnauthorized(api.get(key.key()));
+    assertUnauthorized(service.api().get(key.key()));
   }
 
   @Test
   void unknownKeyIsUnauthorized() {
-    assertUnauthorized(api.get("mek_" + "A".repeat(43)));
+    assertUnauthorized(service.api().get("mek_" + "A".repeat(43)));
   }
 
   @Test
   void malformedKeysAreUnauthorized() {
-    assertUnauthorized(api.get("mek_"));
-    assertUnauthorized(api.get("mek_tooShort"));
-    assertUnauthorized(api.get("mek_" + "A".repeat(44)));
-    assertUnauthorized(api.get("mek_" + "A".repeat(42) + "!"));
+    assertUnauthorized(service.api().get("mek_"));
+    assertUnauthorized(service.api().get("mek_tooShort"));
+    assertUnauthorized(service.api().get("mek_" + "A".repeat(44)));
+    assertUnauthorized(service.api().get("mek_" + "A".repeat(42) + "!"));
   }
 
   @Test
@@ -139,15 +119,15 @@ class ApiKeyAuthenticationTest {
     String last = key.key().substring(key.key().length() - 1);
     String altered = key.key().substring(0, key.key().length() - 1) + ("a".equals(last) ? "b" : "a");
 
-    assertUnauthorized(api.get(altered));
+    assertUnauthorized(service.api().get(altered));
   }
 
   @Test
   void aKeyIsNeverTakenForASessionTokenNorATokenForAKey(Vertx vertx) {
     Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
 
-    assertUnauthorized(api.get(key.key() + "." + key.key() + "." + key.key()));
-    assertEquals(200, api.get(Tokens.session(Tokens.newUserId())).status());
+    assertUnauthorized(service.api().get(key.key() + "." + key.key() + "." + key.key()));
+    assertEquals(200, service.api().get(Tokens.session(Tokens.newUserId())).status());
   }
 
   @Test
@@ -158,7 +138,7 @@ class ApiKeyAuthenticationTest {
     assertNull(lastUsedAt(id));
 
     for (int i = 0; i < 3; i++) {
-      assertEquals(200, api.get(key.key()).status());
+      assertEquals(200, service.api().get(key.key()).status());
     }
 
     long deadline = System.currentTimeMillis() + 10_000;
@@ -171,13 +151,13 @@ class ApiKeyAuthenticationTest {
   }
 
   private static Object lastUsedAt(UUID id) {
-    return ApiKeyCli.await(app.pool().preparedQuery("SELECT last_used_at FROM api_keys WHERE id = $1")
+    return ApiKeyCli.await(service.app().pool().preparedQuery("SELECT last_used_at FROM api_keys WHERE id = $1")
         .execute(Tuple.of(id))).iterator().next().getValue(0);
   }
 
   /** Everything a PATCH could touch: the users table, row by row. */
   private static String databaseState() {
-    return ApiKeyCli.await(app.pool()
+    return ApiKeyCli.await(service.app().pool()
         .query("SELECT count(*) || ':' || coalesce(md5(string_agg(u::text, ',' ORDER BY id)), '') FROM users u")
         .execute()).iterator().next().getString(0);
   }

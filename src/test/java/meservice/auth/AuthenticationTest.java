@@ -4,53 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import meservice.App;
 import meservice.me.Ids;
-import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract's authentication rules for Clerk session tokens (PEM key source). */
-@ExtendWith(VertxExtension.class)
 class AuthenticationTest {
 
-  private static App app;
-  private static Api api;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    App.start(vertx, TestConfig.config()).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
+  @RegisterExtension
+  static final RunningService service = RunningService.withDefaults();
 
   @Test
   void validSessionTokenIsAccepted() {
     String sub = Tokens.newUserId();
 
-    Response response = api.get(Tokens.session(sub));
+    Response response = service.api().get(Tokens.session(sub));
 
     assertEquals(200, response.status());
     assertEquals(Ids.userId(sub).toString(), response.data().getString("user_id"));
@@ -60,20 +38,20 @@ class AuthenticationTest {
   void userIdIsTheSameOnEveryCall() {
     String sub = Tokens.newUserId();
 
-    String first = api.get(Tokens.session(sub)).data().getString("user_id");
-    String second = api.get(Tokens.session(sub)).data().getString("user_id");
+    String first = service.api().get(Tokens.session(sub)).data().getString("user_id");
+    String second = service.api().get(Tokens.session(sub)).data().getString("user_id");
 
     assertEquals(first, second);
   }
 
   @Test
   void missingAuthorizationHeaderIsUnauthorized() {
-    assertUnauthorized(api.get(null));
+    assertUnauthorized(service.api().get(null));
   }
 
   @Test
   void nonBearerSchemeIsUnauthorized() {
-    Response response = api.send("GET", "/v1/me",
+    Response response = service.api().send("GET", "/v1/me",
         Map.of("Authorization", "Basic " + Tokens.session(Tokens.newUserId())), null);
 
     assertUnauthorized(response);
@@ -81,21 +59,21 @@ class AuthenticationTest {
 
   @Test
   void garbageCredentialIsUnauthorizedNotBadRequest() {
-    assertUnauthorized(api.get("not-a-token"));
+    assertUnauthorized(service.api().get("not-a-token"));
   }
 
   @Test
   void expiredTokenIsUnauthorized() {
     JsonObject claims = Tokens.claims(Tokens.newUserId()).put("exp", Tokens.now() - 60);
 
-    assertUnauthorized(api.get(Tokens.sign(claims)));
+    assertUnauthorized(service.api().get(Tokens.sign(claims)));
   }
 
   @Test
   void tokenExpiredWithinTheClockSkewIsAccepted() {
     JsonObject claims = Tokens.claims(Tokens.newUserId()).put("exp", Tokens.now() - 2);
 
-    assertEquals(200, api.get(Tokens.sign(claims)).status());
+    assertEquals(200, service.api().get(Tokens.sign(claims)).status());
   }
 
   @Test
@@ -103,35 +81,35 @@ class AuthenticationTest {
     JsonObject claims = Tokens.claims(Tokens.newUserId());
     claims.remove("exp");
 
-    assertUnauthorized(api.get(Tokens.sign(claims)));
+    assertUnauthorized(service.api().get(Tokens.sign(claims)));
   }
 
   @Test
   void nonNumericExpIsUnauthorized() {
     JsonObject claims = Tokens.claims(Tokens.newUserId()).put("exp", "tomorrow");
 
-    assertUnauthorized(api.get(Tokens.sign(claims)));
+    assertUnauthorized(service.api().get(Tokens.sign(claims)));
   }
 
   @Test
   void futureNotBeforeIsUnauthorized() {
     JsonObject claims = Tokens.claims(Tokens.newUserId()).put("nbf", Tokens.now() + 60);
 
-    assertUnauthorized(api.get(Tokens.sign(claims)));
+    assertUnauthorized(service.api().get(Tokens.sign(claims)));
   }
 
   @Test
   void futureIssuedAtIsUnauthorized() {
     JsonObject claims = Tokens.claims(Tokens.newUserId()).put("iat", Tokens.now() + 60);
 
-    assertUnauthorized(api.get(Tokens.sign(claims)));
+    assertUnauthorized(service.api().get(Tokens.sign(claims)));
   }
 
   @Test
   void wrongIssuerIsUnauthorized() {
     JsonObject claims = Tokens.claims(Tokens.newUserId()).put("iss", "https://evil.example.com");
 
-    assertUnauthorized(api.get(Tokens.sign(claims)));
+    assertUnauthorized(service.api().get(Tokens.sign(claims)));
   }
 
   @Test
@@ -139,21 +117,21 @@ class AuthenticationTest {
     JsonObject claims = Tokens.claims(Tokens.newUserId());
     claims.remove("azp");
 
-    assertUnauthorized(api.get(Tokens.sign(claims)));
+    assertUnauthorized(service.api().get(Tokens.sign(claims)));
   }
 
   @Test
   void foreignAuthorizedPartyIsUnauthorized() {
     JsonObject claims = Tokens.claims(Tokens.newUserId()).put("azp", "https://evil.example.com");
 
-    assertUnauthorized(api.get(Tokens.sign(claims)));
+    assertUnauthorized(service.api().get(Tokens.sign(claims)));
   }
 
   @Test
   void anyListedAuthorizedPartyIsAccepted() {
     JsonObject claims = Tokens.claims(Tokens.newUserId()).put("azp", "https://dashboard.example.com");
 
-    assertEquals(200, api.get(Tokens.sign(claims)).status());
+    assertEquals(200, service.api().get(Tokens.sign(claims)).status());
   }
 
   @Test
@@ -161,7 +139,7 @@ class AuthenticationTest {
     JsonObject claims = Tokens.claims(Tokens.newUserId());
     claims.remove("sub");
 
-    assertUnauthorized(api.get(Tokens.sign(claims)));
+    assertUnauthorized(service.api().get(Tokens.sign(claims)));
   }
 
   @Test
@@ -169,21 +147,21 @@ class AuthenticationTest {
     JsonObject claims = Tokens.claims(Tokens.newUserId());
     claims.remove("sid");
 
-    assertUnauthorized(api.get(Tokens.sign(claims)));
+    assertUnauthorized(service.api().get(Tokens.sign(claims)));
   }
 
   @Test
   void pendingSessionStatusIsUnauthorized() {
     JsonObject claims = Tokens.claims(Tokens.newUserId()).put("v", 2).put("sts", "pending");
 
-    assertUnauthorized(api.get(Tokens.sign(claims)));
+    assertUnauthorized(service.api().get(Tokens.sign(claims)));
   }
 
   @Test
   void machineTokenCategoryIsUnauthorized() {
     String token = Tokens.ISSUER.sign(Tokens.header().put("cat", "cl_M7d4PD111MMM"), Tokens.claims(Tokens.newUserId()));
 
-    assertUnauthorized(api.get(token));
+    assertUnauthorized(service.api().get(token));
   }
 
   @Test
@@ -191,7 +169,7 @@ class AuthenticationTest {
     for (String category : new String[] {"cl_B7d4PD111AAA", "cl_I7d4PD111III"}) {
       String token = Tokens.ISSUER.sign(Tokens.header().put("cat", category), Tokens.claims(Tokens.newUserId()));
 
-      assertEquals(200, api.get(token).status(), category);
+      assertEquals(200, service.api().get(token).status(), category);
     }
   }
 
@@ -201,8 +179,8 @@ class AuthenticationTest {
     String header = url.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
     String claims = url.encodeToString(Tokens.claims(Tokens.newUserId()).toBuffer().getBytes());
 
-    assertUnauthorized(api.get(header + "." + claims + "."));
-    assertUnauthorized(api.get(header + "." + claims));
+    assertUnauthorized(service.api().get(header + "." + claims + "."));
+    assertUnauthorized(service.api().get(header + "." + claims));
   }
 
   @Test
@@ -214,14 +192,14 @@ class AuthenticationTest {
     mac.init(new SecretKeySpec(Tokens.ISSUER.publicKeyPem().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     String token = input + "." + url.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
 
-    assertUnauthorized(api.get(token));
+    assertUnauthorized(service.api().get(token));
   }
 
   @Test
   void tokenSignedByAnotherKeyIsUnauthorized() {
     String token = Tokens.STRANGER.sign(Tokens.header(), Tokens.claims(Tokens.newUserId()));
 
-    assertUnauthorized(api.get(token));
+    assertUnauthorized(service.api().get(token));
   }
 
   @Test
@@ -230,7 +208,7 @@ class AuthenticationTest {
     String forged = Base64.getUrlEncoder().withoutPadding()
         .encodeToString(Tokens.claims("user_attacker").toBuffer().getBytes());
 
-    assertUnauthorized(api.get(parts[0] + "." + forged + "." + parts[2]));
+    assertUnauthorized(service.api().get(parts[0] + "." + forged + "." + parts[2]));
   }
 
   @Test
@@ -238,7 +216,7 @@ class AuthenticationTest {
     String token = Tokens.ISSUER.sign(
         Tokens.header().put("jwk", Tokens.ISSUER.jwk()), Tokens.claims(Tokens.newUserId()));
 
-    assertUnauthorized(api.get(token));
+    assertUnauthorized(service.api().get(token));
   }
 
   @Test
@@ -246,7 +224,7 @@ class AuthenticationTest {
     String token = Tokens.ISSUER.sign(
         Tokens.header().put("jku", "https://evil.example.com/jwks.json"), Tokens.claims(Tokens.newUserId()));
 
-    assertUnauthorized(api.get(token));
+    assertUnauthorized(service.api().get(token));
   }
 
   @Test
@@ -254,21 +232,21 @@ class AuthenticationTest {
     String token = Tokens.ISSUER.sign(
         Tokens.header().put("x5u", "https://evil.example.com/cert.pem"), Tokens.claims(Tokens.newUserId()));
 
-    assertUnauthorized(api.get(token));
+    assertUnauthorized(service.api().get(token));
   }
 
   @Test
   void rs384IsUnauthorizedUnlessEnabled() {
     String token = Tokens.ISSUER.sign(Tokens.header().put("alg", "RS384"), Tokens.claims(Tokens.newUserId()));
 
-    assertUnauthorized(api.get(token));
+    assertUnauthorized(service.api().get(token));
   }
 
   @Test
   void tokenOver8KiBIsUnauthorized() {
     JsonObject claims = Tokens.claims(Tokens.newUserId()).put("padding", "x".repeat(9 * 1024));
 
-    assertUnauthorized(api.get(Tokens.sign(claims)));
+    assertUnauthorized(service.api().get(Tokens.sign(claims)));
   }
 
   @Test
@@ -278,7 +256,7 @@ class AuthenticationTest {
         .put("org_role", "org:member")
         .put("org_permissions", new JsonArray().add("org:billing:read").add("org:read"));
 
-    JsonObject me = api.get(Tokens.sign(claims)).data();
+    JsonObject me = service.api().get(Tokens.sign(claims)).data();
 
     assertEquals(Ids.orgId("org_v1acme").toString(), me.getString("org_id"));
     assertEquals(new JsonArray().add("me:read").add("me:write").add("org:billing:read").add("org:read"),
@@ -291,7 +269,7 @@ class AuthenticationTest {
         .put("v", 2)
         .put("o", new JsonObject().put("id", "org_v2acme").put("rol", "admin").put("per", "org:reports:read"));
 
-    JsonObject me = api.get(Tokens.sign(claims)).data();
+    JsonObject me = service.api().get(Tokens.sign(claims)).data();
 
     assertEquals(Ids.orgId("org_v2acme").toString(), me.getString("org_id"));
     assertEquals(new JsonArray().add("me:read").add("me:write").add("org:members:manage").add("org:read")
@@ -300,7 +278,7 @@ class AuthenticationTest {
 
   @Test
   void sessionWithoutOrganizationHasNullOrgIdAndUserScopesOnly() {
-    JsonObject me = api.get(Tokens.session(Tokens.newUserId())).data();
+    JsonObject me = service.api().get(Tokens.session(Tokens.newUserId())).data();
 
     assertTrue(me.containsKey("org_id"));
     assertNull(me.getValue("org_id"));
@@ -312,8 +290,8 @@ class AuthenticationTest {
     JsonObject alice = Tokens.claims(Tokens.newUserId()).put("org_id", "org_shared").put("org_role", "org:member");
     JsonObject bob = Tokens.claims(Tokens.newUserId()).put("org_id", "org_shared").put("org_role", "org:admin");
 
-    assertEquals(api.get(Tokens.sign(alice)).data().getString("org_id"),
-        api.get(Tokens.sign(bob)).data().getString("org_id"));
+    assertEquals(service.api().get(Tokens.sign(alice)).data().getString("org_id"),
+        service.api().get(Tokens.sign(bob)).data().getString("org_id"));
   }
 
   @Test
@@ -321,10 +299,10 @@ class AuthenticationTest {
     String sub = Tokens.newUserId();
     JsonObject expired = Tokens.claims(sub).put("exp", Tokens.now() - 60);
 
-    Response response = api.patch(Tokens.sign(expired), "{\"preferences\": {\"timezone\": \"UTC\"}}");
+    Response response = service.api().patch(Tokens.sign(expired), "{\"preferences\": {\"timezone\": \"UTC\"}}");
 
     assertUnauthorized(response);
-    assertNull(api.get(Tokens.session(sub)).data().getJsonObject("preferences").getValue("timezone"));
+    assertNull(service.api().get(Tokens.session(sub)).data().getJsonObject("preferences").getValue("timezone"));
   }
 
   static void assertUnauthorized(Response response) {

@@ -3,11 +3,8 @@ package meservice.auth;
 import static meservice.auth.AuthenticationTest.assertUnauthorized;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
@@ -16,16 +13,12 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import meservice.App;
 import meservice.dev.LocalIssuer;
-import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,30 +27,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Hostile session tokens: every one is a 401 in the envelope, never a 5xx, never a write.
  * The service runs with no clock leeway so that "exp equal to now" is an exact edge.
  */
-@ExtendWith(VertxExtension.class)
 class JwtAttackTest {
+
+  @RegisterExtension
+  static final RunningService service = RunningService.with(env -> env.put("AUTH_CLOCK_SKEW_SECONDS", "0"));
 
   private static final LocalIssuer ATTACKER = LocalIssuer.generate("attacker");
   private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
-
-  private static App app;
-  private static Api api;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    Map<String, String> env = TestConfig.env();
-    env.put("AUTH_CLOCK_SKEW_SECONDS", "0");
-    App.start(vertx, TestConfig.config(env)).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
 
   static Stream<Arguments> attacks() {
     return Stream.of(
@@ -123,21 +99,21 @@ class JwtAttackTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("attacks")
   void hostileTokenIsUnauthorizedOnGet(String name, Supplier<String> token) {
-    assertUnauthorized(api.get(token.get()));
+    assertUnauthorized(service.api().get(token.get()));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("attacks")
   void hostileTokenIsUnauthorizedOnPatchAndWritesNothing(String name, Supplier<String> token) {
-    Response response = api.patch(token.get(), "{\"preferences\": {\"timezone\": \"Europe/Kyiv\"}}");
+    Response response = service.api().patch(token.get(), "{\"preferences\": {\"timezone\": \"Europe/Kyiv\"}}");
 
     assertUnauthorized(response);
-    assertEquals(null, api.get(Tokens.session("user_x")).data().getJsonObject("preferences").getValue("timezone"));
+    assertEquals(null, service.api().get(Tokens.session("user_x")).data().getJsonObject("preferences").getValue("timezone"));
   }
 
   @Test
   void theSameClaimsSignedProperlyAreAccepted() {
-    assertEquals(200, api.get(Tokens.sign(claims())).status(), "the attack baseline itself must be valid");
+    assertEquals(200, service.api().get(Tokens.sign(claims())).status(), "the attack baseline itself must be valid");
   }
 
   private static Arguments attack(String name, Supplier<String> token) {

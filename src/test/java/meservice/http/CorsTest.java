@@ -4,43 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.util.Map;
-import meservice.App;
-import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CORS for the dashboard: the origins are CLERK_AUTHORIZED_PARTIES, every other origin gets nothing. */
-@ExtendWith(VertxExtension.class)
 class CorsTest {
+
+  @RegisterExtension
+  static final RunningService service = RunningService.withDefaults();
 
   private static final String DASHBOARD = "https://dashboard.example.com";
   private static final String STRANGER = "https://evil.example.net";
-
-  private static App app;
-  private static Api api;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    App.start(vertx, TestConfig.config()).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
 
   @Test
   void preflightOfAPatchFromTheDashboardIsAllowedWithoutCredentials() {
@@ -76,7 +54,7 @@ class CorsTest {
 
   @Test
   void anErrorForTheDashboardStillCarriesCorsHeadersSoTheBrowserCanReadIt() {
-    Response response = api.send("GET", "/v1/me", Map.of("Origin", DASHBOARD), null);
+    Response response = service.api().send("GET", "/v1/me", Map.of("Origin", DASHBOARD), null);
 
     assertEquals(401, response.status());
     assertEquals(DASHBOARD, response.header("Access-Control-Allow-Origin"));
@@ -97,14 +75,14 @@ class CorsTest {
   }
 
   private static Response preflight(String origin) {
-    return api.send("OPTIONS", "/v1/me", Map.of(
+    return service.api().send("OPTIONS", "/v1/me", Map.of(
         "Origin", origin,
         "Access-Control-Request-Method", "PATCH",
         "Access-Control-Request-Headers", "authorization, content-type"), null);
   }
 
   private static Response get(String origin) {
-    return api.send("GET", "/v1/me", Map.of("Origin", origin,
+    return service.api().send("GET", "/v1/me", Map.of("Origin", origin,
         "Authorization", "Bearer " + Tokens.session(Tokens.newUserId())), null);
   }
 }

@@ -5,47 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.util.Map;
-import meservice.App;
-import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The envelope and request ids on every answer, including the framework's own 404 and 405. */
-@ExtendWith(VertxExtension.class)
 class EnvelopeTest {
+
+  @RegisterExtension
+  static final RunningService service = RunningService.withDefaults();
 
   private static final String ULID = "[0-7][0-9A-HJKMNP-TV-Z]{25}";
 
-  private static App app;
-  private static Api api;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    App.start(vertx, TestConfig.config()).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
-
   @Test
   void successIsAnEnvelopeWithDataAndNoError() {
-    Response response = api.get(Tokens.session(Tokens.newUserId()));
+    Response response = service.api().get(Tokens.session(Tokens.newUserId()));
 
     JsonObject body = response.json();
     assertEquals(true, body.getBoolean("success"));
@@ -57,8 +35,8 @@ class EnvelopeTest {
 
   @Test
   void everyResponseCarriesAFreshUlidRequestId() {
-    String first = api.get(Tokens.session(Tokens.newUserId())).header("X-Request-Id");
-    String second = api.get(Tokens.session(Tokens.newUserId())).header("X-Request-Id");
+    String first = service.api().get(Tokens.session(Tokens.newUserId())).header("X-Request-Id");
+    String second = service.api().get(Tokens.session(Tokens.newUserId())).header("X-Request-Id");
 
     assertTrue(first.matches(ULID), first);
     assertTrue(second.matches(ULID), second);
@@ -69,7 +47,7 @@ class EnvelopeTest {
   void validIncomingRequestIdIsAdopted() {
     String incoming = "01JTBQH2FZ8K1RXC0WJ4Z9P3VM";
 
-    Response response = api.send("GET", "/v1/me", Map.of("X-Request-Id", incoming), null);
+    Response response = service.api().send("GET", "/v1/me", Map.of("X-Request-Id", incoming), null);
 
     assertEquals(incoming, response.header("X-Request-Id"));
     assertEquals(incoming, response.error().getString("request_id"));
@@ -78,7 +56,7 @@ class EnvelopeTest {
   @Test
   void invalidIncomingRequestIdIsIgnored() {
     for (String incoming : new String[] {"abc", "81JTBQH2FZ8K1RXC0WJ4Z9P3VM", "01JTBQH2FZ8K1RXC0WJ4Z9P3VU", "x".repeat(26)}) {
-      Response response = api.send("GET", "/v1/me", Map.of("X-Request-Id", incoming), null);
+      Response response = service.api().send("GET", "/v1/me", Map.of("X-Request-Id", incoming), null);
 
       assertNotEquals(incoming, response.header("X-Request-Id"));
       assertTrue(response.header("X-Request-Id").matches(ULID));
@@ -87,7 +65,7 @@ class EnvelopeTest {
 
   @Test
   void unknownRouteIsNotFoundInTheEnvelope() {
-    Response response = api.send("GET", "/v2/me", Map.of(), null);
+    Response response = service.api().send("GET", "/v2/me", Map.of(), null);
 
     assertEquals(404, response.status());
     assertEquals("NOT_FOUND", response.error().getString("code"));
@@ -97,7 +75,7 @@ class EnvelopeTest {
 
   @Test
   void otherMethodOnAKnownPathIs405WithAllow() {
-    Response response = api.send("DELETE", "/v1/me", Map.of("Authorization", "Bearer x"), null);
+    Response response = service.api().send("DELETE", "/v1/me", Map.of("Authorization", "Bearer x"), null);
 
     assertEquals(405, response.status());
     assertEquals("METHOD_NOT_ALLOWED", response.error().getString("code"));
@@ -106,7 +84,7 @@ class EnvelopeTest {
 
   @Test
   void errorsCarryNoStackTraceOrInternalReason() {
-    Response response = api.get("eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
+    Response response = service.api().get("eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
 
     assertEquals(401, response.status());
     assertEquals(Map.of("code", "UNAUTHORIZED", "message", "authentication failed",

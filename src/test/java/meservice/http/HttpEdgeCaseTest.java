@@ -3,10 +3,7 @@ package meservice.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,44 +12,23 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import meservice.App;
-import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** HTTP the router never sees (431, 414, broken requests) and clients that stall. */
-@ExtendWith(VertxExtension.class)
 class HttpEdgeCaseTest {
 
   private static final int IDLE_TIMEOUT_SECONDS = 1;
 
-  private static App app;
-  private static Api api;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    Map<String, String> env = TestConfig.env();
-    env.put("HTTP_IDLE_TIMEOUT_SECONDS", String.valueOf(IDLE_TIMEOUT_SECONDS));
-    App.start(vertx, TestConfig.config(env)).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
+  @RegisterExtension
+  static final RunningService service = RunningService.with(env -> env.put("HTTP_IDLE_TIMEOUT_SECONDS", String.valueOf(IDLE_TIMEOUT_SECONDS)));
 
   @Test
   void oversizedHeadersAre431InTheEnvelope() {
-    Response response = api.send("GET", "/v1/me", Map.of("X-Padding", "x".repeat(20 * 1024)), null);
+    Response response = service.api().send("GET", "/v1/me", Map.of("X-Padding", "x".repeat(20 * 1024)), null);
 
     assertEquals(431, response.status());
     assertEquals("HEADERS_TOO_LARGE", response.error().getString("code"));
@@ -61,7 +37,7 @@ class HttpEdgeCaseTest {
 
   @Test
   void overlongUriIs414InTheEnvelope() {
-    Response response = api.send("GET", "/v1/me?" + "q".repeat(8 * 1024), Map.of(), null);
+    Response response = service.api().send("GET", "/v1/me?" + "q".repeat(8 * 1024), Map.of(), null);
 
     assertEquals(414, response.status());
     assertEquals("URI_TOO_LONG", response.error().getString("code"));
@@ -73,7 +49,7 @@ class HttpEdgeCaseTest {
     String token = Tokens.sign(claims);
     assertTrue(token.length() < 8 * 1024);
 
-    assertEquals(200, api.get(token).status());
+    assertEquals(200, service.api().get(token).status());
   }
 
   @Test
@@ -114,7 +90,7 @@ class HttpEdgeCaseTest {
 
       assertTrue(answer.isEmpty() || !answer.startsWith("HTTP/1.1 200"), answer);
     }
-    assertEquals(200, api.get(Tokens.session(Tokens.newUserId())).status(), "the service still answers");
+    assertEquals(200, service.api().get(Tokens.session(Tokens.newUserId())).status(), "the service still answers");
   }
 
   @Test
@@ -171,7 +147,7 @@ class HttpEdgeCaseTest {
   }
 
   private static Socket connect() throws IOException {
-    Socket socket = new Socket("127.0.0.1", app.port());
+    Socket socket = new Socket("127.0.0.1", service.app().port());
     // Far past the idle timeout: the read below returns because the server closed, not because we gave up.
     socket.setSoTimeout((IDLE_TIMEOUT_SECONDS + 10) * 1000);
     return socket;

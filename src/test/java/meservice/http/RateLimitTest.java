@@ -3,45 +3,23 @@ package meservice.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.util.Map;
-import meservice.App;
-import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Per-principal rate limiting: 429 RATE_LIMITED with Retry-After, one principal at a time. */
-@ExtendWith(VertxExtension.class)
 class RateLimitTest {
 
   private static final int BURST = 5;
 
-  private static App app;
-  private static Api api;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    Map<String, String> env = TestConfig.env();
+  @RegisterExtension
+  static final RunningService service = RunningService.with(env -> {
     env.put("RATE_LIMIT_PER_SECOND", "1");
     env.put("RATE_LIMIT_BURST", String.valueOf(BURST));
-    App.start(vertx, TestConfig.config(env)).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
+  });
 
   @Test
   void principalOverItsLimitGets429WithRetryAfter() {
@@ -50,7 +28,7 @@ class RateLimitTest {
     int ok = 0;
     Response limited = null;
     for (int i = 0; i < 3 * BURST; i++) {
-      Response response = api.get(token);
+      Response response = service.api().get(token);
       if (response.status() == 200) {
         ok++;
       } else {
@@ -71,13 +49,13 @@ class RateLimitTest {
   void oneNoisyPrincipalDoesNotLimitAnother() {
     String noisy = Tokens.session(Tokens.newUserId());
     for (int i = 0; i < 4 * BURST; i++) {
-      api.get(noisy);
+      service.api().get(noisy);
     }
-    assertEquals(429, api.get(noisy).status(), "the noisy principal is limited");
+    assertEquals(429, service.api().get(noisy).status(), "the noisy principal is limited");
 
     String quiet = Tokens.session(Tokens.newUserId());
     for (int i = 0; i < BURST; i++) {
-      assertEquals(200, api.get(quiet).status(), "request " + i + " of a quiet principal");
+      assertEquals(200, service.api().get(quiet).status(), "request " + i + " of a quiet principal");
     }
   }
 
@@ -86,13 +64,13 @@ class RateLimitTest {
     String sub = Tokens.newUserId();
     String token = Tokens.session(sub);
     for (int i = 0; i < 4 * BURST; i++) {
-      api.get(token);
+      service.api().get(token);
     }
 
-    Response response = api.patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
+    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
 
     assertEquals(429, response.status());
-    String after = app.pool().preparedQuery("SELECT count(*) FROM users WHERE clerk_user_id = $1")
+    String after = service.app().pool().preparedQuery("SELECT count(*) FROM users WHERE clerk_user_id = $1")
         .execute(io.vertx.sqlclient.Tuple.of(sub)).toCompletionStage().toCompletableFuture().join()
         .iterator().next().getValue(0).toString();
     assertEquals("0", after);

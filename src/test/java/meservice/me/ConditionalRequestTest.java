@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -16,43 +13,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import meservice.App;
-import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract's conditional requests: ETag on reads and writes, 304, and 412 that writes nothing. */
-@ExtendWith(VertxExtension.class)
 class ConditionalRequestTest {
+
+  @RegisterExtension
+  static final RunningService service = RunningService.withDefaults();
 
   private static final String SET_BERLIN = "{\"preferences\": {\"timezone\": \"Europe/Berlin\"}}";
   private static final String SET_LIMA = "{\"preferences\": {\"timezone\": \"America/Lima\"}}";
 
-  private static App app;
-  private static Api api;
-
   private String sub;
   private String token;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    App.start(vertx, TestConfig.config()).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
 
   @BeforeEach
   void newUser() {
@@ -62,18 +40,18 @@ class ConditionalRequestTest {
 
   @Test
   void getAnswersAStrongETag() {
-    String etag = api.get(token).header("ETag");
+    String etag = service.api().get(token).header("ETag");
 
     assertNotNull(etag);
     assertTrue(etag.startsWith("\"") && etag.endsWith("\""), etag);
-    assertEquals(etag, api.get(token).header("ETag"), "same state, same tag");
+    assertEquals(etag, service.api().get(token).header("ETag"), "same state, same tag");
   }
 
   @Test
   void ifNoneMatchWithTheCurrentETagAnswers304WithoutABody() {
-    String etag = api.get(token).header("ETag");
+    String etag = service.api().get(token).header("ETag");
 
-    Response response = api.send("GET", "/v1/me", Map.of("Authorization", "Bearer " + token, "If-None-Match", etag), null);
+    Response response = service.api().send("GET", "/v1/me", Map.of("Authorization", "Bearer " + token, "If-None-Match", etag), null);
 
     assertEquals(304, response.status());
     assertEquals("", response.text());
@@ -83,10 +61,10 @@ class ConditionalRequestTest {
 
   @Test
   void ifNoneMatchWithAnOldETagAnswersTheNewState() {
-    String before = api.get(token).header("ETag");
-    api.patch(token, SET_BERLIN);
+    String before = service.api().get(token).header("ETag");
+    service.api().patch(token, SET_BERLIN);
 
-    Response response = api.send("GET", "/v1/me", Map.of("Authorization", "Bearer " + token, "If-None-Match", before), null);
+    Response response = service.api().send("GET", "/v1/me", Map.of("Authorization", "Bearer " + token, "If-None-Match", before), null);
 
     assertEquals(200, response.status());
     assertEquals("Europe/Berlin", response.data().getJsonObject("preferences").getString("timezone"));
@@ -95,21 +73,21 @@ class ConditionalRequestTest {
 
   @Test
   void theETagDiffersBetweenUsersInTheSameState() {
-    assertNotEquals(api.get(token).header("ETag"), api.get(Tokens.session(Tokens.newUserId())).header("ETag"));
+    assertNotEquals(service.api().get(token).header("ETag"), service.api().get(Tokens.session(Tokens.newUserId())).header("ETag"));
   }
 
   @Test
   void patchAnswersTheETagOfTheNewStateWhichGetThenMatches() {
-    Response patched = api.patch(token, SET_BERLIN);
+    Response patched = service.api().patch(token, SET_BERLIN);
 
     assertNotNull(patched.header("ETag"));
-    assertEquals(patched.header("ETag"), api.get(token).header("ETag"));
+    assertEquals(patched.header("ETag"), service.api().get(token).header("ETag"));
   }
 
   @Test
   void patchWithTheCurrentETagInIfMatchSucceeds() {
-    api.patch(token, SET_BERLIN);
-    String etag = api.get(token).header("ETag");
+    service.api().patch(token, SET_BERLIN);
+    String etag = service.api().get(token).header("ETag");
 
     Response response = patchIfMatch(etag, SET_LIMA);
 
@@ -119,8 +97,8 @@ class ConditionalRequestTest {
 
   @Test
   void patchWithAStaleETagIs412AndWritesNothing() {
-    String stale = api.patch(token, SET_BERLIN).header("ETag");
-    api.patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
+    String stale = service.api().patch(token, SET_BERLIN).header("ETag");
+    service.api().patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
     long versionBefore = storedVersion();
 
     Response response = patchIfMatch(stale, SET_LIMA);
@@ -129,21 +107,21 @@ class ConditionalRequestTest {
     assertEquals("PRECONDITION_FAILED", response.error().getString("code"));
     assertEquals(response.header("X-Request-Id"), response.error().getString("request_id"));
     assertEquals(versionBefore, storedVersion(), "nothing written");
-    assertEquals("Asia/Tokyo", api.get(token).data().getJsonObject("preferences").getString("timezone"));
+    assertEquals("Asia/Tokyo", service.api().get(token).data().getJsonObject("preferences").getString("timezone"));
   }
 
   @Test
   void ifMatchBeforeTheFirstWriteCreatesTheRowOnlyOnce() {
-    String neverWritten = api.get(token).header("ETag");
+    String neverWritten = service.api().get(token).header("ETag");
 
     assertEquals(200, patchIfMatch(neverWritten, SET_BERLIN).status());
     assertEquals(412, patchIfMatch(neverWritten, SET_LIMA).status());
-    assertEquals("Europe/Berlin", api.get(token).data().getJsonObject("preferences").getString("timezone"));
+    assertEquals("Europe/Berlin", service.api().get(token).data().getJsonObject("preferences").getString("timezone"));
   }
 
   @Test
   void anotherUsersETagDoesNotMatch() {
-    String othersTag = api.get(Tokens.session(Tokens.newUserId())).header("ETag");
+    String othersTag = service.api().get(Tokens.session(Tokens.newUserId())).header("ETag");
 
     assertEquals(412, patchIfMatch(othersTag, SET_BERLIN).status());
     assertNull(storedVersionOrNull(), "no row created");
@@ -151,7 +129,7 @@ class ConditionalRequestTest {
 
   @Test
   void aWeakETagNeverMatchesIfMatch() {
-    String etag = api.get(token).header("ETag");
+    String etag = service.api().get(token).header("ETag");
 
     assertEquals(412, patchIfMatch("W/" + etag, SET_BERLIN).status());
   }
@@ -159,18 +137,18 @@ class ConditionalRequestTest {
   @Test
   void ifMatchStarAndAListContainingTheCurrentETagBothMatch() {
     assertEquals(200, patchIfMatch("*", SET_BERLIN).status());
-    String etag = api.get(token).header("ETag");
+    String etag = service.api().get(token).header("ETag");
 
     assertEquals(200, patchIfMatch("\"1-nothing\", " + etag, SET_LIMA).status());
   }
 
   @Test
   void aNoOpPatchStillChecksIfMatch() {
-    String stale = api.patch(token, SET_BERLIN).header("ETag");
-    api.patch(token, SET_LIMA);
+    String stale = service.api().patch(token, SET_BERLIN).header("ETag");
+    service.api().patch(token, SET_LIMA);
 
     assertEquals(412, patchIfMatch(stale, "{}").status());
-    assertEquals(200, patchIfMatch(api.get(token).header("ETag"), "{}").status());
+    assertEquals(200, patchIfMatch(service.api().get(token).header("ETag"), "{}").status());
   }
 
   @Test
@@ -182,7 +160,7 @@ class ConditionalRequestTest {
 
   @Test
   void ofConcurrentPatchesWithTheSameIfMatchExactlyOneWins() throws Exception {
-    String etag = api.patch(token, SET_BERLIN).header("ETag");
+    String etag = service.api().patch(token, SET_BERLIN).header("ETag");
     List<CompletableFuture<Integer>> statuses = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       statuses.add(CompletableFuture.supplyAsync(() -> patchIfMatch(etag, SET_LIMA).status()));
@@ -197,7 +175,7 @@ class ConditionalRequestTest {
   }
 
   private Response patchIfMatch(String ifMatch, String json) {
-    return api.send("PATCH", "/v1/me", Map.of("Authorization", "Bearer " + token,
+    return service.api().send("PATCH", "/v1/me", Map.of("Authorization", "Bearer " + token,
         "Content-Type", "application/json", "If-Match", ifMatch), json);
   }
 
@@ -208,7 +186,7 @@ class ConditionalRequestTest {
   }
 
   private Long storedVersionOrNull() {
-    RowSet<Row> rows = app.pool().preparedQuery("SELECT version FROM users WHERE id = $1")
+    RowSet<Row> rows = service.app().pool().preparedQuery("SELECT version FROM users WHERE id = $1")
         .execute(Tuple.of(Ids.userId(sub))).toCompletionStage().toCompletableFuture().join();
     return rows.size() == 0 ? null : rows.iterator().next().getLong(0);
   }

@@ -4,48 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.Map;
-import meservice.App;
-import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract's "PATCH semantics": JSON Merge Patch on preferences, no-ops, media types, limits. */
-@ExtendWith(VertxExtension.class)
 class PatchMeTest {
 
-  private static App app;
-  private static Api api;
+  @RegisterExtension
+  static final RunningService service = RunningService.withDefaults();
 
   private String sub;
   private String token;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    App.start(vertx, TestConfig.config()).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
 
   @BeforeEach
   void newUser() {
@@ -55,7 +33,7 @@ class PatchMeTest {
 
   @Test
   void patchSetsTimezoneAndReturnsTheFullMePayload() {
-    Response response = api.patch(token, "{\"preferences\": {\"timezone\": \"America/Los_Angeles\"}}");
+    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": \"America/Los_Angeles\"}}");
 
     assertEquals(200, response.status());
     JsonObject body = response.json();
@@ -69,9 +47,9 @@ class PatchMeTest {
 
   @Test
   void getReadsBackWhatPatchStored() {
-    api.patch(token, "{\"preferences\": {\"timezone\": \"Europe/Paris\"}}");
+    service.api().patch(token, "{\"preferences\": {\"timezone\": \"Europe/Paris\"}}");
 
-    Response response = api.get(token);
+    Response response = service.api().get(token);
 
     assertEquals(200, response.status());
     assertEquals("Europe/Paris", response.data().getJsonObject("preferences").getString("timezone"));
@@ -79,7 +57,7 @@ class PatchMeTest {
 
   @Test
   void unsetTimezoneRendersAsNullForAUserNeverSeenBefore() {
-    Response response = api.get(token);
+    Response response = service.api().get(token);
 
     assertEquals(200, response.status());
     JsonObject preferences = response.data().getJsonObject("preferences");
@@ -89,31 +67,31 @@ class PatchMeTest {
 
   @Test
   void nullClearsAPreviouslySetTimezone() {
-    api.patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
+    service.api().patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
 
-    Response cleared = api.patch(token, "{\"preferences\": {\"timezone\": null}}");
+    Response cleared = service.api().patch(token, "{\"preferences\": {\"timezone\": null}}");
 
     assertEquals(200, cleared.status());
     assertNull(cleared.data().getJsonObject("preferences").getValue("timezone"));
-    assertNull(api.get(token).data().getJsonObject("preferences").getValue("timezone"));
+    assertNull(service.api().get(token).data().getJsonObject("preferences").getValue("timezone"));
     assertEquals(new JsonObject(), stored().getJsonObject("preferences"));
   }
 
   @Test
   void absentKeyIsLeftUnchanged() {
-    api.patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
+    service.api().patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
 
-    Response response = api.patch(token, "{\"preferences\": {}}");
+    Response response = service.api().patch(token, "{\"preferences\": {}}");
 
     assertEquals("Asia/Tokyo", response.data().getJsonObject("preferences").getString("timezone"));
   }
 
   @Test
   void emptyBodyIsANoOpThatWritesNothing() {
-    api.patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
+    service.api().patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
     JsonObject before = stored();
 
-    Response response = api.send("PATCH", "/v1/me", Map.of("Authorization", "Bearer " + token), null);
+    Response response = service.api().send("PATCH", "/v1/me", Map.of("Authorization", "Bearer " + token), null);
 
     assertEquals(200, response.status());
     assertEquals("Asia/Tokyo", response.data().getJsonObject("preferences").getString("timezone"));
@@ -122,10 +100,10 @@ class PatchMeTest {
 
   @Test
   void emptyObjectIsANoOpThatWritesNothing() {
-    api.patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
+    service.api().patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
     JsonObject before = stored();
 
-    Response response = api.patch(token, "{}");
+    Response response = service.api().patch(token, "{}");
 
     assertEquals(200, response.status());
     assertEquals("Asia/Tokyo", response.data().getJsonObject("preferences").getString("timezone"));
@@ -134,10 +112,10 @@ class PatchMeTest {
 
   @Test
   void emptyPreferencesIsANoOpThatWritesNothing() {
-    api.patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
+    service.api().patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
     JsonObject before = stored();
 
-    Response response = api.patch(token, "{\"preferences\": {}}");
+    Response response = service.api().patch(token, "{\"preferences\": {}}");
 
     assertEquals(200, response.status());
     assertEquals(before, stored());
@@ -145,24 +123,24 @@ class PatchMeTest {
 
   @Test
   void noOpForAUserNeverSeenCreatesNoRow() {
-    assertEquals(200, api.patch(token, "{}").status());
+    assertEquals(200, service.api().patch(token, "{}").status());
 
     assertNull(stored());
   }
 
   @Test
   void everyRealPatchIsOneWriteThatBumpsTheVersion() {
-    api.patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
+    service.api().patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
     long first = stored().getLong("version");
 
-    api.patch(token, "{\"preferences\": {\"timezone\": \"Asia/Seoul\"}}");
+    service.api().patch(token, "{\"preferences\": {\"timezone\": \"Asia/Seoul\"}}");
 
     assertEquals(first + 1, stored().getLong("version"));
   }
 
   @Test
   void mergePatchContentTypeIsAccepted() {
-    Response response = api.send("PATCH", "/v1/me",
+    Response response = service.api().send("PATCH", "/v1/me",
         Map.of("Authorization", "Bearer " + token, "Content-Type", "application/merge-patch+json"),
         "{\"preferences\": {\"timezone\": \"Africa/Cairo\"}}");
 
@@ -172,7 +150,7 @@ class PatchMeTest {
 
   @Test
   void jsonWithACharsetParameterIsAccepted() {
-    Response response = api.send("PATCH", "/v1/me",
+    Response response = service.api().send("PATCH", "/v1/me",
         Map.of("Authorization", "Bearer " + token, "Content-Type", "Application/JSON; charset=UTF-8"),
         "{\"preferences\": {\"timezone\": \"Africa/Cairo\"}}");
 
@@ -181,7 +159,7 @@ class PatchMeTest {
 
   @Test
   void nonEmptyBodyOfAnotherContentTypeIs415AndWritesNothing() {
-    Response response = api.send("PATCH", "/v1/me",
+    Response response = service.api().send("PATCH", "/v1/me",
         Map.of("Authorization", "Bearer " + token, "Content-Type", "text/plain"),
         "{\"preferences\": {\"timezone\": \"Africa/Cairo\"}}");
 
@@ -192,7 +170,7 @@ class PatchMeTest {
 
   @Test
   void formBodyIs415AndIsNeverParsedAsAForm() {
-    Response response = api.send("PATCH", "/v1/me",
+    Response response = service.api().send("PATCH", "/v1/me",
         Map.of("Authorization", "Bearer " + token, "Content-Type", "application/x-www-form-urlencoded"), "\t");
 
     assertEquals(415, response.status());
@@ -201,21 +179,21 @@ class PatchMeTest {
 
   @Test
   void duplicateMembersAreMalformedJson() {
-    Response response = api.patch(token, "{\"preferences\": {\"timezone\": \"UTC\", \"timezone\": \"Asia/Tokyo\"}}");
+    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": \"UTC\", \"timezone\": \"Asia/Tokyo\"}}");
 
     assertValidationError(response, Map.of("body", "malformed JSON"));
   }
 
   @Test
   void commentsAreMalformedJson() {
-    Response response = api.patch(token, "/* hi */ {\"preferences\": {\"timezone\": \"UTC\"}}");
+    Response response = service.api().patch(token, "/* hi */ {\"preferences\": {\"timezone\": \"UTC\"}}");
 
     assertValidationError(response, Map.of("body", "malformed JSON"));
   }
 
   @Test
   void nonEmptyBodyWithoutContentTypeIs415() {
-    Response response = api.send("PATCH", "/v1/me", Map.of("Authorization", "Bearer " + token), "{}");
+    Response response = service.api().send("PATCH", "/v1/me", Map.of("Authorization", "Bearer " + token), "{}");
 
     assertEquals(415, response.status());
   }
@@ -223,7 +201,7 @@ class PatchMeTest {
   @Test
   void bodyOverTheLimitIs413AndWritesNothing() {
     String padding = "x".repeat(17 * 1024);
-    Response response = api.patch(token, "{\"preferences\": {\"timezone\": \"" + padding + "\"}}");
+    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": \"" + padding + "\"}}");
 
     assertEquals(413, response.status());
     assertEquals("PAYLOAD_TOO_LARGE", response.error().getString("code"));
@@ -233,63 +211,63 @@ class PatchMeTest {
   @Test
   void bodyJustUnderTheLimitIsRead() {
     String padding = " ".repeat(16 * 1024 - 60);
-    Response response = api.patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}" + padding);
+    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}" + padding);
 
     assertEquals(200, response.status());
   }
 
   @Test
   void wrongValueTypeIsAValidationErrorNamingTheField() {
-    Response response = api.patch(token, "{\"preferences\": {\"timezone\": 5}}");
+    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": 5}}");
 
     assertValidationError(response, Map.of("preferences.timezone", "must be a string or null"));
   }
 
   @Test
   void unknownPreferenceKeyIsAValidationError() {
-    Response response = api.patch(token, "{\"preferences\": {\"theme\": \"dark\"}}");
+    Response response = service.api().patch(token, "{\"preferences\": {\"theme\": \"dark\"}}");
 
     assertValidationError(response, Map.of("preferences.theme", "unknown preference"));
   }
 
   @Test
   void unknownTopLevelMemberIsAValidationError() {
-    Response response = api.patch(token, "{\"is_staff\": true, \"preferences\": {\"timezone\": \"UTC\"}}");
+    Response response = service.api().patch(token, "{\"is_staff\": true, \"preferences\": {\"timezone\": \"UTC\"}}");
 
     assertValidationError(response, Map.of("is_staff", "unknown field"));
   }
 
   @Test
   void preferencesNullIsAValidationError() {
-    Response response = api.patch(token, "{\"preferences\": null}");
+    Response response = service.api().patch(token, "{\"preferences\": null}");
 
     assertValidationError(response, Map.of("preferences", "must be an object"));
   }
 
   @Test
   void nonObjectPreferencesIsAValidationError() {
-    Response response = api.patch(token, "{\"preferences\": [\"UTC\"]}");
+    Response response = service.api().patch(token, "{\"preferences\": [\"UTC\"]}");
 
     assertValidationError(response, Map.of("preferences", "must be an object"));
   }
 
   @Test
   void nonObjectBodyIsAValidationError() {
-    Response response = api.patch(token, "[1, 2]");
+    Response response = service.api().patch(token, "[1, 2]");
 
     assertValidationError(response, Map.of("body", "must be a JSON object"));
   }
 
   @Test
   void malformedJsonIsAValidationError() {
-    Response response = api.patch(token, "{\"preferences\": {\"timezone\": ");
+    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": ");
 
     assertValidationError(response, Map.of("body", "malformed JSON"));
   }
 
   @Test
   void everyBadFieldIsNamedAtOnce() {
-    Response response = api.patch(token, "{\"org_id\": 1, \"preferences\": {\"timezone\": false, \"x\": 1}}");
+    Response response = service.api().patch(token, "{\"org_id\": 1, \"preferences\": {\"timezone\": false, \"x\": 1}}");
 
     assertValidationError(response, Map.of(
         "org_id", "unknown field",
@@ -299,11 +277,11 @@ class PatchMeTest {
 
   @Test
   void aRejectedPatchLeavesTheStoredStateAlone() {
-    api.patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
+    service.api().patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}");
     JsonObject before = stored();
 
-    api.patch(token, "{\"preferences\": {\"timezone\": \"Mars/Olympus\"}}");
-    api.patch(token, "{\"preferences\": {\"timezone\": 1}}");
+    service.api().patch(token, "{\"preferences\": {\"timezone\": \"Mars/Olympus\"}}");
+    service.api().patch(token, "{\"preferences\": {\"timezone\": 1}}");
 
     assertEquals(before, stored());
   }
@@ -318,7 +296,7 @@ class PatchMeTest {
 
   /** The user's row as the database has it, or {@code null}. */
   private JsonObject stored() {
-    var rows = app.pool()
+    var rows = service.app().pool()
         .preparedQuery("SELECT preferences, version, updated_at FROM users WHERE id = $1")
         .execute(Tuple.of(Ids.userId(sub)))
         .toCompletionStage().toCompletableFuture().join();

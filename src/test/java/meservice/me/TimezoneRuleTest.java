@@ -2,42 +2,20 @@ package meservice.me;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
-import meservice.App;
-import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The contract's timezone rule, through the real PATCH endpoint. */
-@ExtendWith(VertxExtension.class)
 class TimezoneRuleTest {
 
-  private static App app;
-  private static Api api;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    App.start(vertx, TestConfig.config()).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
+  @RegisterExtension
+  static final RunningService service = RunningService.withDefaults();
 
   @ParameterizedTest(name = "{0} is stored as {1}")
   @CsvSource({
@@ -54,12 +32,12 @@ class TimezoneRuleTest {
   void tzDatabaseIdsAreAcceptedIgnoringCaseAndStoredInTheirOwnSpelling(String given, String stored) {
     String token = Tokens.session(Tokens.newUserId());
 
-    Response response = api.patch(token, new JsonObject()
+    Response response = service.api().patch(token, new JsonObject()
         .put("preferences", new JsonObject().put("timezone", given)).encode());
 
     assertEquals(200, response.status(), response.text());
     assertEquals(stored, response.data().getJsonObject("preferences").getString("timezone"));
-    assertEquals(stored, api.get(token).data().getJsonObject("preferences").getString("timezone"));
+    assertEquals(stored, service.api().get(token).data().getJsonObject("preferences").getString("timezone"));
   }
 
   @ParameterizedTest(name = "\"{0}\" is rejected")
@@ -71,7 +49,7 @@ class TimezoneRuleTest {
   void anythingElseIsInvalidTimezone(String given) {
     String token = Tokens.session(Tokens.newUserId());
 
-    Response response = api.patch(token, new JsonObject()
+    Response response = service.api().patch(token, new JsonObject()
         .put("preferences", new JsonObject().put("timezone", given)).encode());
 
     assertInvalidTimezone(response);
@@ -82,7 +60,7 @@ class TimezoneRuleTest {
   void namesOver64CharactersAreRejected(int length) {
     String token = Tokens.session(Tokens.newUserId());
 
-    Response response = api.patch(token, "{\"preferences\": {\"timezone\": \"" + "A".repeat(length) + "\"}}");
+    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": \"" + "A".repeat(length) + "\"}}");
 
     assertInvalidTimezone(response);
   }

@@ -8,51 +8,29 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import meservice.App;
-import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /** One access line per request, carrying its request id, and nothing secret. */
-@ExtendWith(VertxExtension.class)
 class AccessLogTest {
 
-  private static App app;
-  private static Api api;
+  @RegisterExtension
+  static final RunningService service = RunningService.withDefaults();
 
   /** Appenders append under their own lock (AppenderBase), so reads take it too. */
   private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
   private final Logger access = (Logger) LoggerFactory.getLogger("meservice.access");
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    App.start(vertx, TestConfig.config()).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
 
   @BeforeEach
   void capture() {
@@ -68,7 +46,7 @@ class AccessLogTest {
   @Test
   void anAccessLineCarriesTheRequestIdOfItsResponse() throws Exception {
     String token = Tokens.session(Tokens.newUserId());
-    Response response = api.get(token);
+    Response response = service.api().get(token);
 
     Map<String, String> line = lineFor(response.header("X-Request-Id"));
 
@@ -82,7 +60,7 @@ class AccessLogTest {
   @Test
   void failuresAreLoggedWithTheirStatusAndNoCredential() throws Exception {
     String expired = Tokens.sign(Tokens.claims(Tokens.newUserId()).put("exp", Tokens.now() - 3600));
-    Response response = api.get(expired);
+    Response response = service.api().get(expired);
 
     Map<String, String> line = lineFor(response.header("X-Request-Id"));
 
@@ -100,7 +78,7 @@ class AccessLogTest {
 
   @Test
   void inJsonLinesTheRequestIdIsAField() throws Exception {
-    Response response = api.send("GET", "/health/live", Map.of(), null);
+    Response response = service.api().send("GET", "/health/live", Map.of(), null);
     ILoggingEvent event = eventFor(response.header("X-Request-Id"));
     JsonEncoder encoder = new JsonEncoder();
     encoder.setContext(access.getLoggerContext());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchema;
@@ -13,55 +12,35 @@ import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import meservice.App;
 import meservice.http.ErrorCode;
-import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code GET /openapi.json} describes the service that serves it: real responses are looked up in
  * the document by path, method and status, and validated against the schema it names.
  */
-@ExtendWith(VertxExtension.class)
 class OpenApiTest {
+
+  @RegisterExtension
+  static final RunningService service = RunningService.withDefaults();
 
   private static final String DOCUMENT_URI = "https://me-service.test/openapi.json";
   private static final String JSON = "application/json";
 
-  private static App app;
-  private static Api api;
   private static JsonObject document;
   private static SchemaRepository schemas;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    App.start(vertx, TestConfig.config()).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
-
   private static synchronized SchemaRepository schemas() {
     if (schemas == null) {
-      Response served = api.send("GET", "/openapi.json", Map.of(), null);
+      Response served = service.api().send("GET", "/openapi.json", Map.of(), null);
       assertEquals(200, served.status());
       document = served.json();
       schemas = SchemaRepository.create(options()).dereference(DOCUMENT_URI, JsonSchema.of(document));
@@ -95,7 +74,7 @@ class OpenApiTest {
 
   @Test
   void theValidatorRejectsABodyThatBreaksTheDocumentedSchema() {
-    JsonObject wrong = api.get(Tokens.session(Tokens.newUserId())).json();
+    JsonObject wrong = service.api().get(Tokens.session(Tokens.newUserId())).json();
     wrong.getJsonObject("data").put("is_staff", "no");
 
     OutputUnit result = schemas().validator(JsonSchema.of(
@@ -106,40 +85,40 @@ class OpenApiTest {
 
   @Test
   void getMe200() {
-    assertConforms("/v1/me", "get", api.get(Tokens.session(Tokens.newUserId())));
+    assertConforms("/v1/me", "get", service.api().get(Tokens.session(Tokens.newUserId())));
   }
 
   @Test
   void patchMe200() {
-    assertConforms("/v1/me", "patch", api.patch(Tokens.session(Tokens.newUserId()),
+    assertConforms("/v1/me", "patch", service.api().patch(Tokens.session(Tokens.newUserId()),
         "{\"preferences\": {\"timezone\": \"America/Los_Angeles\"}}"));
   }
 
   @Test
   void patchMe400ValidationAndTimezone() {
     String token = Tokens.session(Tokens.newUserId());
-    assertConforms("/v1/me", "patch", api.patch(token, "{\"preferences\": {\"timezone\": 7}}"));
-    assertConforms("/v1/me", "patch", api.patch(token, "{\"preferences\": {\"timezone\": \"EST\"}}"));
+    assertConforms("/v1/me", "patch", service.api().patch(token, "{\"preferences\": {\"timezone\": 7}}"));
+    assertConforms("/v1/me", "patch", service.api().patch(token, "{\"preferences\": {\"timezone\": \"EST\"}}"));
   }
 
   @Test
   void getMe401() {
-    assertConforms("/v1/me", "get", api.get("not-a-token"));
+    assertConforms("/v1/me", "get", service.api().get("not-a-token"));
   }
 
   @Test
   void unknownRoute404() {
-    assertConforms("/v1/me", "get", api.send("GET", "/v1/nothing", Map.of(), null), 404);
+    assertConforms("/v1/me", "get", service.api().send("GET", "/v1/nothing", Map.of(), null), 404);
   }
 
   @Test
   void otherMethod405() {
-    assertConforms("/v1/me", "get", api.send("DELETE", "/v1/me", Map.of(), null), 405);
+    assertConforms("/v1/me", "get", service.api().send("DELETE", "/v1/me", Map.of(), null), 405);
   }
 
   @Test
   void patchMe412() {
-    assertConforms("/v1/me", "patch", api.send("PATCH", "/v1/me", Map.of(
+    assertConforms("/v1/me", "patch", service.api().send("PATCH", "/v1/me", Map.of(
         "Authorization", "Bearer " + Tokens.session(Tokens.newUserId()),
         "Content-Type", JSON, "If-Match", "\"42-stale\""), "{}"));
   }
@@ -147,19 +126,19 @@ class OpenApiTest {
   @Test
   void patchMe413() {
     String big = "{\"preferences\": {\"timezone\": \"" + "x".repeat(20_000) + "\"}}";
-    assertConforms("/v1/me", "patch", api.patch(Tokens.session(Tokens.newUserId()), big));
+    assertConforms("/v1/me", "patch", service.api().patch(Tokens.session(Tokens.newUserId()), big));
   }
 
   @Test
   void patchMe415() {
-    assertConforms("/v1/me", "patch", api.send("PATCH", "/v1/me", Map.of(
+    assertConforms("/v1/me", "patch", service.api().send("PATCH", "/v1/me", Map.of(
         "Authorization", "Bearer " + Tokens.session(Tokens.newUserId()), "Content-Type", "text/plain"), "hello"));
   }
 
   @Test
   void healthProbes() {
-    assertConforms("/health/live", "get", api.send("GET", "/health/live", Map.of(), null));
-    assertConforms("/health/ready", "get", api.send("GET", "/health/ready", Map.of(), null));
+    assertConforms("/health/live", "get", service.api().send("GET", "/health/live", Map.of(), null));
+    assertConforms("/health/ready", "get", service.api().send("GET", "/health/ready", Map.of(), null));
   }
 
   private static void assertConforms(String path, String method, Response response) {
