@@ -25,26 +25,34 @@ public record AppConfig(
     Map<String, List<String>> roleScopes,
     int shutdownDelaySeconds,
     int shutdownGraceSeconds,
-    ApiKeySettings apiKeys) {
+    ApiKeySettings apiKeys,
+    DatabaseLimits dbLimits) {
 
   /** How verified API keys are cached and how often their last use is written. */
   public record ApiKeySettings(int cacheSize, int cacheTtlSeconds, int lastUsedFlushSeconds) {}
 
+  /**
+   * How long and how many requests may wait for the database before they are answered 503: the
+   * pool's wait queue, the wait for a connection (connecting included), and the server-side
+   * statement timeout ({@code 0}: none).
+   */
+  public record DatabaseLimits(int maxWaitQueue, int connectTimeoutMillis, int statementTimeoutMillis) {}
+
   public AppConfig withDatabaseUrl(String url) {
     return new AppConfig(host, port, url, dbPoolSize, clerkJwksUrl, clerkJwtKey, clerkIssuer,
         authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat,
-        userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds, apiKeys);
+        userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds, apiKeys, dbLimits);
   }
 
   public AppConfig withListen(String host, int port) {
     return new AppConfig(host, port, databaseUrl, dbPoolSize, clerkJwksUrl, clerkJwtKey, clerkIssuer,
-        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds, apiKeys);
+        authorizedParties, jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes, logFormat, userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds, apiKeys, dbLimits);
   }
 
   /** For {@code dev}: tokens come from a local issuer instead of Clerk. */
   public AppConfig withLocalIssuer(String issuer, String pem, String authorizedParty) {
     return new AppConfig(host, port, databaseUrl, dbPoolSize, null, pem, issuer,
         List.of(authorizedParty), jwtAlgorithms, clockSkewSeconds, jwksMinRefetchSeconds, bodyLimitBytes,
-        logFormat, userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds, apiKeys);
+        logFormat, userScopes, roleScopes, shutdownDelaySeconds, shutdownGraceSeconds, apiKeys, dbLimits);
   }
 }
