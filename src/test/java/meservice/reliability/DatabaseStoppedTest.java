@@ -18,6 +18,7 @@ import meservice.reliability.Traffic.Sample;
 import meservice.support.Api;
 import meservice.support.Api.Response;
 import meservice.support.TestConfig;
+import meservice.support.Tokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -45,9 +46,12 @@ class DatabaseStoppedTest {
     env.put("DB_POOL_SIZE", "4");
     App app = await(App.start(vertx, TestConfig.config(env)));
     Api api = new Api(app.port());
+    String witness = Load.longSession(Tokens.newUserId());
     try (Traffic traffic = Traffic.start(api, CLIENTS, Load::getOrPatchOwnUser)) {
       long healthy = System.nanoTime();
       assertTrue(traffic.awaitEveryThread(healthy, s -> s.status() == 200, 10_000), "load runs at all");
+
+      assertEquals(200, api.patch(witness, Load.timezoneBody("Pacific/Auckland")).status());
 
       database.close();
       long stopped = System.nanoTime();
@@ -84,6 +88,8 @@ class DatabaseStoppedTest {
       assertFalse(after.isEmpty());
       assertEquals(List.of(), after.stream().filter(s -> s.status() != 200).toList(), "recovered for good");
       assertEquals(200, api.send("GET", "/health/ready", Map.of(), null).status());
+      assertEquals("Pacific/Auckland", api.get(witness).data().getJsonObject("preferences").getString("timezone"),
+          "a write acknowledged before the stop is there after it");
     } finally {
       await(app.stop());
       database.close();

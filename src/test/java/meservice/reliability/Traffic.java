@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import meservice.support.Api;
 import meservice.support.Api.Response;
@@ -56,7 +57,7 @@ final class Traffic implements AutoCloseable {
   }
 
   /** Starts {@code clients} threads; thread {@code i} sends through {@code client.apply(i)}. */
-  static Traffic start(Api api, int clients, java.util.function.IntFunction<Client> client) {
+  static Traffic start(Api api, int clients, IntFunction<Client> client) {
     Traffic traffic = new Traffic(clients);
     for (int i = 0; i < clients; i++) {
       int thread = i;
