@@ -27,9 +27,13 @@ final class Admin implements AutoCloseable {
     return await(connection.preparedQuery(sql).execute(Tuple.from(params)));
   }
 
+  Future<Transaction> begin() {
+    return connection.begin();
+  }
+
   /** BEGIN; SELECT ... FOR UPDATE on the user's row: every write of it waits until the returned transaction ends. */
   Transaction lockUser(String clerkUserId) {
-    Transaction transaction = await(connection.begin());
+    Transaction transaction = await(begin());
     if (query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", Ids.userId(clerkUserId)).size() != 1) {
       throw new AssertionError("no row to lock for " + clerkUserId);
     }

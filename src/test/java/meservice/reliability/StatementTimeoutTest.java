@@ -93,4 +93,22 @@ class StatementTimeoutTest {
       assertEquals("500ms", await(value));
     }
   }
+
+  @Test
+  void migrationsAreNotCutByIt(Vertx vertx) throws Exception {
+    Map<String, String> env = TestConfig.env();
+    env.put("DB_STATEMENT_TIMEOUT_MS", "200");
+    try (Admin admin = Admin.connect(vertx, TestDatabase.url())) {
+      // Another instance migrating: it holds the migration lock (Sql.MIGRATIONS_LOCK) for a while.
+      Transaction migrating = await(admin.begin());
+      admin.query("SELECT pg_advisory_xact_lock(7283940112)");
+      Future<App> starting = App.start(vertx, TestConfig.config(env));
+      admin.awaitLockWaiters(1);
+      Thread.sleep(500);
+      await(migrating.commit());
+
+      App second = await(starting);
+      await(second.stop());
+    }
+  }
 }
