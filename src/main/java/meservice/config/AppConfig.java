@@ -28,8 +28,16 @@ public record AppConfig(
     int httpIdleTimeoutSeconds,
     int rateLimitPerSecond,
     int rateLimitBurst,
-    ApiKeySettings apiKeys) {
+    ApiKeySettings apiKeys,
+    DatabaseLimits dbLimits) {
 
   /** How verified API keys are cached and how often their last use is written. */
   public record ApiKeySettings(int cacheSize, int cacheTtlSeconds, int lastUsedFlushSeconds) {}
+
+  /**
+   * How long and how many requests may wait for the database before they are answered 503: the
+   * pool's wait queue, the wait for a connection (connecting included), and the server-side
+   * statement timeout ({@code 0}: none).
+   */
+  public record DatabaseLimits(int maxWaitQueue, int connectTimeoutMillis, int statementTimeoutMillis) {}
 }

@@ -47,12 +47,14 @@ public final class ConfigLoader {
   private AppConfig build() {
     int cores = Runtime.getRuntime().availableProcessors();
     int poolSize = integer("DB_POOL_SIZE", 0, 1000);
+    // Durable commits are grouped by Postgres only when several connections commit at once.
+    int connections = poolSize == 0 ? Math.max(8, cores * 8) : poolSize;
+    int waitQueue = integer("DB_MAX_WAIT_QUEUE", 0, 1_000_000);
     return new AppConfig(
         text("HOST"),
         integer("PORT", 0, 65535),
         databaseUrl(),
-        // Durable commits are grouped by Postgres only when several connections commit at once.
-        poolSize == 0 ? Math.max(8, cores * 8) : poolSize,
+        connections,
         url("CLERK_JWKS_URL"),
         pem("CLERK_JWT_KEY"),
         optionalText("CLERK_ISSUER"),
@@ -72,7 +74,11 @@ public final class ConfigLoader {
         new AppConfig.ApiKeySettings(
             integer("API_KEY_CACHE_SIZE", 0, 10_000_000),
             integer("API_KEY_CACHE_TTL_SECONDS", 1, 86_400),
-            integer("API_KEY_LAST_USED_FLUSH_SECONDS", 1, 3600)));
+            integer("API_KEY_LAST_USED_FLUSH_SECONDS", 1, 3600)),
+        new AppConfig.DatabaseLimits(
+            waitQueue == 0 ? connections * 64 : waitQueue,
+            integer("DB_CONNECT_TIMEOUT_MS", 100, 60_000),
+            integer("DB_STATEMENT_TIMEOUT_MS", 0, 3_600_000)));
   }
 
   private String raw(String name) {

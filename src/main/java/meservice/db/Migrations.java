@@ -38,6 +38,7 @@ public final class Migrations {
 
   public Future<Integer> apply(Pool pool) {
     return pool.withTransaction(conn -> conn.query(Sql.QUIET_NOTICES).execute()
+        .compose(v -> conn.query(Sql.NO_STATEMENT_TIMEOUT).execute())
         .compose(v -> conn.query(Sql.MIGRATIONS_TABLE).execute())
         .compose(v -> conn.query(Sql.MIGRATIONS_LOCK).execute())
         .compose(v -> conn.query(Sql.APPLIED_VERSIONS).execute())

@@ -68,6 +68,12 @@ public final class Sql {
   /** "relation already exists, skipping" notices are expected on every start. */
   static final String QUIET_NOTICES = "SET LOCAL client_min_messages = warning";
 
+  /**
+   * Migrations may rightly run longer than DB_STATEMENT_TIMEOUT_MS (an index on a big table, or
+   * waiting for another instance's migrations under the lock below); requests may not.
+   */
+  static final String NO_STATEMENT_TIMEOUT = "SET LOCAL statement_timeout = 0";
+
   static final String MIGRATIONS_TABLE =
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
           + "version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())";

@@ -2,12 +2,15 @@ package meservice.http;
 
 import io.vertx.core.Handler;
 import io.vertx.core.VertxException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
+import java.net.SocketException;
+import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import meservice.ops.AuthFailureReason;
@@ -82,18 +85,35 @@ public final class ErrorMapper implements Handler<RoutingContext> {
     };
   }
 
-  /** A database that cannot be reached or is saturated, as opposed to a query that is wrong. */
+  /**
+   * A database that cannot be reached, is saturated or too slow, as opposed to a query that is
+   * wrong. Found by stopping PostgreSQL, killing backends, filling the pool and running into the
+   * statement timeout (the reliability suite), the pg client raises: a refused connect
+   * ({@link ConnectException}); a connection reset under a query ({@link SocketException}), closed
+   * under it ({@link ClosedConnectionException}) or closed just before it was used ("Connection is
+   * not active now"); SQLSTATE 57P01 (terminated by an administrator) and 57P03 (shutting down,
+   * starting up); a full wait queue ({@link ConnectionPoolTooBusyException}); no connection within
+   * the connect timeout ("Timeout waiting for connection", or "Timeout"); and a statement cancelled
+   * by {@code statement_timeout} (57014).
+   */
   static boolean isDatabaseOutage(Throwable failure) {
-    if (failure instanceof PgException) {
-      String state = ((PgException) failure).getSqlState();
-      // Class 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now.
-      return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    if (failure instanceof PgException pg) {
+      String state = pg.getSqlState();
+      // Class 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now;
+      // 57014: statement timeout; 53300: too many connections.
+      return state != null && (state.startsWith("08") || state.startsWith("57P")
+          || state.equals("57014") || state.equals("53300"));
     }
-    return failure instanceof ConnectException
+    if (failure instanceof VertxException && failure.getMessage() != null) {
+      // The pool's own failures have no type of their own, only these messages.
+      String message = failure.getMessage().toLowerCase(Locale.ROOT);
+      if (message.contains("timeout") || message.startsWith("connection is not active now")) {
+        return true;
+      }
+    }
+    return failure instanceof SocketException
         || failure instanceof ClosedConnectionException
         || failure instanceof TimeoutException
-        || failure instanceof io.vertx.core.http.ConnectionPoolTooBusyException
-        || (failure instanceof VertxException && failure.getMessage() != null
-            && failure.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timeout"));
+        || failure instanceof ConnectionPoolTooBusyException;
   }
 }

@@ -46,6 +46,8 @@ class ShutdownTest {
     Map<String, String> env = TestConfig.env();
     env.put("SHUTDOWN_DELAY_SECONDS", "2");
     env.put("SHUTDOWN_GRACE_SECONDS", "30");
+    // The in-flight requests wait on a row lock for as long as the test holds it.
+    env.put("DB_STATEMENT_TIMEOUT_MS", "0");
     App app = await(App.start(vertx, TestConfig.config(env)));
     Api api = new Api(app.port());
     String sub = Tokens.newUserId();

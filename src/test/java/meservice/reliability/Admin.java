@@ -1,0 +1,71 @@
+package meservice.reliability;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
+import meservice.db.Database;
+import meservice.me.Ids;
+
+/** A connection of the test's own, beside the service's pool: an operator at a psql prompt. */
+final class Admin implements AutoCloseable {
+
+  private final PgConnection connection;
+
+  private Admin(PgConnection connection) {
+    this.connection = connection;
+  }
+
+  static Admin connect(Vertx vertx, String databaseUrl) {
+    return new Admin(await(PgConnection.connect(vertx, Database.connectOptions(databaseUrl))));
+  }
+
+  RowSet<Row> query(String sql, Object... params) {
+    return await(connection.preparedQuery(sql).execute(Tuple.from(params)));
+  }
+
+  Future<Transaction> begin() {
+    return connection.begin();
+  }
+
+  /** BEGIN; SELECT ... FOR UPDATE on the user's row: every write of it waits until the returned transaction ends. */
+  Transaction lockUser(String clerkUserId) {
+    Transaction transaction = await(begin());
+    if (query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", Ids.userId(clerkUserId)).size() != 1) {
+      throw new AssertionError("no row to lock for " + clerkUserId);
+    }
+    return transaction;
+  }
+
+  /** The stored timezone and version of a user, read from the database itself. */
+  Row user(String clerkUserId) {
+    RowSet<Row> rows = query("SELECT preferences->>'timezone' AS timezone, version FROM users WHERE id = $1",
+        Ids.userId(clerkUserId));
+    return rows.size() == 0 ? null : rows.iterator().next();
+  }
+
+  /** Polls, bounded, until {@code count} sessions wait on a lock. */
+  void awaitLockWaiters(int count) throws InterruptedException {
+    for (int i = 0; i < 400; i++) {
+      long waiting = query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+          .iterator().next().getLong(0);
+      if (waiting >= count) {
+        return;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("requests never reached the row lock");
+  }
+
+  @Override
+  public void close() {
+    await(connection.close());
+  }
+
+  static <T> T await(Future<T> future) {
+    return future.toCompletionStage().toCompletableFuture().join();
+  }
+}
