@@ -50,6 +50,8 @@ final class Admin implements AutoCloseable {
   /** Polls, bounded, until {@code count} sessions wait on a lock. */
   void awaitLockWaiters(int count) throws InterruptedException {
     for (int i = 0; i < 400; i++) {
+      // Inside a transaction pg_stat_activity is a snapshot taken at its first read; drop it each time.
+      query("SELECT pg_stat_clear_snapshot()");
       long waiting = query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
           .iterator().next().getLong(0);
       if (waiting >= count) {
@@ -57,7 +59,7 @@ final class Admin implements AutoCloseable {
       }
       Thread.sleep(25);
     }
-    throw new AssertionError("requests never reached the row lock");
+    throw new AssertionError("nothing came to wait on the lock");
   }
 
   @Override
