@@ -55,9 +55,9 @@ public final class AuthHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * While the keys are fetched (or an API key is looked up), body bytes could arrive before any handler wants them: pause the
-   * request. A later body handler resumes it; otherwise resuming when the answer starts drains
-   * it, so a keep-alive connection never stalls on a paused request.
+   * While keys are fetched or an API key is looked up, body bytes could arrive before any handler
+   * wants them: pause the request. A later body handler resumes it; otherwise resuming when the
+   * answer starts drains it, so a keep-alive connection never stalls on a paused request.
    */
   private static void holdBodyUntilAnswered(HttpServerRequest request, RoutingContext rc) {
     if (!request.isEnded()) {
