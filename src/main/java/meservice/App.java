@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.util.concurrent.atomic.AtomicReference;
 import meservice.auth.AuthHandler;
 import meservice.auth.ClerkTokenVerifier;
@@ -28,12 +29,14 @@ public final class App {
 
   private final Vertx vertx;
   private final Pool pool;
+  private final SqlClient reads;
   private final String deploymentId;
   private final int port;
 
-  private App(Vertx vertx, Pool pool, String deploymentId, int port) {
+  private App(Vertx vertx, Pool pool, SqlClient reads, String deploymentId, int port) {
     this.vertx = vertx;
     this.pool = pool;
+    this.reads = reads;
     this.deploymentId = deploymentId;
     this.port = port;
   }
@@ -43,10 +46,11 @@ public final class App {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
+    SqlClient reads = Database.reads(vertx, config);
     Services services = new Services(
         config,
         new AuthHandler(new ClerkTokenVerifier(keys, config)),
-        new MeHandler(MeRepository.create(pool), Preferences.REGISTRY));
+        new MeHandler(MeRepository.create(reads, pool), Preferences.REGISTRY));
     AtomicReference<ApiVerticle> first = new AtomicReference<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return Migrations.load().apply(pool)
@@ -58,10 +62,10 @@ public final class App {
               return verticle;
             },
             new DeploymentOptions().setInstances(instances)))
-        .map(id -> new App(vertx, pool, id, first.get().port()))
+        .map(id -> new App(vertx, pool, reads, id, first.get().port()))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
             config.host(), app.port, instances))
-        .onFailure(err -> pool.close());
+        .onFailure(err -> pool.close().eventually(reads::close));
   }
 
   public int port() {
@@ -73,7 +77,7 @@ public final class App {
   }
 
   public Future<Void> stop() {
-    return vertx.undeploy(deploymentId).compose(v -> pool.close());
+    return vertx.undeploy(deploymentId).compose(v -> pool.close()).eventually(reads::close);
   }
 
   private static void requireStartable(AppConfig config) {

@@ -57,7 +57,7 @@ public final class Main {
   private static void serve(AppConfig config) {
     Vertx vertx = Vertx.vertx();
     App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> await(app.stop().eventually(vertx::close))));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(app, vertx)));
   }
 
   private static void dev(AppConfig config) throws Exception {
@@ -66,13 +66,25 @@ public final class Main {
     App app = await(App.start(vertx, setup.config()));
     System.out.println(DevCommand.instructions(setup, app.port()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      await(app.stop().eventually(vertx::close));
+      shutdown(app, vertx);
       try {
         setup.database().close();
       } catch (Exception ignored) {
         // The process is ending; PostgreSQL stops with it.
       }
     }));
+  }
+
+  /**
+   * Two waits, not {@code stop().eventually(close)}: a future bound to an event loop completes on
+   * it, and once close() has stopped the loops that completion never runs and SIGTERM would hang.
+   */
+  private static void shutdown(App app, Vertx vertx) {
+    try {
+      await(app.stop());
+    } finally {
+      await(vertx.close());
+    }
   }
 
   private static Future<String> migrate(Vertx vertx, AppConfig config) {
