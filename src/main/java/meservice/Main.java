@@ -2,6 +2,7 @@ package meservice;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.util.Map;
 import meservice.cli.DevCommand;
@@ -21,6 +22,9 @@ public final class Main {
       "  dev                                     local server, embedded PostgreSQL in ./data, local tokens",
       "  migrate                                 apply database migrations and exit",
       "  user set-staff CLERK_USER_ID true|false set a user's staff flag");
+
+  /** epoll on Linux (netty-transport-native-epoll is bundled); NIO elsewhere, silently. */
+  private static final VertxOptions VERTX_OPTIONS = new VertxOptions().setPreferNativeTransport(true);
 
   private Main() {}
 
@@ -55,14 +59,14 @@ public final class Main {
   }
 
   private static void serve(AppConfig config) {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(VERTX_OPTIONS);
     App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(app, vertx)));
   }
 
   private static void dev(AppConfig config) throws Exception {
     DevCommand.DevSetup setup = DevCommand.prepare(config, Path.of("data"));
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(VERTX_OPTIONS);
     App app = await(App.start(vertx, setup.config()));
     System.out.println(DevCommand.instructions(setup, app.port()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -51,7 +51,7 @@ public final class Database {
    * connections serve what would take dozens unpipelined, at a fraction of Postgres's CPU.
    */
   public static SqlClient reads(Vertx vertx, AppConfig config) {
-    int connections = Math.max(2, Runtime.getRuntime().availableProcessors());
+    int connections = Integer.getInteger("x.readConns", Math.max(2, Runtime.getRuntime().availableProcessors()));
     PoolOptions options = new PoolOptions()
         .setMaxSize(connections)
         .setMaxWaitQueueSize(config.dbPoolSize() * 64)
@@ -59,7 +59,7 @@ public final class Database {
         .setName("me-service-reads");
     return PgBuilder.client()
         .with(options)
-        .connectingTo(connectOptions(config.databaseUrl()).setPipeliningLimit(READ_PIPELINING_LIMIT))
+        .connectingTo(connectOptions(config.databaseUrl()).setPipeliningLimit(Integer.getInteger("x.pipe", READ_PIPELINING_LIMIT)))
         .using(vertx)
         .build();
   }
