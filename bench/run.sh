@@ -11,7 +11,8 @@
 # the table in BENCHMARKS.md. Everything it started is stopped on exit.
 #
 # Knobs (environment): USERS, CONNS, DURATION, WARMUP, TOKENS, KINDS, THREADS, PORT, PGPORT, BENCH_WORK,
-# SKIP_BUILD=1, JAVA_OPTS, SERVICE_ENV (extra VAR=value words for the service), LABEL.
+# SKIP_BUILD=1, JAVA_OPTS, SERVICE_ENV (extra VAR=value words for the service), LABEL,
+# PROFILE=1 (JFR on the service; a hot-frame summary in bench/results/profile-<users>.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -28,6 +29,7 @@ PGPORT=${PGPORT:-55432}
 BENCH_WORK=${BENCH_WORK:-/tmp/me-service-bench}
 JAVA_OPTS=${JAVA_OPTS:--Xms96m -Xmx96m -XX:+UseParallelGC -XX:TieredStopAtLevel=4}
 SERVICE_ENV=${SERVICE_ENV:-}
+PROFILE=${PROFILE:-0}
 LABEL=${LABEL:-}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -113,7 +115,7 @@ PG_SETTINGS=$("${PSQL[@]}" -At -d postgres -c "SELECT json_object_agg(name, sett
   ('server_version','synchronous_commit','fsync','full_page_writes','wal_sync_method','shared_buffers','max_connections','commit_delay')")
 
 # --- measuring helpers -------------------------------------------------------------------------
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; } # user, system
 machine_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat; }
 vm() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 HZ=$(getconf CLK_TCK)
@@ -133,9 +135,10 @@ run_wrk() { # METHOD USERS CONNS SECONDS [warmup]
   local t1 b1; t1=$(cpu_ticks "$SERVICE_PID"); b1=$(machine_busy)
   local json; json=$(sed -n 's/^WRK_JSON //p' "$out")
   [[ -n $json ]] || { cat "$out" >&2; log "wrk produced no result"; exit 1; }
-  local cpu; cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v s="$secs" 'BEGIN{printf "%.3f", (b-a)/hz/s}')
+  local cpu; cpu=$(echo "$t0 $t1" | awk -v hz="$HZ" -v s="$secs" \
+    '{printf "\"service_cpu_cores\":%.3f,\"service_user_cores\":%.3f,\"service_sys_cores\":%.3f", ($3+$4-$1-$2)/hz/s, ($3-$1)/hz/s, ($4-$2)/hz/s}')
   local busy; busy=$(echo "$b0 $b1" | awk '{printf "%.3f", ($3-$1)/($4-$2)}')
-  record "$method" "$users" "$conns" "\"wrk\":$json,\"service_cpu_cores\":$cpu,\"machine_busy\":$busy,\"service_vmhwm_kib\":$(vm "$SERVICE_PID" VmHWM),\"service_vmrss_kib\":$(vm "$SERVICE_PID" VmRSS)"
+  record "$method" "$users" "$conns" "\"wrk\":$json,$cpu,\"machine_busy\":$busy,\"service_vmhwm_kib\":$(vm "$SERVICE_PID" VmHWM),\"service_vmrss_kib\":$(vm "$SERVICE_PID" VmRSS)"
   log "$method c=$conns: $(python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(f\"{d['requests']*1e6/d['duration_us']:.0f} req/s p99 {d['p99_us']/1000:.2f} ms non-2xx {d['non_2xx']}\")" "$json")"
 }
 
@@ -171,10 +174,12 @@ for users in $USERS; do
     -c "VACUUM ANALYZE" -c "CHECKPOINT"
 
   log "starting the service (serve) on 127.0.0.1:$PORT"
+  profile_opts=""
+  [[ $PROFILE == 1 ]] && profile_opts="-XX:StartFlightRecording=filename=$RAW/service-$users.jfr,settings=profile,dumponexit=true"
   # shellcheck disable=SC2086
   env HOST=127.0.0.1 PORT="$PORT" DATABASE_URL="$DB_URL" CLERK_JWT_KEY="$(cat "$DATA/issuer.pem")" \
     CLERK_ISSUER=https://clerk.me-service.localhost CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
-    LOG_LEVEL=WARN $SERVICE_ENV java $JAVA_OPTS -jar "$JAR" serve >"$RAW/service-$users.log" 2>&1 &
+    LOG_LEVEL=WARN $SERVICE_ENV java $JAVA_OPTS $profile_opts -jar "$JAR" serve >"$RAW/service-$users.log" 2>&1 &
   SERVICE_PID=$!
   token=$(head -1 "$DATA/tokens.txt")
   for _ in $(seq 100); do
@@ -199,6 +204,10 @@ for users in $USERS; do
   done
   PEAK_RSS=$(vm "$SERVICE_PID" VmHWM)
   stop_service
+  if [[ $PROFILE == 1 ]]; then
+    python3 bench/jfr_summary.py "$RAW/service-$users.jfr" >"$RESULTS/profile-$users.txt"
+    log "profile: bench/results/profile-$users.txt"
+  fi
   printf '{"kind":"service_total","users":%s,"connections":0,"service_vmhwm_kib":%s}\n' "$users" "$PEAK_RSS" >>"$RUNS"
 done
 

@@ -52,10 +52,12 @@ public final class Database {
    */
   public static SqlClient reads(Vertx vertx, AppConfig config) {
     int connections = Integer.getInteger("x.readConns", Math.max(2, Runtime.getRuntime().availableProcessors()));
+    // No acquisition timeout: it costs a timer per query, and a pipelined connection is almost
+    // never waited for; past the bounded queue a read fails fast (503) all the same.
     PoolOptions options = new PoolOptions()
         .setMaxSize(connections)
         .setMaxWaitQueueSize(config.dbPoolSize() * 64)
-        .setConnectionTimeout(2)
+        .setConnectionTimeout(0)
         .setName("me-service-reads");
     return PgBuilder.client()
         .with(options)
