@@ -175,7 +175,13 @@ for users in $USERS; do
 
   log "starting the service (serve) on 127.0.0.1:$PORT"
   profile_opts=""
-  [[ $PROFILE == 1 ]] && profile_opts="-XX:StartFlightRecording=filename=$RAW/service-$users.jfr,settings=profile,dumponexit=true"
+  if [[ $PROFILE == 1 ]]; then
+    # The JDK's "profile" settings with Java sampling every 1 ms instead of 10 ms.
+    jdk_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+    sed 's/<setting name="period" control="method-sampling-java-interval">10 ms/<setting name="period" control="method-sampling-java-interval">1 ms/' \
+      "$jdk_home/lib/jfr/profile.jfc" >"$RAW/sampling.jfc"
+    profile_opts="-XX:StartFlightRecording=filename=$RAW/service-$users.jfr,settings=$RAW/sampling.jfc,dumponexit=true"
+  fi
   # shellcheck disable=SC2086
   env HOST=127.0.0.1 PORT="$PORT" DATABASE_URL="$DB_URL" CLERK_JWT_KEY="$(cat "$DATA/issuer.pem")" \
     CLERK_ISSUER=https://clerk.me-service.localhost CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \

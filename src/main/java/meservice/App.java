@@ -52,7 +52,7 @@ public final class App {
         new AuthHandler(new ClerkTokenVerifier(keys, config)),
         new MeHandler(MeRepository.create(reads, pool), Preferences.REGISTRY));
     AtomicReference<ApiVerticle> first = new AtomicReference<>();
-    int instances = Integer.getInteger("x.instances", Math.max(1, Runtime.getRuntime().availableProcessors()));
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return Migrations.load().apply(pool)
         .compose(applied -> warm(keys))
         .compose(v -> vertx.deployVerticle(

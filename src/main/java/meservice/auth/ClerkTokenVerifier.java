@@ -48,12 +48,10 @@ public final class ClerkTokenVerifier {
 
   public Future<Principal.ClerkUser> verify(String token) {
     long now = System.currentTimeMillis() / 1000;
-    VerifiedTokens.Key cacheKey = token.length() > MAX_TOKEN_CHARS ? null : VerifiedTokens.key(token);
-    if (cacheKey != null) {
-      Principal.ClerkUser known = verified.get(cacheKey, keys.current(), now);
-      if (known != null) {
-        return Future.succeededFuture(known);
-      }
+    VerifiedTokens.Key cacheKey = VerifiedTokens.key(token);
+    Principal.ClerkUser known = verified.get(cacheKey, keys.current(), now);
+    if (known != null) {
+      return Future.succeededFuture(known);
     }
     JsonObject header;
     JsonObject claims;

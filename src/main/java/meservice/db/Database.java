@@ -15,6 +15,12 @@ import meservice.config.ConfigException;
  */
 public final class Database {
 
+  /**
+   * Queries in flight per read connection. Measured (BENCHMARKS.md): 16 starves 256 connections
+   * of throughput, 256 lets a queue build on one backend and p99 passes a second.
+   */
+  private static final int READ_PIPELINING_LIMIT = 64;
+
   private Database() {}
 
   public static PgConnectOptions connectOptions(String databaseUrl) {
@@ -51,7 +57,7 @@ public final class Database {
    * connections serve what would take dozens unpipelined, at a fraction of Postgres's CPU.
    */
   public static SqlClient reads(Vertx vertx, AppConfig config) {
-    int connections = Integer.getInteger("x.readConns", Math.max(2, Runtime.getRuntime().availableProcessors()));
+    int connections = Math.max(2, Runtime.getRuntime().availableProcessors());
     // No acquisition timeout: it costs a timer per query, and a pipelined connection is almost
     // never waited for; past the bounded queue a read fails fast (503) all the same.
     PoolOptions options = new PoolOptions()
@@ -61,10 +67,8 @@ public final class Database {
         .setName("me-service-reads");
     return PgBuilder.client()
         .with(options)
-        .connectingTo(connectOptions(config.databaseUrl()).setPipeliningLimit(Integer.getInteger("x.pipe", READ_PIPELINING_LIMIT)))
+        .connectingTo(connectOptions(config.databaseUrl()).setPipeliningLimit(READ_PIPELINING_LIMIT))
         .using(vertx)
         .build();
   }
-
-  static final int READ_PIPELINING_LIMIT = 64;
 }
