@@ -61,11 +61,14 @@ def build(runs):
 def targets(rows, runs):
     peak = max((r["service_vmhwm_kib"] for r in runs if r["kind"] == "service_total"), default=0) / 1024
     checks = []
+    for users in sorted({r["users"] for r in rows if "patch_rps" in r}):
+        mine = [r for r in rows if r["users"] == users and "patch_rps" in r]
+        best = max(mine, key=lambda r: r["patch_rps"])
+        ratio = best["patch_rps"] / best["best_upsert_tps"]
+        checks.append((f"best PATCH >= 0.9 x best pgbench upsert ({users} users)", ratio >= 0.9,
+                       f"{ratio:.2f}x ({best['patch_rps']:,.0f} at {best['connections']} vs {best['best_upsert_tps']:,.0f})"))
     for r in rows:
         tag = f"{r['users']} users, {r['connections']} conns"
-        if "patch_best_ratio" in r:
-            checks.append((f"PATCH >= 0.9 x best pgbench upsert ({tag})", r["patch_best_ratio"] >= 0.9,
-                           f"{r['patch_best_ratio']:.2f}x"))
         if "get_ratio" in r and r["connections"] >= 64:
             checks.append((f"GET >= 1.2 x pgbench select ({tag})", r["get_ratio"] >= 1.2, f"{r['get_ratio']:.2f}x"))
         if r["connections"] == 256:
@@ -152,14 +155,14 @@ def plot(rows, path):
         return ", \\\n  ".join(parts)
 
     script = f"""
-set terminal pngcairo size 1200,520 font 'DejaVu Sans,10'
+set terminal pngcairo size 1200,600 font 'DejaVu Sans,10'
 set output '{path}'
 set multiplot layout 1,2 title 'me-service vs pgbench running the same SQL (2 cores, durable commits)'
 set logscale x 2
 set xtics (16, 64, 256)
 set xlabel 'connections / clients'
 set grid
-set key top left font ',8'
+set key below font ',8' maxrows 2
 set ylabel 'requests (transactions) per second'
 set yrange [0:*]
 plot {plots(0)}
