@@ -185,20 +185,25 @@ def main():
     ap = argparse.ArgumentParser()
     for name in ("runs", "stamp", "machine", "postgres", "config", "results", "benchmarks"):
         ap.add_argument("--" + name, required=True)
+    ap.add_argument("--publish", action=argparse.BooleanOptionalAction, default=True,
+                    help="also write latest.*, plot.png and the table in BENCHMARKS.md")
     a = ap.parse_args()
     runs = [json.loads(line) for line in open(a.runs) if line.strip()]
     rows = build(runs)
     checks, peak = targets(rows, runs)
     result = {"stamp": a.stamp, "machine": json.loads(a.machine), "postgres": json.loads(a.postgres),
               "config": json.loads(a.config), "rows": rows, "targets": checks, "peak_rss_mib": peak, "runs": runs}
-    for name in (a.stamp + ".json", "latest.json"):
-        with open(os.path.join(a.results, name), "w") as f:
-            json.dump(result, f, indent=1)
-    plot(rows, os.path.join(a.results, "plot.png"))
+    with open(os.path.join(a.results, a.stamp + ".json"), "w") as f:
+        json.dump(result, f, indent=1)
     table = markdown(result)
+    print(table)
+    if not a.publish:
+        return
+    with open(os.path.join(a.results, "latest.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    plot(rows, os.path.join(a.results, "plot.png"))
     with open(os.path.join(a.results, "latest.md"), "w") as f:
         f.write(table)
-    print(table)
     if os.path.exists(a.benchmarks):
         text = open(a.benchmarks).read()
         if BEGIN in text and END in text:

@@ -12,7 +12,8 @@
 #
 # Knobs (environment): USERS, CONNS, DURATION, WARMUP, TOKENS, KINDS, THREADS, PORT, PGPORT, BENCH_WORK,
 # SKIP_BUILD=1, JAVA_OPTS, SERVICE_ENV (extra VAR=value words for the service), LABEL,
-# PROFILE=1 (JFR on the service; a hot-frame summary in bench/results/profile-<users>.txt).
+# PROFILE=1 (JFR on the service; a hot-frame summary in bench/results/profile-<users>.txt),
+# PUBLISH=0 (keep latest.*, plot.png and BENCHMARKS.md as they are; default for PROFILE=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -30,6 +31,8 @@ BENCH_WORK=${BENCH_WORK:-/tmp/me-service-bench}
 JAVA_OPTS=${JAVA_OPTS:--Xms96m -Xmx96m -XX:+UseParallelGC}
 SERVICE_ENV=${SERVICE_ENV:-}
 PROFILE=${PROFILE:-0}
+# A profiled run perturbs what it measures: it does not replace the published results.
+PUBLISH=${PUBLISH:-$([[ $PROFILE == 1 ]] && echo 0 || echo 1)}
 LABEL=${LABEL:-}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -230,4 +233,4 @@ EOF
 )
 python3 bench/report.py --runs "$RUNS" --stamp "$STAMP" --machine "$MACHINE" --postgres "$PG_SETTINGS" \
   --config "{\"duration_s\":$DURATION,\"warmup_s\":$WARMUP,\"tokens\":$TOKENS,\"wrk_threads\":$THREADS,\"java_opts\":\"$JAVA_OPTS\",\"service_env\":\"$SERVICE_ENV\",\"label\":\"$LABEL\"}" \
-  --results "$RESULTS" --benchmarks BENCHMARKS.md
+  --results "$RESULTS" --benchmarks BENCHMARKS.md $([[ $PUBLISH == 1 ]] || echo --no-publish)
