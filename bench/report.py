@@ -160,6 +160,7 @@ set output '{path}'
 set multiplot layout 1,2 title 'me-service vs pgbench running the same SQL (2 cores, durable commits)'
 set logscale x 2
 set xtics (16, 64, 256)
+set xrange [12:340]
 set xlabel 'connections / clients'
 set grid
 set key below font ',8' maxrows 2
