@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -38,15 +39,17 @@ public final class App {
   private final Vertx vertx;
   private final Services services;
   private final Pool pool;
+  private final SqlClient reads;
   private final ApiKeys apiKeys;
   private final List<ApiVerticle> verticles;
   private final String deploymentId;
 
-  private App(Vertx vertx, Services services, Pool pool, ApiKeys apiKeys, List<ApiVerticle> verticles,
-      String deploymentId) {
+  private App(Vertx vertx, Services services, Pool pool, SqlClient reads, ApiKeys apiKeys,
+      List<ApiVerticle> verticles, String deploymentId) {
     this.vertx = vertx;
     this.services = services;
     this.pool = pool;
+    this.reads = reads;
     this.apiKeys = apiKeys;
     this.verticles = verticles;
     this.deploymentId = deploymentId;
@@ -62,6 +65,7 @@ public final class App {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
+    SqlClient reads = Database.reads(vertx, config);
     ApiKeys apiKeys = ApiKeys.create(vertx, pool, config);
     Metrics metrics = Metrics.of(vertx);
     if (keys instanceof JwksKeySource jwks) {
@@ -71,7 +75,7 @@ public final class App {
         config,
         new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier()),
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()),
-        new MeHandler(MeRepository.create(pool), Preferences.REGISTRY),
+        new MeHandler(MeRepository.create(reads, pool), Preferences.REGISTRY),
         new Health(pool),
         metrics,
         OpenApi.load());
@@ -87,10 +91,10 @@ public final class App {
               return verticle;
             },
             new DeploymentOptions().setInstances(instances)))
-        .map(id -> new App(vertx, services, pool, apiKeys, verticles, id))
+        .map(id -> new App(vertx, services, pool, reads, apiKeys, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
             config.host(), app.port(), instances))
-        .onFailure(err -> apiKeys.stop().eventually(pool::close));
+        .onFailure(err -> apiKeys.stop().eventually(pool::close).eventually(reads::close));
   }
 
   public int port() {
@@ -121,6 +125,7 @@ public final class App {
         .transform(drained -> vertx.undeploy(deploymentId))
         .eventually(apiKeys::stop)
         .eventually(this::closePool)
+        .eventually(reads::close)
         .onComplete(ar -> LOG.info("stopped"));
   }
 

@@ -88,14 +88,16 @@ public final class Main {
   }
 
   /**
-   * The shutdown hook: App.stop's sequence, then Vert.x. Bounded, so a stuck close can never keep
-   * the process past its budget (delay + grace + pool close + a margin for Vert.x itself).
+   * The shutdown hook: App.stop's sequence, then Vert.x, as two waits (not
+   * {@code stop().eventually(close)}: a future bound to an event loop completes on it, and once
+   * close() has stopped the loops that completion never runs). Bounded, so a stuck close can never
+   * keep the process past its budget (delay + grace + pool close + a margin for Vert.x itself).
    */
   private static void stopWithin(App app, Vertx vertx, AppConfig config) {
     long budget = config.shutdownDelaySeconds() + config.shutdownGraceSeconds() + App.POOL_CLOSE_SECONDS + 5L;
     try {
-      app.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture()
-          .get(budget, TimeUnit.SECONDS);
+      app.stop().toCompletionStage().toCompletableFuture().get(budget, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       System.err.println("me-service: shutdown did not finish cleanly within " + budget + " s: " + e);
     }

@@ -33,6 +33,7 @@ public final class ClerkTokenVerifier {
   private final long skewSeconds;
   private final List<String> userScopes;
   private final Map<String, List<String>> roleScopes;
+  private final VerifiedTokens verified;
 
   public ClerkTokenVerifier(KeySource keys, AppConfig config) {
     this.keys = keys;
@@ -42,9 +43,16 @@ public final class ClerkTokenVerifier {
     this.skewSeconds = config.clockSkewSeconds();
     this.userScopes = config.userScopes();
     this.roleScopes = config.roleScopes();
+    this.verified = new VerifiedTokens(VerifiedTokens.DEFAULT_MAX_ENTRIES, skewSeconds);
   }
 
   public Future<Principal.ClerkUser> verify(String token) {
+    long now = System.currentTimeMillis() / 1000;
+    VerifiedTokens.Key cacheKey = VerifiedTokens.key(token);
+    Principal.ClerkUser known = verified.get(cacheKey, keys.current(), now);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
     JsonObject header;
     JsonObject claims;
     try {
@@ -52,7 +60,7 @@ public final class ClerkTokenVerifier {
       header = decodeJson(parts[0], "header");
       claims = decodeJson(parts[1], "payload");
       checkHeader(header);
-      checkClaims(claims, System.currentTimeMillis() / 1000);
+      checkClaims(claims, now);
     } catch (ApiError e) {
       return Future.failedFuture(e);
     }
@@ -62,12 +70,19 @@ public final class ClerkTokenVerifier {
           if (signing == null) {
             return Future.failedFuture(ApiError.unauthorized("no signing keys loaded"));
           }
-          return signing.verifier.authenticate(new TokenCredentials(token));
+          return signing.verifier.authenticate(new TokenCredentials(token))
+              .map(user -> remember(cacheKey, claims, signing, now));
         })
-        .transform(ar -> ar.succeeded()
-            ? Future.succeededFuture(principal(claims))
-            : Future.failedFuture(ar.cause() instanceof ApiError e ? e
-                : ApiError.unauthorized("signature: " + ar.cause().getMessage())));
+        .recover(err -> Future.failedFuture(err instanceof ApiError e ? e
+            : ApiError.unauthorized("signature: " + err.getMessage())));
+  }
+
+  /** Only a token that passed every rule gets here; its time claims are re-checked on each hit. */
+  private Principal.ClerkUser remember(VerifiedTokens.Key cacheKey, JsonObject claims, SigningKeys signing, long now) {
+    Principal.ClerkUser principal = principal(claims);
+    long nbf = claims.containsKey("nbf") ? claims.getLong("nbf") : Long.MIN_VALUE;
+    verified.put(cacheKey, new VerifiedTokens.Entry(principal, claims.getLong("exp"), nbf, signing), keys.current(), now);
+    return principal;
   }
 
   private static String[] split(String token) {

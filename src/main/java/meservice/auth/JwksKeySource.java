@@ -51,6 +51,11 @@ public final class JwksKeySource implements KeySource {
     return refresh();
   }
 
+  @Override
+  public SigningKeys current() {
+    return current;
+  }
+
   /** Fetches unless a fetch is running (joins it) or ran too recently (answers the cache). */
   public synchronized Future<SigningKeys> refresh() {
     if (inFlight != null) {
@@ -63,6 +68,9 @@ public final class JwksKeySource implements KeySource {
     lastFetchMillis = now;
     Future<SigningKeys> fetch = fetch()
         .map(keys -> {
+          if (keys.sameKeysAs(current)) {
+            return current;
+          }
           current = keys;
           fetchesSucceeded.incrementAndGet();
           LOG.info("loaded signing keys from JWKS, kids={}", keys.kids);

@@ -8,4 +8,7 @@ public interface KeySource {
   /** Keys that should verify a token with this {@code kid}; may refetch, never fails. */
   Future<SigningKeys> keysFor(String kid);
 
+  /** The key set in use right now, without fetching; {@code null} before the first load. */
+  SigningKeys current();
+
 }

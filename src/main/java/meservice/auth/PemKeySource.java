@@ -7,14 +7,21 @@ import java.util.List;
 /** {@code CLERK_JWT_KEY}: one PEM public key, no network. */
 public final class PemKeySource implements KeySource {
 
-  private final Future<SigningKeys> keys;
+  private final SigningKeys keys;
+  private final Future<SigningKeys> loaded;
 
   public PemKeySource(Vertx vertx, String pem, List<String> algorithms) {
-    this.keys = Future.succeededFuture(SigningKeys.fromPem(vertx, pem, algorithms));
+    this.keys = SigningKeys.fromPem(vertx, pem, algorithms);
+    this.loaded = Future.succeededFuture(keys);
   }
 
   @Override
   public Future<SigningKeys> keysFor(String kid) {
+    return loaded;
+  }
+
+  @Override
+  public SigningKeys current() {
     return keys;
   }
 }

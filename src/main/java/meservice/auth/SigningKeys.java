@@ -20,10 +20,18 @@ final class SigningKeys {
   /** Key ids present ({@code null} entry: a PEM key, which matches any kid). */
   final Set<String> kids;
   final JWTAuth verifier;
+  /** The keys as published; equal sources mean equal key sets. */
+  private final Object source;
 
-  private SigningKeys(Set<String> kids, JWTAuth verifier) {
+  private SigningKeys(Set<String> kids, JWTAuth verifier, Object source) {
     this.kids = kids;
     this.verifier = verifier;
+    this.source = source;
+  }
+
+  /** A refetch that brought the same keys is not a rotation: verified tokens stay verified. */
+  boolean sameKeysAs(SigningKeys other) {
+    return other != null && source.equals(other.source);
   }
 
   boolean has(String kid) {
@@ -37,7 +45,7 @@ final class SigningKeys {
     for (String alg : algorithms) {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(alg).setBuffer(pem));
     }
-    return new SigningKeys(Set.of(PEM), JWTAuth.create(vertx, options));
+    return new SigningKeys(Set.of(PEM), JWTAuth.create(vertx, options), pem);
   }
 
   /** {@code null} when the JWKS holds no usable RSA signing key. */
@@ -62,7 +70,7 @@ final class SigningKeys {
     }
     JWTAuthOptions options = baseOptions().setJwks(keys);
     Set<String> kids = keys.stream().map(k -> k.getString("kid", "")).collect(Collectors.toUnmodifiableSet());
-    return new SigningKeys(kids, JWTAuth.create(vertx, options));
+    return new SigningKeys(kids, JWTAuth.create(vertx, options), List.copyOf(keys));
   }
 
   private static JWTAuthOptions baseOptions() {

@@ -8,8 +8,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
+import java.io.IOException;
 import java.net.ConnectException;
-import java.net.SocketException;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -89,7 +89,7 @@ public final class ErrorMapper implements Handler<RoutingContext> {
    * A database that cannot be reached, is saturated or too slow, as opposed to a query that is
    * wrong. Found by stopping PostgreSQL, killing backends, filling the pool and running into the
    * statement timeout (the reliability suite), the pg client raises: a refused connect
-   * ({@link ConnectException}); a connection reset under a query ({@link SocketException}), closed
+   * ({@link ConnectException}); a connection reset or broken under a query ({@link IOException}), closed
    * under it ({@link ClosedConnectionException}) or closed just before it was used ("Connection is
    * not active now"); SQLSTATE 57P01 (terminated by an administrator) and 57P03 (shutting down,
    * starting up); a full wait queue ({@link ConnectionPoolTooBusyException}); no connection within
@@ -111,7 +111,8 @@ public final class ErrorMapper implements Handler<RoutingContext> {
         return true;
       }
     }
-    return failure instanceof SocketException
+    // IOException: "Connection reset" (NIO's SocketException) or "Broken pipe" (epoll's own type).
+    return failure instanceof IOException
         || failure instanceof ClosedConnectionException
         || failure instanceof TimeoutException
         || failure instanceof ConnectionPoolTooBusyException;

@@ -5,6 +5,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PreparedQuery;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.UUID;
@@ -17,14 +18,19 @@ public final class MeRepository {
   private final PreparedQuery<RowSet<Row>> patch;
   private final PreparedQuery<RowSet<Row>> setStaff;
 
-  private MeRepository(Pool pool) {
-    this.find = pool.preparedQuery(Sql.FIND_USER);
-    this.patch = pool.preparedQuery(Sql.PATCH_PREFERENCES);
-    this.setStaff = pool.preparedQuery(Sql.SET_STAFF);
+  private MeRepository(SqlClient reads, SqlClient writes) {
+    this.find = reads.preparedQuery(Sql.FIND_USER);
+    this.patch = writes.preparedQuery(Sql.PATCH_PREFERENCES);
+    this.setStaff = writes.preparedQuery(Sql.SET_STAFF);
   }
 
   public static MeRepository create(Pool pool) {
-    return new MeRepository(pool);
+    return new MeRepository(pool, pool);
+  }
+
+  /** Reads on {@code reads} (the service passes its pipelined client), writes on {@code writes}. */
+  public static MeRepository create(SqlClient reads, SqlClient writes) {
+    return new MeRepository(reads, writes);
   }
 
   public Future<StoredUser> find(UUID userId) {

@@ -58,7 +58,8 @@ public final class Metrics {
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         .addDisabledMetricsCategory(MetricsDomain.VERTICLES);
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metrics))
+        // epoll on Linux (netty-transport-native-epoll is bundled); NIO elsewhere, silently.
+        .with(new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }

@@ -84,6 +84,18 @@ class JwksKeySourceTest {
   }
 
   @Test
+  void cachedTokenOfAKeyRemovedFromTheJwksIsRefusedAfterTheRefetch(Vertx vertx) {
+    Api api = start(vertx, "0");
+    String cached = token(oldKey);
+    assertEquals(200, api.get(cached).status());
+    assertEquals(200, api.get(cached).status(), "answered from the verified-token cache");
+    publish(newKey);
+
+    assertEquals(200, api.get(token(newKey)).status(), "an unknown kid refetches the JWKS");
+    AuthenticationTest.assertUnauthorized(api.get(cached));
+  }
+
+  @Test
   void unknownKidsRefetchAtMostOncePerInterval(Vertx vertx) {
     Api api = start(vertx, "3600");
 

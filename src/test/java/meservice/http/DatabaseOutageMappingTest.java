@@ -23,6 +23,7 @@ class DatabaseOutageMappingTest {
     List<Throwable> outages = List.of(
         new ConnectException("Connection refused: localhost/127.0.0.1:5432"),
         new SocketException("Connection reset"),
+        new java.io.IOException("Broken pipe"),
         ClosedConnectionException.INSTANCE,
         VertxException.noStackTrace("Connection is not active now, current status: CLOSED"),
         new PgException("terminating connection due to administrator command", "FATAL", "57P01", null),

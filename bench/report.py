@@ -1,0 +1,218 @@
+"""Turns one harness run (runs.jsonl) into results JSON, a Markdown table, a plot and BENCHMARKS.md.
+
+Standard library only; the plot is drawn by gnuplot (Debian package gnuplot-nox).
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import tempfile
+
+BEGIN = "<!-- bench:results:begin -->"
+END = "<!-- bench:results:end -->"
+
+
+def rps(run):
+    w = run["wrk"]
+    return w["requests"] * 1e6 / w["duration_us"]
+
+
+def ms(us):
+    return us / 1000.0
+
+
+def build(runs):
+    """One row per (users, connections): the four runs side by side, and the ratios."""
+    by = {}
+    for r in runs:
+        if r["kind"] == "service_total":
+            continue
+        by.setdefault((r["users"], r["connections"]), {})[r["kind"]] = r
+    best_upsert = {}
+    for (users, _), kinds in by.items():
+        if "upsert" in kinds:
+            best_upsert[users] = max(best_upsert.get(users, 0), kinds["upsert"]["pgbench"]["tps"])
+    rows = []
+    for (users, conns), k in sorted(by.items()):
+        get, patch, sel, ups = k.get("GET"), k.get("PATCH"), k.get("select"), k.get("upsert")
+        row = {"users": users, "connections": conns}
+        if get and sel:
+            row.update(get_rps=rps(get), select_tps=sel["pgbench"]["tps"], get_ratio=rps(get) / sel["pgbench"]["tps"],
+                       get_p50_ms=ms(get["wrk"]["p50_us"]), get_p99_ms=ms(get["wrk"]["p99_us"]),
+                       get_max_ms=ms(get["wrk"]["max_us"]), get_non_2xx=get["wrk"]["non_2xx"],
+                       get_errors=sum(get["wrk"][e] for e in ("connect_errors", "read_errors", "write_errors", "timeouts")),
+                       get_cpu=get["service_cpu_cores"], get_rss_mib=get["service_vmhwm_kib"] / 1024,
+                       get_machine_busy=get["machine_busy"],
+                       select_p50_ms=ms(sel["pgbench"]["p50_us"]), select_p99_ms=ms(sel["pgbench"]["p99_us"]))
+        if patch and ups:
+            row.update(patch_rps=rps(patch), upsert_tps=ups["pgbench"]["tps"], best_upsert_tps=best_upsert[users],
+                       patch_ratio=rps(patch) / ups["pgbench"]["tps"], patch_best_ratio=rps(patch) / best_upsert[users],
+                       patch_p50_ms=ms(patch["wrk"]["p50_us"]), patch_p99_ms=ms(patch["wrk"]["p99_us"]),
+                       patch_max_ms=ms(patch["wrk"]["max_us"]), patch_non_2xx=patch["wrk"]["non_2xx"],
+                       patch_errors=sum(patch["wrk"][e] for e in ("connect_errors", "read_errors", "write_errors", "timeouts")),
+                       patch_cpu=patch["service_cpu_cores"], patch_rss_mib=patch["service_vmhwm_kib"] / 1024,
+                       patch_machine_busy=patch["machine_busy"],
+                       upsert_p50_ms=ms(ups["pgbench"]["p50_us"]), upsert_p99_ms=ms(ups["pgbench"]["p99_us"]))
+        rows.append(row)
+    return rows
+
+
+def targets(rows, runs):
+    peak = max((r["service_vmhwm_kib"] for r in runs if r["kind"] == "service_total"), default=0) / 1024
+    checks = []
+    for users in sorted({r["users"] for r in rows if "patch_rps" in r}):
+        mine = [r for r in rows if r["users"] == users and "patch_rps" in r]
+        best = max(mine, key=lambda r: r["patch_rps"])
+        ratio = best["patch_rps"] / best["best_upsert_tps"]
+        checks.append((f"best PATCH >= 0.9 x best pgbench upsert ({users} users)", ratio >= 0.9,
+                       f"{ratio:.2f}x ({best['patch_rps']:,.0f} at {best['connections']} vs {best['best_upsert_tps']:,.0f})"))
+    for r in rows:
+        tag = f"{r['users']} users, {r['connections']} conns"
+        if "get_ratio" in r and r["connections"] >= 64:
+            checks.append((f"GET >= 1.2 x pgbench select ({tag})", r["get_ratio"] >= 1.2, f"{r['get_ratio']:.2f}x"))
+        if r["connections"] == 256:
+            if "get_p99_ms" in r:
+                checks.append((f"GET p99 < 15 ms ({tag})", r["get_p99_ms"] < 15, f"{r['get_p99_ms']:.1f} ms"))
+            if "patch_p99_ms" in r:
+                checks.append((f"PATCH p99 < 60 ms ({tag})", r["patch_p99_ms"] < 60, f"{r['patch_p99_ms']:.1f} ms"))
+    bad = sum(r.get("get_non_2xx", 0) + r.get("patch_non_2xx", 0) + r.get("get_errors", 0) + r.get("patch_errors", 0)
+              for r in rows)
+    checks.append(("zero non-2xx responses and socket errors", bad == 0, str(bad)))
+    checks.append(("service peak RSS < 256 MiB", peak < 256, f"{peak:.0f} MiB"))
+    return [{"target": t, "met": ok, "measured": m} for t, ok, m in checks], peak
+
+
+def markdown(result):
+    rows, lines = result["rows"], []
+    m, pg, cfg = result["machine"], result["postgres"], result["config"]
+    lines.append(f"Run `{result['stamp']}`{' (' + cfg['label'] + ')' if cfg.get('label') else ''}: "
+                 f"{m['cpu']}, {m['cores']} cores, {m['memory_mib']} MiB, Linux {m['kernel']}, {m['java']}; "
+                 f"PostgreSQL {pg.get('server_version')} (synchronous_commit={pg.get('synchronous_commit')}, "
+                 f"fsync={pg.get('fsync')}, shared_buffers={int(pg.get('shared_buffers', 0)) * 8 // 1024} MiB); "
+                 f"load average before the run {m['load_before']}. {cfg['duration_s']} s per run after a "
+                 f"{cfg['warmup_s']} s warm-up, {cfg['tokens']} rotating tokens, wrk and pgbench with "
+                 f"{cfg['wrk_threads']} threads on the same 2 cores. JVM: `{cfg['java_opts']}`"
+                 f"{'; service env: `' + cfg['service_env'] + '`' if cfg.get('service_env') else ''}.")
+    lines.append("")
+    lines.append("| users | conns | GET req/s | pgbench select tx/s | GET / select | GET p50 / p99 / max ms "
+                 "| pgbench select p99 ms | service CPU (cores) | non-2xx |")
+    lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        if "get_rps" in r:
+            lines.append(f"| {r['users']:,} | {r['connections']} | {r['get_rps']:,.0f} | {r['select_tps']:,.0f} "
+                         f"| **{r['get_ratio']:.2f}x** | {r['get_p50_ms']:.2f} / {r['get_p99_ms']:.2f} / {r['get_max_ms']:.1f} "
+                         f"| {r['select_p99_ms']:.2f} | {r['get_cpu']:.2f} | {r['get_non_2xx'] + r['get_errors']} |")
+    lines.append("")
+    lines.append("| users | conns | PATCH req/s | pgbench upsert tx/s | PATCH / upsert | PATCH / best upsert "
+                 "| PATCH p50 / p99 / max ms | pgbench upsert p99 ms | service CPU (cores) | non-2xx |")
+    lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        if "patch_rps" in r:
+            lines.append(f"| {r['users']:,} | {r['connections']} | {r['patch_rps']:,.0f} | {r['upsert_tps']:,.0f} "
+                         f"| {r['patch_ratio']:.2f}x | **{r['patch_best_ratio']:.2f}x** "
+                         f"| {r['patch_p50_ms']:.2f} / {r['patch_p99_ms']:.2f} / {r['patch_max_ms']:.1f} "
+                         f"| {r['upsert_p99_ms']:.2f} | {r['patch_cpu']:.2f} | {r['patch_non_2xx'] + r['patch_errors']} |")
+    lines.append("")
+    lines.append(f"Service peak RSS (VmHWM over the whole run): **{result['peak_rss_mib']:.0f} MiB**.")
+    lines.append("")
+    lines.append("| target | measured | met |")
+    lines.append("|---|---:|:---:|")
+    for t in result["targets"]:
+        lines.append(f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else '**no**'} |")
+    lines.append("")
+    lines.append("![throughput and p99 against connections](bench/results/plot.png)")
+    return "\n".join(lines) + "\n"
+
+
+def plot(rows, path):
+    data = tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False)
+    sets = sorted({r["users"] for r in rows})
+    for i, users in enumerate(sets):
+        if i:
+            data.write("\n\n")
+        for r in rows:
+            if r["users"] == users:
+                data.write(" ".join(str(round(v, 3)) for v in (
+                    r["connections"], r.get("get_rps", 0), r.get("select_tps", 0), r.get("patch_rps", 0),
+                    r.get("upsert_tps", 0), r.get("get_p99_ms", 0), r.get("select_p99_ms", 0),
+                    r.get("patch_p99_ms", 0), r.get("upsert_p99_ms", 0))) + "\n")
+    data.close()
+    series = []
+    for i, users in enumerate(sets):
+        dash = 1 if i == 0 else 2
+        label = f"{users:,} users"
+        series.append([
+            (2, f"GET /v1/me ({label})", 1, dash), (3, f"pgbench FIND\\_USER ({label})", 2, dash),
+            (4, f"PATCH /v1/me ({label})", 3, dash), (5, f"pgbench PATCH\\_PREFERENCES ({label})", 4, dash)])
+
+    def plots(offset):
+        parts = []
+        for i, s in enumerate(series):
+            for col, title, colour, dash in s:
+                parts.append(f"'{data.name}' index {i} using 1:{col + offset} with linespoints lw 2 pt 7 "
+                             f"lc {colour} dt {dash} title '{title}'")
+        return ", \\\n  ".join(parts)
+
+    script = f"""
+set terminal pngcairo size 1200,600 font 'DejaVu Sans,10'
+set output '{path}'
+set multiplot layout 1,2 title 'me-service vs pgbench running the same SQL (2 cores, durable commits)'
+set logscale x 2
+set xtics (16, 64, 256)
+set xrange [12:340]
+set xlabel 'connections / clients'
+set grid
+set key below font ',8' maxrows 2
+set ylabel 'requests (transactions) per second'
+set yrange [0:*]
+plot {plots(0)}
+set ylabel 'p99 latency (ms)'
+set logscale y
+set yrange [*:*]
+plot {plots(4)}
+unset multiplot
+"""
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    except subprocess.CalledProcessError:
+        # Older gnuplot builds lack pngcairo; the plain png terminal draws the same chart.
+        subprocess.run(["gnuplot"], input=script.replace("pngcairo", "png").replace("font 'DejaVu Sans,10'", ""),
+                       text=True, check=True)
+    os.unlink(data.name)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for name in ("runs", "stamp", "machine", "postgres", "config", "results", "benchmarks"):
+        ap.add_argument("--" + name, required=True)
+    ap.add_argument("--publish", action=argparse.BooleanOptionalAction, default=True,
+                    help="also write latest.*, plot.png and the table in BENCHMARKS.md")
+    a = ap.parse_args()
+    runs = [json.loads(line) for line in open(a.runs) if line.strip()]
+    rows = build(runs)
+    checks, peak = targets(rows, runs)
+    result = {"stamp": a.stamp, "machine": json.loads(a.machine), "postgres": json.loads(a.postgres),
+              "config": json.loads(a.config), "rows": rows, "targets": checks, "peak_rss_mib": peak, "runs": runs}
+    with open(os.path.join(a.results, a.stamp + ".json"), "w") as f:
+        json.dump(result, f, indent=1)
+    table = markdown(result)
+    print(table)
+    if not a.publish:
+        return
+    with open(os.path.join(a.results, "latest.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    plot(rows, os.path.join(a.results, "plot.png"))
+    with open(os.path.join(a.results, "latest.md"), "w") as f:
+        f.write(table)
+    if os.path.exists(a.benchmarks):
+        text = open(a.benchmarks).read()
+        if BEGIN in text and END in text:
+            text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: BEGIN + "\n" + table + END, text,
+                          flags=re.S)
+            open(a.benchmarks, "w").write(text)
+            print(f"updated {a.benchmarks}")
+
+
+if __name__ == "__main__":
+    main()

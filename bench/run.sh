@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# The load benchmark: the service side by side with pgbench running the service's own SQL.
+#
+#   bench/run.sh                      # 10,000 users; 16, 64, 256 connections; 15 s per run
+#   USERS="10000 1000000" bench/run.sh   # also the 1,000,000-user data set
+#
+# Starts its own PostgreSQL (default durable settings, loopback only, data under $BENCH_WORK),
+# seeds users, mints RS256 tokens with the jar's LocalIssuer, starts `serve`, then for each
+# connection count runs: pgbench FIND_USER, wrk GET /v1/me, pgbench PATCH_PREFERENCES,
+# wrk PATCH /v1/me. Writes bench/results/<time>.json (+ latest.json, latest.md, plot.png) and
+# the table in BENCHMARKS.md. Everything it started is stopped on exit.
+#
+# Knobs (environment): USERS, CONNS, DURATION, WARMUP, TOKENS, KINDS, THREADS, PORT, PGPORT, BENCH_WORK,
+# SKIP_BUILD=1, JAVA_OPTS, SERVICE_ENV (extra VAR=value words for the service), LABEL,
+# PROFILE=1 (JFR on the service; a hot-frame summary in bench/results/profile-<users>.txt),
+# PUBLISH=0 (keep latest.*, plot.png and BENCHMARKS.md as they are; default for PROFILE=1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+USERS=${USERS:-10000}
+CONNS=${CONNS:-16 64 256}
+DURATION=${DURATION:-15}
+WARMUP=${WARMUP:-10}
+TOKENS=${TOKENS:-10000}
+KINDS=${KINDS:-select GET upsert PATCH}
+THREADS=${THREADS:-2}
+PORT=${PORT:-18080}
+PGPORT=${PGPORT:-55432}
+BENCH_WORK=${BENCH_WORK:-/tmp/me-service-bench}
+JAVA_OPTS=${JAVA_OPTS:--Xms96m -Xmx96m -XX:+UseParallelGC}
+SERVICE_ENV=${SERVICE_ENV:-}
+PROFILE=${PROFILE:-0}
+# A profiled run perturbs what it measures: it does not replace the published results.
+PUBLISH=${PUBLISH:-$([[ $PROFILE == 1 ]] && echo 0 || echo 1)}
+LABEL=${LABEL:-}
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+RESULTS=$ROOT/bench/results
+RAW=$BENCH_WORK/raw-$STAMP
+
+log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+# --- tools -------------------------------------------------------------------------------------
+need_apt=()
+command -v wrk >/dev/null || need_apt+=(wrk)
+command -v gnuplot >/dev/null || need_apt+=(gnuplot-nox)
+command -v pgbench >/dev/null || need_apt+=(postgresql-client)
+command -v python3 >/dev/null || need_apt+=(python3)
+if ((${#need_apt[@]})); then
+  log "installing ${need_apt[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+PGBIN=""
+for dir in /usr/local/bin /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+  [[ -x $dir/initdb ]] && { PGBIN=$dir; break; }
+done
+if [[ -z $PGBIN ]]; then
+  log "installing postgresql (server binaries)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | tail -1)
+fi
+
+# initdb refuses root: PostgreSQL runs as the `postgres` user when we are root.
+if [[ $(id -u) == 0 ]]; then
+  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+  as_pg() { runuser -u postgres -- "$@"; }
+else
+  as_pg() { "$@"; }
+fi
+
+# --- cleanup -----------------------------------------------------------------------------------
+SERVICE_PID=""
+PGDATA=$BENCH_WORK/pgdata
+stop_service() {
+  if [[ -n $SERVICE_PID ]] && kill -0 "$SERVICE_PID" 2>/dev/null; then
+    kill "$SERVICE_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVICE_PID" 2>/dev/null || true
+  fi
+  SERVICE_PID=""
+}
+cleanup() {
+  stop_service
+  if [[ -f $PGDATA/postmaster.pid ]]; then
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- build -------------------------------------------------------------------------------------
+if [[ ${SKIP_BUILD:-0} != 1 || ! -f target/me-service.jar ]]; then
+  log "building the jar"
+  mvn -B -ntp -q package -DskipTests
+fi
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+[[ $BENCH_WORK == /tmp/?* ]] || { log "BENCH_WORK must be a directory under /tmp"; exit 2; }
+rm -rf "$BENCH_WORK"
+mkdir -p "$BENCH_WORK" "$RAW" "$RESULTS"
+chmod 755 "$BENCH_WORK"
+[[ $(id -u) == 0 ]] && chown postgres "$BENCH_WORK"
+# A private copy: a rebuild of target/ during the run must not pull classes from under the JVM.
+JAR=$BENCH_WORK/me-service.jar
+cp target/me-service.jar "$JAR"
+if (echo >"/dev/tcp/127.0.0.1/$PGPORT") 2>/dev/null || (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  log "port $PGPORT or $PORT is already in use (PGPORT=/PORT= to choose others)"; exit 2
+fi
+log "initdb + start PostgreSQL on 127.0.0.1:$PGPORT (data in $PGDATA)"
+as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --no-locale >"$RAW/initdb.log"
+# Durability left at its defaults (fsync, synchronous_commit, full_page_writes on); only the
+# connection limit grows so 256 pgbench clients and the service's pool fit side by side.
+as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$BENCH_WORK/postgres.log" -w start \
+  -o "-p $PGPORT -k $BENCH_WORK -c listen_addresses=127.0.0.1 -c max_connections=400" >/dev/null
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres)
+PG_SETTINGS=$("${PSQL[@]}" -At -d postgres -c "SELECT json_object_agg(name, setting) FROM pg_settings WHERE name IN
+  ('server_version','synchronous_commit','fsync','full_page_writes','wal_sync_method','shared_buffers','max_connections','commit_delay')")
+
+# --- measuring helpers -------------------------------------------------------------------------
+cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; } # user, system
+machine_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat; }
+vm() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+HZ=$(getconf CLK_TCK)
+RUNS=$RAW/runs.jsonl
+
+# record KIND USERS CONNS JSON-FRAGMENT: one line per run into runs.jsonl
+record() { printf '{"kind":"%s","users":%s,"connections":%s,%s}\n' "$1" "$2" "$3" "$4" >>"$RUNS"; }
+
+run_wrk() { # METHOD USERS CONNS SECONDS [warmup]
+  local method=$1 users=$2 conns=$3 secs=$4 out=$RAW/wrk-$1-$2-$3.txt
+  [[ ${5:-} == warmup ]] && out=$RAW/warmup-$1.txt
+  local t0 b0 ; t0=$(cpu_ticks "$SERVICE_PID"); b0=$(machine_busy)
+  echo 5 >"/proc/$SERVICE_PID/clear_refs" 2>/dev/null || true # resets VmHWM: peak of this run
+  wrk -t "$THREADS" -c "$conns" -d "${secs}s" --timeout 5s -s bench/wrk/me.lua \
+    "http://127.0.0.1:$PORT/v1/me" -- "$method" "$DATA/tokens.txt" >"$out" 2>&1
+  [[ ${5:-} == warmup ]] && return 0
+  local t1 b1; t1=$(cpu_ticks "$SERVICE_PID"); b1=$(machine_busy)
+  local json; json=$(sed -n 's/^WRK_JSON //p' "$out")
+  [[ -n $json ]] || { cat "$out" >&2; log "wrk produced no result"; exit 1; }
+  local cpu; cpu=$(echo "$t0 $t1" | awk -v hz="$HZ" -v s="$secs" \
+    '{printf "\"service_cpu_cores\":%.3f,\"service_user_cores\":%.3f,\"service_sys_cores\":%.3f", ($3+$4-$1-$2)/hz/s, ($3-$1)/hz/s, ($4-$2)/hz/s}')
+  local busy; busy=$(echo "$b0 $b1" | awk '{printf "%.3f", ($3-$1)/($4-$2)}')
+  record "$method" "$users" "$conns" "\"wrk\":$json,$cpu,\"machine_busy\":$busy,\"service_vmhwm_kib\":$(vm "$SERVICE_PID" VmHWM),\"service_vmrss_kib\":$(vm "$SERVICE_PID" VmRSS)"
+  log "$method c=$conns: $(python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(f\"{d['requests']*1e6/d['duration_us']:.0f} req/s p99 {d['p99_us']/1000:.2f} ms non-2xx {d['non_2xx']}\")" "$json")"
+}
+
+run_pgbench() { # NAME SCRIPT USERS CONNS SECONDS
+  local name=$1 script=$2 users=$3 conns=$4 secs=$5 dir=$RAW/pgbench-$1-$3-$4
+  mkdir -p "$dir"
+  local b0; b0=$(machine_busy)
+  local jobs=$THREADS; ((conns < jobs)) && jobs=$conns
+  (cd "$dir" && pgbench -h 127.0.0.1 -p "$PGPORT" -U postgres -n -M prepared -c "$conns" -j "$jobs" -T "$secs" \
+    -f "$ROOT/bench/pgbench/$script" -D loaded=0 -D users="$users" \
+    -D 'set0={"timezone": "Europe/Paris"}' -D 'set1={"timezone": "America/New_York"}' -D 'clear={}' \
+    --log --log-prefix=tx bench >"$dir/out.txt" 2>&1) || { cat "$dir/out.txt" >&2; exit 1; }
+  local b1; b1=$(machine_busy)
+  local busy; busy=$(echo "$b0 $b1" | awk '{printf "%.3f", ($3-$1)/($4-$2)}')
+  local json; json=$(python3 "$ROOT/bench/pgbench_summary.py" "$dir")
+  rm -f "$dir"/tx.*
+  record "$name" "$users" "$conns" "\"pgbench\":$json,\"machine_busy\":$busy"
+  log "pgbench $name c=$conns: $(python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(f\"{d['tps']:.0f} tx/s p99 {d['p99_us']/1000:.2f} ms failed {d['failed']}\")" "$json")"
+}
+
+# --- per data set ------------------------------------------------------------------------------
+for users in $USERS; do
+  DATA=$BENCH_WORK/data-$users
+  log "data set: $users users"
+  "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"
+  DB_URL="postgresql://postgres@127.0.0.1:$PGPORT/bench"
+  DATABASE_URL=$DB_URL LOG_FORMAT=text java -jar "$JAR" migrate >"$RAW/migrate-$users.log"
+  java -cp "$JAR" bench/tools/MintTokens.java "$users" "$TOKENS" "$DATA"
+  "${PSQL[@]}" -d bench \
+    -c "CREATE TABLE bench_users (n int PRIMARY KEY, id uuid NOT NULL, clerk_user_id text NOT NULL)" \
+    -c "\\copy bench_users FROM '$DATA/users.csv' WITH (FORMAT csv)" \
+    -c "INSERT INTO users (id, clerk_user_id, preferences) SELECT id, clerk_user_id, '{\"timezone\": \"UTC\"}' FROM bench_users" \
+    -c "VACUUM ANALYZE" -c "CHECKPOINT"
+
+  log "starting the service (serve) on 127.0.0.1:$PORT"
+  profile_opts=""
+  if [[ $PROFILE == 1 ]]; then
+    # The JDK's "profile" settings with Java sampling every 1 ms instead of 10 ms.
+    jdk_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+    sed 's/<setting name="period" control="method-sampling-java-interval">10 ms/<setting name="period" control="method-sampling-java-interval">1 ms/' \
+      "$jdk_home/lib/jfr/profile.jfc" >"$RAW/sampling.jfc"
+    profile_opts="-XX:StartFlightRecording=filename=$RAW/service-$users.jfr,settings=$RAW/sampling.jfc,dumponexit=true"
+  fi
+  # shellcheck disable=SC2086
+  env HOST=127.0.0.1 PORT="$PORT" DATABASE_URL="$DB_URL" CLERK_JWT_KEY="$(cat "$DATA/issuer.pem")" \
+    CLERK_ISSUER=https://clerk.me-service.localhost CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
+    LOG_LEVEL=WARN $SERVICE_ENV java $JAVA_OPTS $profile_opts -jar "$JAR" serve >"$RAW/service-$users.log" 2>&1 &
+  SERVICE_PID=$!
+  token=$(head -1 "$DATA/tokens.txt")
+  for _ in $(seq 100); do
+    curl -fs -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/v1/me" && break
+    kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$RAW/service-$users.log" >&2; exit 1; }
+    sleep 0.2
+  done
+
+  log "warm-up ${WARMUP}s GET + ${WARMUP}s PATCH"
+  run_wrk GET "$users" 64 "$WARMUP" warmup
+  run_wrk PATCH "$users" 64 "$WARMUP" warmup
+
+  for conns in $CONNS; do
+    for kind in $KINDS; do
+      case $kind in
+        select) run_pgbench select find_user.sql "$users" "$conns" "$DURATION" ;;
+        upsert) run_pgbench upsert patch_preferences.sql "$users" "$conns" "$DURATION" ;;
+        GET | PATCH) run_wrk "$kind" "$users" "$conns" "$DURATION" ;;
+        *) log "unknown kind $kind"; exit 2 ;;
+      esac
+    done
+  done
+  PEAK_RSS=$(vm "$SERVICE_PID" VmHWM)
+  stop_service
+  if [[ $PROFILE == 1 ]]; then
+    python3 bench/jfr_summary.py "$RAW/service-$users.jfr" >"$RESULTS/profile-$users.txt"
+    log "profile: bench/results/profile-$users.txt"
+  fi
+  printf '{"kind":"service_total","users":%s,"connections":0,"service_vmhwm_kib":%s}\n' "$users" "$PEAK_RSS" >>"$RUNS"
+done
+
+# --- report ------------------------------------------------------------------------------------
+MACHINE=$(python3 - <<EOF
+import json, os, platform, subprocess
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+mem = next(int(l.split()[1]) // 1024 for l in open("/proc/meminfo") if l.startswith("MemTotal"))
+java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0]
+print(json.dumps({"cpu": cpu, "cores": os.cpu_count(), "memory_mib": mem, "kernel": platform.release(),
+                  "java": java, "wrk": wrk, "load_before": "$LOAD_BEFORE"}))
+EOF
+)
+python3 bench/report.py --runs "$RUNS" --stamp "$STAMP" --machine "$MACHINE" --postgres "$PG_SETTINGS" \
+  --config "{\"duration_s\":$DURATION,\"warmup_s\":$WARMUP,\"tokens\":$TOKENS,\"wrk_threads\":$THREADS,\"java_opts\":\"$JAVA_OPTS\",\"service_env\":\"$SERVICE_ENV\",\"label\":\"$LABEL\"}" \
+  --results "$RESULTS" --benchmarks BENCHMARKS.md $([[ $PUBLISH == 1 ]] || echo --no-publish)

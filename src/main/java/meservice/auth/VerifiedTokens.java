@@ -1,0 +1,130 @@
+package meservice.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Session tokens whose signature and claims already passed, so that a dashboard reusing one token
+ * for a minute pays for one RS256 verify instead of one per request. Keyed by the SHA-256 of the
+ * token (never the token itself); {@code exp}/{@code nbf} are checked again on every hit. Entries
+ * belong to the key set that verified them: when the signing keys change, the cache empties, so a
+ * token whose key was withdrawn is verified again (and refused). Shared by every event loop.
+ */
+final class VerifiedTokens {
+
+  static final int DEFAULT_MAX_ENTRIES = 100_000;
+
+  /** What a hit needs: the caller, and the claims that go stale on their own. */
+  record Entry(Principal.ClerkUser principal, long exp, long nbf, SigningKeys keys) {}
+
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JRE has SHA-256", e);
+    }
+  });
+
+  private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+  private final ReentrantLock sweeping = new ReentrantLock();
+  private final int maxEntries;
+  private final long skewSeconds;
+  private volatile SigningKeys keySet;
+
+  VerifiedTokens(int maxEntries, long skewSeconds) {
+    this.maxEntries = maxEntries;
+    this.skewSeconds = skewSeconds;
+  }
+
+  static Key key(String token) {
+    byte[] digest = SHA256.get().digest(token.getBytes(StandardCharsets.ISO_8859_1));
+    return new Key(digest);
+  }
+
+  /** The principal of a token verified under {@code current} keys and still in its time window. */
+  Principal.ClerkUser get(Key key, SigningKeys current, long nowSeconds) {
+    Entry entry = entries.get(key);
+    if (entry == null) {
+      return null;
+    }
+    if (entry.keys != current) {
+      forgetKeysOtherThan(current);
+      return null;
+    }
+    if (nowSeconds - skewSeconds >= entry.exp || entry.nbf > nowSeconds + skewSeconds) {
+      // Verified again from scratch, which gives the precise refusal reason for the log.
+      entries.remove(key, entry);
+      return null;
+    }
+    return entry.principal;
+  }
+
+  void put(Key key, Entry entry, SigningKeys current, long nowSeconds) {
+    if (entry.keys != current) {
+      // The keys rotated while this token was being verified: keep nothing from the old set.
+      return;
+    }
+    if (keySet != current) {
+      forgetKeysOtherThan(current);
+    }
+    if (entries.size() >= maxEntries) {
+      sweep(nowSeconds);
+    }
+    entries.put(key, entry);
+  }
+
+  int size() {
+    return entries.size();
+  }
+
+  private synchronized void forgetKeysOtherThan(SigningKeys current) {
+    if (keySet != current) {
+      keySet = current;
+      entries.clear();
+    }
+  }
+
+  /** Expired entries first; if that is not enough, arbitrary ones down to 90% of the bound. */
+  private void sweep(long nowSeconds) {
+    if (!sweeping.tryLock()) {
+      return;
+    }
+    try {
+      entries.values().removeIf(e -> nowSeconds - skewSeconds >= e.exp);
+      int target = maxEntries - Math.max(1, maxEntries / 10);
+      Iterator<Key> keys = entries.keySet().iterator();
+      while (entries.size() > target && keys.hasNext()) {
+        keys.next();
+        keys.remove();
+      }
+    } finally {
+      sweeping.unlock();
+    }
+  }
+
+  /** A SHA-256 digest as a map key; its first bytes are already uniformly distributed. */
+  static final class Key {
+    private final byte[] digest;
+    private final int hash;
+
+    private Key(byte[] digest) {
+      this.digest = digest;
+      this.hash = (digest[0] & 0xff) << 24 | (digest[1] & 0xff) << 16 | (digest[2] & 0xff) << 8 | digest[3] & 0xff;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Key k && Arrays.equals(digest, k.digest);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+}
