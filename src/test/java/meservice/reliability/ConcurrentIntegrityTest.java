@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Row;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -19,17 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import meservice.App;
-import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.RunningService;
 import meservice.support.TestDatabase;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Many clients patching at once lose nothing: afterwards the database holds, for every user, the
@@ -39,6 +35,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ConcurrentIntegrityTest {
 
+  @RegisterExtension
+  static final RunningService service = RunningService.withDefaults();
+
   private static final int CLIENTS = 32;
   private static final int USERS = 200;
   private static final int PATCHES_PER_CLIENT = 100;
@@ -46,23 +45,6 @@ class ConcurrentIntegrityTest {
   private static final List<String> ZONES = ZoneId.getAvailableZoneIds().stream()
       .filter(id -> id.indexOf('/') > 0 && !id.startsWith("SystemV/") && !id.startsWith("Etc/"))
       .sorted().toList();
-
-  private static App app;
-  private static Api api;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    App.start(vertx, TestConfig.config()).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
 
   @Test
   void everyUserEndsWithTheValueLastAcknowledgedForIt(Vertx vertx) {
@@ -91,7 +73,7 @@ class ConcurrentIntegrityTest {
           for (int i = 0; i < PATCHES_PER_CLIENT; i++) {
             String sub = own.get(random.nextInt(own.size()));
             String zone = ZONES.get(random.nextInt(ZONES.size()));
-            Response response = api.patch(tokens.get(sub), Load.timezoneBody(zone));
+            Response response = service.api().patch(tokens.get(sub), Load.timezoneBody(zone));
             if (response.status() == 200) {
               lastAcknowledged.put(sub, zone);
               acknowledged.merge(sub, 1, Integer::sum);
@@ -124,7 +106,7 @@ class ConcurrentIntegrityTest {
   void concurrentPatchesOfOneUserLoseNoUpdate(Vertx vertx) {
     String sub = Tokens.newUserId();
     String token = Load.longSession(sub);
-    assertEquals(200, api.patch(token, Load.timezoneBody("UTC")).status());
+    assertEquals(200, service.api().patch(token, Load.timezoneBody("UTC")).status());
     int patches = 320;
     ExecutorService clients = Executors.newFixedThreadPool(16);
     List<CompletableFuture<Response>> sent = new ArrayList<>();
@@ -132,7 +114,7 @@ class ConcurrentIntegrityTest {
       long initial = admin.user(sub).getLong("version");
       for (int i = 0; i < patches; i++) {
         String zone = ZONES.get(i % ZONES.size());
-        sent.add(CompletableFuture.supplyAsync(() -> api.patch(token, Load.timezoneBody(zone)), clients));
+        sent.add(CompletableFuture.supplyAsync(() -> service.api().patch(token, Load.timezoneBody(zone)), clients));
       }
       List<Response> responses = sent.stream().map(CompletableFuture::join).toList();
       List<Response> ok = responses.stream().filter(r -> r.status() == 200).toList();

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Transaction;
 import java.util.ArrayList;
@@ -16,52 +15,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import meservice.App;
-import meservice.support.Api;
 import meservice.support.Api.Response;
+import meservice.support.RunningService;
 import meservice.support.TestConfig;
 import meservice.support.TestDatabase;
 import meservice.support.Tokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A statement that runs past DB_STATEMENT_TIMEOUT_MS is cancelled by the server: 503, nothing written. */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StatementTimeoutTest {
 
-  private static App app;
-  private static Api api;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    Map<String, String> env = TestConfig.env();
-    env.put("DB_STATEMENT_TIMEOUT_MS", "500");
-    App.start(vertx, TestConfig.config(env)).onComplete(ctx.succeeding(started -> {
-      app = started;
-      api = new Api(started.port());
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext ctx) {
-    app.stop().onComplete(ctx.succeedingThenComplete());
-  }
+  @RegisterExtension
+  static final RunningService service = RunningService.with(env -> env.put("DB_STATEMENT_TIMEOUT_MS", "500"));
 
   @Test
   void aPatchStuckBehindARowLockIsCut503AndWritesNothing(Vertx vertx) {
     String sub = Tokens.newUserId();
     String token = Tokens.session(sub);
-    assertEquals(200, api.patch(token, Load.timezoneBody("UTC")).status());
+    assertEquals(200, service.api().patch(token, Load.timezoneBody("UTC")).status());
     try (Admin admin = Admin.connect(vertx, TestDatabase.url())) {
       Row before = admin.user(sub);
       Transaction lock = admin.lockUser(sub);
 
       long start = System.nanoTime();
-      Response cut = api.patch(token, Load.timezoneBody("Europe/Oslo"));
+      Response cut = service.api().patch(token, Load.timezoneBody("Europe/Oslo"));
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       await(lock.rollback());
       System.out.printf("statement timeout 500 ms: PATCH behind a row lock answered %d in %d ms%n",
@@ -76,7 +58,7 @@ class StatementTimeoutTest {
       assertEquals("UTC", after.getString("timezone"), "nothing written");
       assertEquals(before.getLong("version"), after.getLong("version"), "nothing written");
 
-      Response next = api.patch(token, Load.timezoneBody("Europe/Oslo"));
+      Response next = service.api().patch(token, Load.timezoneBody("Europe/Oslo"));
       assertEquals(200, next.status(), "the lock released, the next PATCH goes through");
       assertEquals("Europe/Oslo", admin.user(sub).getString("timezone"));
     }
@@ -87,7 +69,7 @@ class StatementTimeoutTest {
     // Several at once, so the pool opens several connections.
     List<Future<String>> shown = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      shown.add(app.pool().query("SHOW statement_timeout").execute().map(rows -> rows.iterator().next().getString(0)));
+      shown.add(service.app().pool().query("SHOW statement_timeout").execute().map(rows -> rows.iterator().next().getString(0)));
     }
     for (Future<String> value : shown) {
       assertEquals("500ms", await(value));
