@@ -1,5 +1,6 @@
 package meservice.ops;
 
+import static meservice.support.Admin.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,9 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Transaction;
-import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -22,8 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import meservice.App;
-import meservice.db.Database;
-import meservice.me.Ids;
+import meservice.support.Admin;
 import meservice.support.Api;
 import meservice.support.TestConfig;
 import meservice.support.TestDatabase;
@@ -53,9 +51,8 @@ class ShutdownTest {
     String sub = Tokens.newUserId();
     api.patch(Tokens.session(sub), "{\"preferences\": {\"timezone\": \"UTC\"}}");
 
-    PgConnection locker = await(PgConnection.connect(vertx, Database.connectOptions(TestDatabase.url())));
-    Transaction lock = await(locker.begin());
-    await(locker.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR UPDATE").execute(Tuple.of(Ids.userId(sub))));
+    Admin admin = Admin.connect(vertx, TestDatabase.url());
+    Transaction lock = admin.lockUser(sub);
     ExecutorService clients = Executors.newFixedThreadPool(IN_FLIGHT);
     try {
       List<CompletableFuture<Integer>> inFlight = new ArrayList<>();
@@ -64,7 +61,7 @@ class ShutdownTest {
         inFlight.add(CompletableFuture.supplyAsync(() -> api.patch(Tokens.session(sub),
             "{\"preferences\": {\"timezone\": \"" + zone + "\"}}").status(), clients));
       }
-      awaitLockWaiters(vertx, IN_FLIGHT);
+      admin.awaitLockWaiters(IN_FLIGHT);
 
       Future<Void> stopping = app.stop();
       assertEquals(503, api.send("GET", "/health/ready", Map.of(), null).status(), "readiness flips first");
@@ -79,7 +76,7 @@ class ShutdownTest {
       assertTrue(stopping.succeeded());
     } finally {
       clients.shutdownNow();
-      locker.close();
+      admin.close();
     }
   }
 
@@ -92,13 +89,12 @@ class ShutdownTest {
     String sub = Tokens.newUserId();
     api.patch(Tokens.session(sub), "{\"preferences\": {\"timezone\": \"UTC\"}}");
 
-    PgConnection locker = await(PgConnection.connect(vertx, Database.connectOptions(TestDatabase.url())));
-    Transaction lock = await(locker.begin());
-    await(locker.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR UPDATE").execute(Tuple.of(Ids.userId(sub))));
+    Admin admin = Admin.connect(vertx, TestDatabase.url());
+    Transaction lock = admin.lockUser(sub);
     try {
       CompletableFuture<Integer> stuck = CompletableFuture.supplyAsync(() -> api.patch(Tokens.session(sub),
           "{\"preferences\": {\"timezone\": \"Europe/Oslo\"}}").status());
-      awaitLockWaiters(vertx, 1);
+      admin.awaitLockWaiters(1);
 
       await(app.stop());
 
@@ -106,24 +102,7 @@ class ShutdownTest {
       assertTrue(cut.getCause() instanceof UncheckedIOException, cut.toString());
     } finally {
       lock.rollback();
-      locker.close();
-    }
-  }
-
-  private static void awaitLockWaiters(Vertx vertx, int count) throws InterruptedException {
-    PgConnection observer = await(PgConnection.connect(vertx, Database.connectOptions(TestDatabase.url())));
-    try {
-      for (int i = 0; i < 200; i++) {
-        long waiting = await(observer.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-            .execute()).iterator().next().getLong(0);
-        if (waiting >= count) {
-          return;
-        }
-        Thread.sleep(50);
-      }
-      throw new AssertionError("requests never reached the row lock");
-    } finally {
-      observer.close();
+      admin.close();
     }
   }
 
@@ -138,9 +117,5 @@ class ShutdownTest {
       }
     }
     throw new AssertionError("the server still accepts connections");
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import meservice.support.Api.Response;
+import meservice.support.Admin;
 import meservice.support.RunningService;
 import meservice.support.TestDatabase;
 import meservice.support.Tokens;

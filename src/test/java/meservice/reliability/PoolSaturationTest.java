@@ -1,6 +1,6 @@
 package meservice.reliability;
 
-import static meservice.reliability.Admin.await;
+import static meservice.support.Admin.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import meservice.App;
 import meservice.reliability.Traffic.Sample;
+import meservice.support.Admin;
 import meservice.support.Api;
 import meservice.support.Api.Response;
 import meservice.support.TestConfig;

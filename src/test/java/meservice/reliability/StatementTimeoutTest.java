@@ -1,6 +1,6 @@
 package meservice.reliability;
 
-import static meservice.reliability.Admin.await;
+import static meservice.support.Admin.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import meservice.App;
 import meservice.support.Api.Response;
+import meservice.support.Admin;
 import meservice.support.RunningService;
 import meservice.support.TestConfig;
 import meservice.support.TestDatabase;

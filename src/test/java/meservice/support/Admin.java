@@ -1,4 +1,4 @@
-package meservice.reliability;
+package meservice.support;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,7 +11,7 @@ import meservice.db.Database;
 import meservice.me.Ids;
 
 /** A connection of the test's own, beside the service's pool: an operator at a psql prompt. */
-final class Admin implements AutoCloseable {
+public final class Admin implements AutoCloseable {
 
   private final PgConnection connection;
 
@@ -19,20 +19,20 @@ final class Admin implements AutoCloseable {
     this.connection = connection;
   }
 
-  static Admin connect(Vertx vertx, String databaseUrl) {
+  public static Admin connect(Vertx vertx, String databaseUrl) {
     return new Admin(await(PgConnection.connect(vertx, Database.connectOptions(databaseUrl))));
   }
 
-  RowSet<Row> query(String sql, Object... params) {
+  public RowSet<Row> query(String sql, Object... params) {
     return await(connection.preparedQuery(sql).execute(Tuple.from(params)));
   }
 
-  Future<Transaction> begin() {
+  public Future<Transaction> begin() {
     return connection.begin();
   }
 
   /** BEGIN; SELECT ... FOR UPDATE on the user's row: every write of it waits until the returned transaction ends. */
-  Transaction lockUser(String clerkUserId) {
+  public Transaction lockUser(String clerkUserId) {
     Transaction transaction = await(begin());
     if (query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", Ids.userId(clerkUserId)).size() != 1) {
       throw new AssertionError("no row to lock for " + clerkUserId);
@@ -41,14 +41,14 @@ final class Admin implements AutoCloseable {
   }
 
   /** The stored timezone and version of a user, read from the database itself. */
-  Row user(String clerkUserId) {
+  public Row user(String clerkUserId) {
     RowSet<Row> rows = query("SELECT preferences->>'timezone' AS timezone, version FROM users WHERE id = $1",
         Ids.userId(clerkUserId));
     return rows.size() == 0 ? null : rows.iterator().next();
   }
 
   /** Polls, bounded, until {@code count} sessions wait on a lock. */
-  void awaitLockWaiters(int count) throws InterruptedException {
+  public void awaitLockWaiters(int count) throws InterruptedException {
     for (int i = 0; i < 400; i++) {
       // Inside a transaction pg_stat_activity is a snapshot taken at its first read; drop it each time.
       query("SELECT pg_stat_clear_snapshot()");
@@ -67,7 +67,7 @@ final class Admin implements AutoCloseable {
     await(connection.close());
   }
 
-  static <T> T await(Future<T> future) {
+  public static <T> T await(Future<T> future) {
     return future.toCompletionStage().toCompletableFuture().join();
   }
 }
