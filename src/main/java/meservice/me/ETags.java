@@ -21,10 +21,11 @@ final class ETags {
 
   private static final Pattern ENTITY_TAG = Pattern.compile("\\s*(W/)?\"([^\"]*)\"\\s*(,|$)");
 
+  /** The registry's schema, hashed once: each tag then hashes only the caller's part. */
   private final String registry;
 
   ETags(Preferences preferences) {
-    this.registry = preferences.patchSchema().encode();
+    this.registry = sha256(preferences.patchSchema().encode());
   }
 
   String of(Principal principal, long version) {
@@ -78,10 +79,14 @@ final class ETags {
 
   private String fingerprint(Principal principal) {
     String userId = principal instanceof Principal.ClerkUser user ? user.userId().toString() : "";
-    String input = userId + "|" + principal.orgId() + "|" + String.join(",", principal.scopes()) + "|" + registry;
+    return sha256(userId + "|" + principal.orgId() + "|" + String.join(",", principal.scopes()) + "|" + registry)
+        .substring(0, 16);
+  }
+
+  private static String sha256(String input) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(input.getBytes(StandardCharsets.UTF_8));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 16);
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
