@@ -18,6 +18,8 @@ import meservice.auth.PemKeySource;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
 import meservice.db.Database;
+import meservice.http.AuthFailureLimiter;
+import meservice.http.ClientAddress;
 import meservice.http.RateLimiter;
 import meservice.db.Migrations;
 import meservice.me.MeHandler;
@@ -66,17 +68,20 @@ public final class App {
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
     SqlClient reads = Database.reads(vertx, config);
-    ApiKeys apiKeys = ApiKeys.create(vertx, pool, config);
+    ApiKeys apiKeys = ApiKeys.create(vertx, pool, reads, config);
     Metrics metrics = Metrics.of(vertx);
     if (keys instanceof JwksKeySource jwks) {
       metrics.watch(jwks);
     }
+    AuthFailureLimiter authFailures = new AuthFailureLimiter(config.authFailures(),
+        new ClientAddress(config.trustedProxies()));
+    metrics.watch(authFailures);
     Services services = new Services(
         config,
-        new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier()),
+        new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier(), authFailures),
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()),
         new MeHandler(MeRepository.create(reads, pool), Preferences.REGISTRY),
-        new Health(pool),
+        new Health(reads),
         metrics,
         OpenApi.load());
     List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PreparedQuery;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -17,7 +18,11 @@ import meservice.auth.Principal;
 import meservice.db.Sql;
 import meservice.me.Ids;
 
-/** Stored API keys: never the secret, only its hash. One statement per call. */
+/**
+ * Stored API keys: never the secret, only its hash. One statement per call. The lookup of a
+ * presented key runs on the read client, never on the write pool: a caller trying unknown keys
+ * must not take connections that PATCHes need.
+ */
 public final class ApiKeyRepository {
 
   /** What {@code apikey list} shows. */
@@ -33,16 +38,17 @@ public final class ApiKeyRepository {
   private final PreparedQuery<RowSet<Row>> revoke;
   private final PreparedQuery<RowSet<Row>> touch;
 
-  private ApiKeyRepository(Pool pool) {
-    this.insert = pool.preparedQuery(Sql.INSERT_API_KEY);
-    this.list = pool.preparedQuery(Sql.LIST_API_KEYS);
-    this.find = pool.preparedQuery(Sql.FIND_API_KEY);
-    this.revoke = pool.preparedQuery(Sql.REVOKE_API_KEY);
-    this.touch = pool.preparedQuery(Sql.TOUCH_API_KEYS);
+  private ApiKeyRepository(Pool writes, SqlClient reads) {
+    this.insert = writes.preparedQuery(Sql.INSERT_API_KEY);
+    this.list = writes.preparedQuery(Sql.LIST_API_KEYS);
+    this.find = reads.preparedQuery(Sql.FIND_API_KEY);
+    this.revoke = writes.preparedQuery(Sql.REVOKE_API_KEY);
+    this.touch = writes.preparedQuery(Sql.TOUCH_API_KEYS);
   }
 
-  public static ApiKeyRepository create(Pool pool) {
-    return new ApiKeyRepository(pool);
+  /** {@code reads} serves the lookups of presented keys; {@code writes} everything else. */
+  public static ApiKeyRepository create(Pool writes, SqlClient reads) {
+    return new ApiKeyRepository(writes, reads);
   }
 
   /**

@@ -3,6 +3,7 @@ package meservice.apikey;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.time.Duration;
 import meservice.config.AppConfig;
 import meservice.db.Database;
@@ -20,9 +21,9 @@ public final class ApiKeys {
   private final long flushMillis;
   private long flushTimer = -1;
 
-  private ApiKeys(Vertx vertx, Pool pool, AppConfig config) {
+  private ApiKeys(Vertx vertx, Pool pool, SqlClient reads, AppConfig config) {
     AppConfig.ApiKeySettings settings = config.apiKeys();
-    ApiKeyRepository repository = ApiKeyRepository.create(pool);
+    ApiKeyRepository repository = ApiKeyRepository.create(pool, reads);
     ApiKeyCache cache = new ApiKeyCache(settings.cacheSize(), Duration.ofSeconds(settings.cacheTtlSeconds()));
     this.vertx = vertx;
     this.lastUse = new LastUseRecorder(repository);
@@ -33,8 +34,9 @@ public final class ApiKeys {
     this.flushMillis = settings.lastUsedFlushSeconds() * 1000L;
   }
 
-  public static ApiKeys create(Vertx vertx, Pool pool, AppConfig config) {
-    return new ApiKeys(vertx, pool, config);
+  /** Keys are looked up on {@code reads}; last uses are written on {@code pool}. */
+  public static ApiKeys create(Vertx vertx, Pool pool, SqlClient reads, AppConfig config) {
+    return new ApiKeys(vertx, pool, reads, config);
   }
 
   public ApiKeyVerifier verifier() {

@@ -8,11 +8,14 @@ import io.vertx.ext.web.RoutingContext;
 import meservice.apikey.ApiKeySecret;
 import meservice.apikey.ApiKeyVerifier;
 import meservice.http.ApiError;
+import meservice.http.AuthFailureLimiter;
+import meservice.http.ErrorCode;
 
 /**
  * Authenticates {@code Authorization: Bearer <credential>} and stores the {@link Principal} on the
  * context. Unlike vertx-web's {@code JWTAuthHandler} (400 on a malformed token), every bad
- * credential here is the contract's 401.
+ * credential here is the contract's 401. An address that keeps failing is refused with 429
+ * before its credential is checked ({@link AuthFailureLimiter}).
  */
 public final class AuthHandler implements Handler<RoutingContext> {
 
@@ -20,10 +23,12 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   private final ClerkTokenVerifier clerk;
   private final ApiKeyVerifier apiKeys;
+  private final AuthFailureLimiter failures;
 
-  public AuthHandler(ClerkTokenVerifier clerk, ApiKeyVerifier apiKeys) {
+  public AuthHandler(ClerkTokenVerifier clerk, ApiKeyVerifier apiKeys, AuthFailureLimiter failures) {
     this.clerk = clerk;
     this.apiKeys = apiKeys;
+    this.failures = failures;
   }
 
   public static Principal principal(RoutingContext rc) {
@@ -35,6 +40,13 @@ public final class AuthHandler implements Handler<RoutingContext> {
     String credential = bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION));
     if (credential == null) {
       rc.fail(ApiError.unauthorized("no bearer credential"));
+      return;
+    }
+    // A missing credential costs nothing to refuse and is not counted; a presented one that fails is.
+    Object address = failures.address(rc.request());
+    long wait = failures.retryAfterNanos(address);
+    if (wait > 0) {
+      rc.fail(ApiError.rateLimited((int) Math.ceil(wait / 1e9)));
       return;
     }
     // Told apart by the prefix alone: a key is never parsed as a token, nor a token looked up as a key.
@@ -49,6 +61,9 @@ public final class AuthHandler implements Handler<RoutingContext> {
         rc.put(PRINCIPAL, ar.result());
         rc.next();
       } else {
+        if (ar.cause() instanceof ApiError error && error.code == ErrorCode.UNAUTHORIZED) {
+          failures.failed(address);
+        }
         rc.fail(ar.cause());
       }
     });

@@ -53,7 +53,7 @@ public final class ApiKeyCommand {
     }
     Pool pool = Database.pool(vertx, config);
     return Migrations.load().apply(pool)
-        .compose(v -> action.apply(ApiKeyRepository.create(pool)))
+        .compose(v -> action.apply(ApiKeyRepository.create(pool, pool)))
         .eventually(pool::close);
   }
 

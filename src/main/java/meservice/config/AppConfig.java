@@ -28,8 +28,16 @@ public record AppConfig(
     int httpIdleTimeoutSeconds,
     int rateLimitPerSecond,
     int rateLimitBurst,
+    AuthFailureLimits authFailures,
+    List<IpRange> trustedProxies,
     ApiKeySettings apiKeys,
     DatabaseLimits dbLimits) {
+
+  /**
+   * Failed authentications allowed per client address: {@code perSecond} regained up to
+   * {@code burst} ({@code perSecond} 0: no limit), for at most {@code maxAddresses} addresses at once.
+   */
+  public record AuthFailureLimits(int perSecond, int burst, int maxAddresses) {}
 
   /** How verified API keys are cached and how often their last use is written. */
   public record ApiKeySettings(int cacheSize, int cacheTtlSeconds, int lastUsedFlushSeconds) {}

@@ -71,6 +71,11 @@ public final class ConfigLoader {
         integer("HTTP_IDLE_TIMEOUT_SECONDS", 1, 3600),
         integer("RATE_LIMIT_PER_SECOND", 0, 1_000_000),
         integer("RATE_LIMIT_BURST", 1, 1_000_000),
+        new AppConfig.AuthFailureLimits(
+            integer("AUTH_FAILURES_PER_SECOND", 0, 1_000_000),
+            integer("AUTH_FAILURE_BURST", 1, 1_000_000),
+            integer("AUTH_FAILURE_MAX_ADDRESSES", 1, 10_000_000)),
+        ipRanges("TRUSTED_PROXIES"),
         new AppConfig.ApiKeySettings(
             integer("API_KEY_CACHE_SIZE", 0, 10_000_000),
             integer("API_KEY_CACHE_TTL_SECONDS", 1, 86_400),
@@ -170,6 +175,18 @@ public final class ConfigLoader {
       return List.of();
     }
     return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private List<IpRange> ipRanges(String name) {
+    List<IpRange> ranges = new ArrayList<>();
+    for (String item : list(name)) {
+      IpRange range = IpRange.of(item);
+      if (range == null) {
+        throw new ConfigException(name + ": '" + item + "' is not an IP address or CIDR block (e.g. 10.0.0.0/8)");
+      }
+      ranges.add(range);
+    }
+    return List.copyOf(ranges);
   }
 
   private List<String> algorithms() {

@@ -2,9 +2,6 @@ package meservice.http;
 
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import meservice.auth.AuthHandler;
 import meservice.auth.Principal;
 
@@ -15,21 +12,15 @@ import meservice.auth.Principal;
  */
 public final class RateLimiter implements Handler<RoutingContext> {
 
-  /** Buckets untouched this long are full again, so forgetting them changes nothing. */
-  private static final long IDLE_NANOS = 60_000_000_000L;
   private static final int MAX_BUCKETS = 200_000;
 
   private final boolean enabled;
-  private final double tokensPerNano;
-  private final double burst;
-  private final Map<Object, Bucket> buckets = new ConcurrentHashMap<>();
-  private volatile long lastSweep;
+  private final TokenBuckets buckets;
 
   /** {@code perSecond} 0 turns limiting off. */
   public RateLimiter(int perSecond, int burst) {
     this.enabled = perSecond > 0;
-    this.tokensPerNano = perSecond / 1e9;
-    this.burst = Math.max(1, burst);
+    this.buckets = new TokenBuckets(perSecond, burst, MAX_BUCKETS);
   }
 
   @Override
@@ -38,7 +29,7 @@ public final class RateLimiter implements Handler<RoutingContext> {
       rc.next();
       return;
     }
-    long wait = take(key(AuthHandler.principal(rc)), System.nanoTime());
+    long wait = buckets.take(key(AuthHandler.principal(rc)), System.nanoTime());
     if (wait == 0) {
       rc.next();
     } else {
@@ -46,43 +37,7 @@ public final class RateLimiter implements Handler<RoutingContext> {
     }
   }
 
-  /** 0 when a token was taken, else the nanoseconds until one will be there. */
-  long take(Object key, long now) {
-    if (buckets.size() >= MAX_BUCKETS && now - lastSweep > 1_000_000_000L) {
-      lastSweep = now;
-      forgetIdle(now);
-    }
-    Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, now));
-    synchronized (bucket) {
-      bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.updated) * tokensPerNano);
-      bucket.updated = now;
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return 0;
-      }
-      return Math.max(1, (long) ((1 - bucket.tokens) / tokensPerNano));
-    }
-  }
-
-  private void forgetIdle(long now) {
-    for (Iterator<Bucket> it = buckets.values().iterator(); it.hasNext(); ) {
-      if (now - it.next().updated > IDLE_NANOS) {
-        it.remove();
-      }
-    }
-  }
-
   private static Object key(Principal principal) {
     return principal instanceof Principal.ClerkUser user ? user.userId() : ((Principal.ApiKey) principal).keyId();
-  }
-
-  private static final class Bucket {
-    double tokens;
-    long updated;
-
-    Bucket(double tokens, long updated) {
-      this.tokens = tokens;
-      this.updated = updated;
-    }
   }
 }

@@ -2,6 +2,7 @@ package meservice.ops;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import meservice.auth.JwksKeySource;
+import meservice.http.AuthFailureLimiter;
 
 /**
  * The service's meters, scraped at {@code GET /metrics}. Vert.x itself reports the pool
@@ -112,6 +114,13 @@ public final class Metrics {
     FunctionCounter.builder("jwks.refreshes", jwks, JwksKeySource::fetchesFailed)
         .description("JWKS fetches from Clerk by outcome")
         .tag("outcome", "failure")
+        .register(registry);
+  }
+
+  /** How many client addresses the failed-authentication limiter holds: bounded by configuration. */
+  public void watch(AuthFailureLimiter limiter) {
+    Gauge.builder("auth.failure.limiter.addresses", limiter, AuthFailureLimiter::trackedAddresses)
+        .description("Client addresses with recent failed authentications held in memory")
         .register(registry);
   }
 }

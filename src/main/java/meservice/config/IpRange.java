@@ -1,0 +1,64 @@
+package meservice.config;
+
+import io.netty.util.NetUtil;
+
+/**
+ * An address or a CIDR block ({@code 10.0.0.0/8}, {@code 127.0.0.1}, {@code fd00::/8}), parsed
+ * without any name lookup. {@link #parse} returns the address bytes of an IP literal, 4 for IPv4
+ * (an IPv4-mapped IPv6 address included), 16 for IPv6, or {@code null} for anything else.
+ */
+public record IpRange(byte[] network, int prefixLength) {
+
+  static IpRange of(String text) {
+    int slash = text.indexOf('/');
+    byte[] address = parse(slash < 0 ? text : text.substring(0, slash));
+    if (address == null) {
+      return null;
+    }
+    int bits = address.length * 8;
+    int prefix;
+    try {
+      prefix = slash < 0 ? bits : Integer.parseInt(text.substring(slash + 1));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    return prefix < 0 || prefix > bits ? null : new IpRange(address, prefix);
+  }
+
+  public static byte[] parse(String text) {
+    byte[] address = NetUtil.createByteArrayFromIpAddressString(text);
+    if (address != null && address.length == 16 && isIpv4Mapped(address)) {
+      byte[] v4 = new byte[4];
+      System.arraycopy(address, 12, v4, 0, 4);
+      return v4;
+    }
+    return address;
+  }
+
+  public boolean contains(byte[] address) {
+    if (address.length != network.length) {
+      return false;
+    }
+    int whole = prefixLength / 8;
+    for (int i = 0; i < whole; i++) {
+      if (address[i] != network[i]) {
+        return false;
+      }
+    }
+    int rest = prefixLength % 8;
+    if (rest == 0) {
+      return true;
+    }
+    int mask = 0xff << (8 - rest) & 0xff;
+    return (address[whole] & mask) == (network[whole] & mask);
+  }
+
+  private static boolean isIpv4Mapped(byte[] address) {
+    for (int i = 0; i < 10; i++) {
+      if (address[i] != 0) {
+        return false;
+      }
+    }
+    return address[10] == (byte) 0xff && address[11] == (byte) 0xff;
+  }
+}

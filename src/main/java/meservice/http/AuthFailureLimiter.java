@@ -1,0 +1,46 @@
+package meservice.http;
+
+import io.vertx.core.http.HttpServerRequest;
+import meservice.config.AppConfig;
+
+/**
+ * Failed authentications per client address ({@link ClientAddress}), in token buckets: each
+ * failure takes a token, and an address without one is refused with 429 before its credential
+ * is looked at, so a flood of unknown API keys or forged tokens costs neither a database lookup
+ * nor a signature check. Successes take nothing: callers behind one address (an office NAT) are
+ * refused only while that address keeps failing faster than {@code AUTH_FAILURES_PER_SECOND}
+ * after a burst of {@code AUTH_FAILURE_BURST}. Limits are per instance.
+ */
+public final class AuthFailureLimiter {
+
+  private final boolean enabled;
+  private final ClientAddress addresses;
+  private final TokenBuckets failures;
+
+  public AuthFailureLimiter(AppConfig.AuthFailureLimits limits, ClientAddress addresses) {
+    this.enabled = limits.perSecond() > 0;
+    this.addresses = addresses;
+    this.failures = new TokenBuckets(limits.perSecond(), limits.burst(), limits.maxAddresses());
+  }
+
+  /** The key {@link #retryAfterNanos} and {@link #failed} take; {@code null} when limiting is off. */
+  public Object address(HttpServerRequest request) {
+    return enabled ? addresses.key(request) : null;
+  }
+
+  /** 0 when {@code address} may try to authenticate, else the nanoseconds until it may. */
+  public long retryAfterNanos(Object address) {
+    return address == null ? 0 : failures.waitFor(address, System.nanoTime());
+  }
+
+  public void failed(Object address) {
+    if (address != null) {
+      failures.take(address, System.nanoTime());
+    }
+  }
+
+  /** Addresses with recent failures held in memory; at most {@code AUTH_FAILURE_MAX_ADDRESSES}. */
+  public int trackedAddresses() {
+    return failures.size();
+  }
+}
