@@ -88,9 +88,11 @@ fi
 log "PostgreSQL on 127.0.0.1:$PGPORT"
 as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --no-locale >"$RAW/initdb.log"
 as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$BENCH_WORK/postgres.log" -w start \
-  -o "-p $PGPORT -k $BENCH_WORK -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
+  -o "-p $PGPORT -k $BENCH_WORK -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" >/dev/null
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres)
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE bench"
+# What each phase cost the database, counted by PostgreSQL itself (statements by text, calls).
+"${PSQL[@]}" -d bench -c "CREATE EXTENSION pg_stat_statements"
 DB_URL="postgresql://postgres@127.0.0.1:$PGPORT/bench"
 DATA=$BENCH_WORK/data
 # A generous connect bound: the machine may be loaded by other work.
@@ -119,12 +121,12 @@ start_service() { # 0 once it answers a valid token; 1 if it exited (its log in 
   return 1
 }
 # On a loaded machine the first connections can miss the 1 s connect bound and fail start-up: retry.
-for attempt in 1 2 3; do
+for attempt in 1 2 3 4 5 6; do
   log "service on 127.0.0.1:$PORT ($LABEL), attempt $attempt"
   start_service && break
   tail -1 "$RAW/service.log" >&2
   kill "$SERVICE_PID" 2>/dev/null || true
-  [[ $attempt == 3 ]] && exit 1
+  [[ $attempt == 6 ]] && exit 1
   sleep 2
 done
 
@@ -141,6 +143,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 phase() { # NAME FLOOD(0|1): normal GET + PATCH + one probe, and the flood when asked
   local name=$1 flood=$2 load_before t0
   load_before=$(loadavg); t0=$(cpu_ticks "$SERVICE_PID")
+  "${PSQL[@]}" -At -d bench -c "SELECT pg_stat_statements_reset()" >/dev/null
   WRK_PIDS=()
   wrk_run "$name-get" "$DURATION" 1 "$NORMAL_CONNS" get "$NORMAL_DELAY_MS"
   wrk_run "$name-patch" "$DURATION" 1 "$NORMAL_CONNS" patch "$NORMAL_DELAY_MS"
@@ -154,8 +157,14 @@ phase() { # NAME FLOOD(0|1): normal GET + PATCH + one probe, and the flood when 
   local cpu; cpu=$(awk -v a="$t0" -v b="$(cpu_ticks "$SERVICE_PID")" -v hz="$(getconf CLK_TCK)" -v s="$DURATION" \
     'BEGIN {printf "%.2f", (b - a) / hz / s}')
   local pool; pool=$("${PSQL[@]}" -At -d bench -c "SELECT count(*) FROM pg_stat_activity WHERE datname = 'bench'")
-  printf '{"phase":"%s","load_before":"%s","load_after":"%s","service_cpu_cores":%s,"backends_after":%s,"get":%s,"patch":%s,"probe":%s,"flood":%s,"ready_flood":%s}\n' \
-    "$name" "$load_before" "$(loadavg)" "$cpu" "$pool" "$(result "$name-get")" "$(result "$name-patch")" "$(result "$name-probe")" \
+  local statements; statements=$("${PSQL[@]}" -At -d bench -c "SELECT json_build_object(
+      'api_key_lookups', coalesce(sum(calls) FILTER (WHERE query LIKE '%FROM api_keys WHERE secret_hash%'), 0),
+      'pings', coalesce(sum(calls) FILTER (WHERE query = 'SELECT \$1'), 0),
+      'user_reads', coalesce(sum(calls) FILTER (WHERE query LIKE 'SELECT preferences, is_staff, version FROM users%'), 0),
+      'user_writes', coalesce(sum(calls) FILTER (WHERE query LIKE 'INSERT INTO users AS u (id, clerk_user_id, preferences)%'), 0))
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'bench')")
+  printf '{"phase":"%s","load_before":"%s","load_after":"%s","service_cpu_cores":%s,"backends_after":%s,"statements":%s,"get":%s,"patch":%s,"probe":%s,"flood":%s,"ready_flood":%s}\n' \
+    "$name" "$load_before" "$(loadavg)" "$cpu" "$pool" "$statements" "$(result "$name-get")" "$(result "$name-patch")" "$(result "$name-probe")" \
     "$([[ $flood == 1 ]] && result "$name-flood" || echo null)" "$([[ $flood == 1 ]] && result "$name-readyflood" || echo null)" \
     >>"$RAW/phases.jsonl"
   log "$name: $(tail -1 "$RAW/phases.jsonl" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("GET p99 %.1f ms, PATCH p99 %.1f ms, load %s" % (d["get"]["p99_us"]/1000, d["patch"]["p99_us"]/1000, d["load_after"]))')"
@@ -186,6 +195,8 @@ lines = [f"flood benchmark '{label}' {stamp} (commit {commit}, {cpu}, {os.cpu_co
 for p in phases:
     secs = p["get"]["duration_us"] / 1e6
     lines.append(f"phase {p['phase']}: load average {p['load_before']} -> {p['load_after']}, service CPU {p['service_cpu_cores']} cores, {p['backends_after']} backends")
+    st = p.get("statements") or {}
+    lines.append(f"  statements run by PostgreSQL: {st.get('api_key_lookups')} API-key lookups, {st.get('pings')} SELECT 1 (the revocation listener's 5 a second included), {st.get('user_reads')} user reads, {st.get('user_writes')} user writes")
     for kind in ("get", "patch"):
         w = p[kind]
         lines.append(f"  normal {kind.upper():5} {w['requests']/secs:7.0f} req/s  p50 {w['p50_us']/1000:7.2f} ms  p99 {w['p99_us']/1000:7.2f} ms  max {w['max_us']/1000:7.1f} ms  errors {errors(w)} (503: {w['status_503']}, 429: {w['status_429']}, timeouts: {w['timeouts']})")

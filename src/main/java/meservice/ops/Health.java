@@ -56,7 +56,7 @@ public final class Health {
       Envelope.error(rc, ApiError.of(ErrorCode.UNAVAILABLE, "shutting down"));
       return;
     }
-    Future<Void> answer = databaseAnswer();
+    Future<Void> answer = databaseAnswer(rc);
     if (answer.isComplete()) {
       respond(rc, answer);
     } else {
@@ -67,7 +67,7 @@ public final class Health {
   }
 
   /** The last ping while it is in flight or younger than {@link #PING_REUSE_NANOS}; else a new one. */
-  private Future<Void> databaseAnswer() {
+  private Future<Void> databaseAnswer(RoutingContext rc) {
     long now = System.nanoTime();
     Ping last = lastPing.get();
     if (last != null && (!last.answer.isComplete() || now - last.sentAt < PING_REUSE_NANOS)) {
@@ -77,9 +77,13 @@ public final class Health {
     if (!lastPing.compareAndSet(last, new Ping(now, answer.future()))) {
       return lastPing.get().answer;
     }
+    String requestId = RequestId.of(rc);
     database.query(Sql.PING).execute()
         .timeout(READY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .<Void>mapEmpty()
+        // Logged once per ping, not once per probe: a probe flood during an outage is not a log flood.
+        .onFailure(err -> LOG.atWarn().addKeyValue("request_id", requestId)
+            .log("not ready: database did not answer: {}", err.toString()))
         .onComplete(answer);
     return answer.future();
   }
@@ -88,8 +92,6 @@ public final class Health {
     if (answer.succeeded()) {
       Envelope.ok(rc, new JsonObject().put("status", "ready"));
     } else {
-      LOG.atWarn().addKeyValue("request_id", RequestId.of(rc))
-          .log("not ready: database did not answer: {}", answer.cause().toString());
       Envelope.error(rc, ApiError.of(ErrorCode.UNAVAILABLE, "database unavailable"));
     }
   }
