@@ -26,7 +26,7 @@ public final class ApiRouter {
 
   public static Router create(Vertx vertx, Services services, RequestDeadline deadline) {
     Router router = Router.router(vertx);
-    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path), services.metrics());
+    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path));
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().bodyLimitBytes());
     Set<String> paths = ConcurrentHashMap.newKeySet();
 

@@ -15,10 +15,12 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.impl.MicrometerMetrics;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import meservice.auth.AuthFailureReason;
 import meservice.auth.JwksKeySource;
 
 /**
@@ -36,9 +38,17 @@ public final class Metrics {
       Duration.ofMillis(2500), Duration.ofSeconds(5)};
 
   private final PrometheusMeterRegistry registry;
+  /** Every reason registered up front: each label shows from the first scrape, at 0. */
+  private final Map<AuthFailureReason, Counter> authFailures = new EnumMap<>(AuthFailureReason.class);
 
   private Metrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
+    for (AuthFailureReason reason : AuthFailureReason.values()) {
+      authFailures.put(reason, Counter.builder("auth.failures")
+          .description("Rejected credentials by reason")
+          .tag("reason", reason.label())
+          .register(registry));
+    }
   }
 
   /** The Vert.x instance of {@code serve} and {@code dev}: with pool, client and JVM metrics. */
@@ -95,13 +105,9 @@ public final class Metrics {
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** {@code reason} is one of {@link AuthFailureReason}'s labels, never anything from the request. */
+  /** The label is the reason's type, never anything from the request. */
   public void authFailure(AuthFailureReason reason) {
-    Counter.builder("auth.failures")
-        .description("Rejected credentials by reason")
-        .tag("reason", reason.name().toLowerCase(Locale.ROOT))
-        .register(registry)
-        .increment();
+    authFailures.get(reason).increment();
   }
 
   public void watch(JwksKeySource jwks) {

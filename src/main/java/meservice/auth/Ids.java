@@ -1,4 +1,4 @@
-package meservice.me;
+package meservice.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
