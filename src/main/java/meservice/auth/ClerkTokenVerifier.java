@@ -79,7 +79,8 @@ public final class ClerkTokenVerifier {
               .map(user -> remember(cacheKey, claims, org, signing, now, requestId));
         })
         .recover(err -> Future.failedFuture(err instanceof AuthFailure e ? e
-            : fail(AuthFailureReason.SIGNATURE, "signature: " + err.getMessage())));
+            // The library's wording may echo parts of the unverified token.
+            : fail(AuthFailureReason.SIGNATURE, "signature: " + LogSafe.quote(err.getMessage()))));
   }
 
   /** Only a token that passed every rule gets here; its time claims are re-checked on each hit. */

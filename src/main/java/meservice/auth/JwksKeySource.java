@@ -147,7 +147,8 @@ public final class JwksKeySource implements KeySource {
         })
         .recover(err -> {
           fetchesFailed.incrementAndGet();
-          LOG.warn("JWKS fetch from {} failed: {}", url, err.getMessage());
+          // A decode error may quote the body: bounded and escaped like token values.
+          LOG.warn("JWKS fetch from {} failed: {}", url, LogSafe.quote(err.getMessage()));
           return Future.succeededFuture(current);
         });
     inFlight = fetch;

@@ -90,7 +90,7 @@ class JwksFetchTest {
 
       assertNull(source.current());
       assertEquals(1, source.fetchesFailed());
-      assertTrue(logs.messages().stream().anyMatch(m -> m.endsWith("JWKS body over 65536 bytes")), logs.messages().toString());
+      assertTrue(logs.messages().stream().anyMatch(m -> m.endsWith("\"JWKS body over 65536 bytes\"")), logs.messages().toString());
     }
   }
 
