@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +19,8 @@ import meservice.config.ConfigException;
 import meservice.db.Database;
 import meservice.http.RateLimiter;
 import meservice.db.Migrations;
-import meservice.me.MeHandler;
-import meservice.me.MeRepository;
+import meservice.me.PatchParser;
+import meservice.me.PatchValidation;
 import meservice.me.Preferences;
 import meservice.ops.Health;
 import meservice.ops.Metrics;
@@ -39,17 +38,15 @@ public final class App {
   private final Vertx vertx;
   private final Services services;
   private final Pool pool;
-  private final SqlClient reads;
   private final ApiKeys apiKeys;
   private final List<ApiVerticle> verticles;
   private final String deploymentId;
 
-  private App(Vertx vertx, Services services, Pool pool, SqlClient reads, ApiKeys apiKeys,
+  private App(Vertx vertx, Services services, Pool pool, ApiKeys apiKeys,
       List<ApiVerticle> verticles, String deploymentId) {
     this.vertx = vertx;
     this.services = services;
     this.pool = pool;
-    this.reads = reads;
     this.apiKeys = apiKeys;
     this.verticles = verticles;
     this.deploymentId = deploymentId;
@@ -65,7 +62,6 @@ public final class App {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
-    SqlClient reads = Database.reads(vertx, config);
     ApiKeys apiKeys = ApiKeys.create(vertx, pool, config);
     Metrics metrics = Metrics.of(vertx);
     if (keys instanceof JwksKeySource jwks) {
@@ -74,8 +70,9 @@ public final class App {
     Services services = new Services(
         config,
         new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier()),
-        new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()),
-        new MeHandler(MeRepository.create(reads, pool), Preferences.REGISTRY),
+        new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), AuthHandler::rateLimitKey),
+        new PatchValidation(new PatchParser(Preferences.REGISTRY)),
+        pool,
         new Health(pool),
         metrics,
         OpenApi.load());
@@ -91,10 +88,10 @@ public final class App {
               return verticle;
             },
             new DeploymentOptions().setInstances(instances)))
-        .map(id -> new App(vertx, services, pool, reads, apiKeys, verticles, id))
+        .map(id -> new App(vertx, services, pool, apiKeys, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
             config.host(), app.port(), instances))
-        .onFailure(err -> apiKeys.stop().eventually(pool::close).eventually(reads::close));
+        .onFailure(err -> apiKeys.stop().eventually(pool::close));
   }
 
   public int port() {
@@ -125,7 +122,6 @@ public final class App {
         .transform(drained -> vertx.undeploy(deploymentId))
         .eventually(apiKeys::stop)
         .eventually(this::closePool)
-        .eventually(reads::close)
         .onComplete(ar -> LOG.info("stopped"));
   }
 

@@ -62,15 +62,17 @@ public final class Database {
   }
 
   /**
-   * Reads pipelined: many queries share a connection's round trips and its backend, so a few
-   * connections serve what would take dozens unpipelined, at a fraction of Postgres's CPU.
+   * Reads pipelined: many queries share a connection's round trips and its backend, so one
+   * connection per event loop serves what would take dozens unpipelined, at a fraction of
+   * Postgres's CPU. Call it on the event loop that will use it (each API verticle builds its own in
+   * {@code start}): the connection is opened on the caller's loop, so queries and their answers
+   * never hop threads, as a client shared by all loops makes them do.
    */
   public static SqlClient reads(Vertx vertx, AppConfig config) {
-    int connections = Math.max(2, Runtime.getRuntime().availableProcessors());
     // No acquisition timeout: it costs a timer per query, and a pipelined connection is almost
     // never waited for; past the bounded queue a read fails fast (503) all the same.
     PoolOptions options = new PoolOptions()
-        .setMaxSize(connections)
+        .setMaxSize(1)
         .setMaxWaitQueueSize(config.dbLimits().maxWaitQueue())
         .setConnectionTimeout(0)
         .setName("me-service-reads");
