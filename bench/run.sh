@@ -180,7 +180,9 @@ for users in $USERS; do
   log "data set: $users users"
   "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"
   DB_URL="postgresql://postgres@127.0.0.1:$PGPORT/bench"
-  DATABASE_URL=$DB_URL LOG_FORMAT=text java -jar "$JAR" migrate >"$RAW/migrate-$users.log"
+  # A generous connect timeout: on a loaded machine the first connect can take past the default
+  # second, and Vert.x 5.0.7's pool can then lose the request ("Promise already completed") and hang.
+  DATABASE_URL=$DB_URL DB_CONNECT_TIMEOUT_MS=10000 LOG_FORMAT=text java -jar "$JAR" migrate >"$RAW/migrate-$users.log"
   java -cp "$JAR" bench/tools/MintTokens.java "$users" "$TOKENS" "$DATA"
   "${PSQL[@]}" -d bench \
     -c "CREATE TABLE bench_users (n int PRIMARY KEY, id uuid NOT NULL, clerk_user_id text NOT NULL)" \
