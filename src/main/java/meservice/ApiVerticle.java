@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.sqlclient.SqlClient;
 import java.util.concurrent.TimeUnit;
-import meservice.db.Database;
 import meservice.http.InvalidRequests;
 import meservice.http.RequestDeadline;
 
@@ -22,7 +21,6 @@ public final class ApiVerticle extends VerticleBase {
 
   private final Services services;
   private HttpServer server;
-  private SqlClient reads;
 
   public ApiVerticle(Services services) {
     this.services = services;
@@ -42,20 +40,14 @@ public final class ApiVerticle extends VerticleBase {
         // TLS and HTTP/2 end at the load balancer.
         .setHttp2ClearTextEnabled(false);
     RequestDeadline deadline = new RequestDeadline(vertx, services.config().httpIdleTimeoutSeconds() * 1000L);
-    // Built on this verticle's event loop: its read connection lives there too, so a query and its
-    // answer never change threads.
-    reads = Database.reads(vertx, services.config());
+    // Opened on this verticle's event loop: queries and their answers stay on it.
+    SqlClient reads = services.reads().forThisLoop(vertx);
     return vertx.createHttpServer(options)
         .connectionHandler(deadline::opened)
         .invalidRequestHandler(new InvalidRequests())
         .requestHandler(ApiRouter.create(vertx, services, services.me(reads), deadline))
         .listen()
         .onSuccess(s -> server = s);
-  }
-
-  @Override
-  public Future<?> stop() {
-    return reads.close();
   }
 
   public int port() {

@@ -19,6 +19,7 @@ import meservice.config.ConfigException;
 import meservice.db.Database;
 import meservice.http.RateLimiter;
 import meservice.db.Migrations;
+import meservice.db.ReadConnections;
 import meservice.me.PatchParser;
 import meservice.me.PatchValidation;
 import meservice.me.Preferences;
@@ -62,6 +63,9 @@ public final class App {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    ReadConnections reads = new ReadConnections(config, instances);
+    List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
     ApiKeys apiKeys = ApiKeys.create(vertx, pool, config);
     Metrics metrics = Metrics.of(vertx);
     if (keys instanceof JwksKeySource jwks) {
@@ -73,11 +77,10 @@ public final class App {
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), AuthHandler::rateLimitKey),
         new PatchValidation(new PatchParser(Preferences.REGISTRY)),
         pool,
+        reads,
         new Health(pool),
         metrics,
         OpenApi.load());
-    List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
-    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return Migrations.load().apply(pool)
         .compose(applied -> warm(keys))
         .compose(v -> apiKeys.start())
@@ -91,7 +94,7 @@ public final class App {
         .map(id -> new App(vertx, services, pool, apiKeys, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
             config.host(), app.port(), instances))
-        .onFailure(err -> apiKeys.stop().eventually(pool::close));
+        .onFailure(err -> apiKeys.stop().eventually(pool::close).eventually(reads::close));
   }
 
   public int port() {
@@ -122,6 +125,7 @@ public final class App {
         .transform(drained -> vertx.undeploy(deploymentId))
         .eventually(apiKeys::stop)
         .eventually(this::closePool)
+        .eventually(services.reads()::close)
         .onComplete(ar -> LOG.info("stopped"));
   }
 
