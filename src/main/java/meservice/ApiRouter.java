@@ -7,6 +7,7 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.SqlClient;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +15,7 @@ import meservice.http.Cors;
 import meservice.http.ErrorMapper;
 import meservice.http.RequestDeadline;
 import meservice.http.RequestId;
+import meservice.me.MeHandler;
 import meservice.ops.AccessLog;
 import meservice.ops.Metrics;
 
@@ -24,36 +26,48 @@ public final class ApiRouter {
 
   private ApiRouter() {}
 
-  public static Router create(Vertx vertx, Services services, RequestDeadline deadline) {
+  /**
+   * The router of one event loop. {@code reads} is that loop's own read connection (the Me
+   * handler's reads and readiness pings); everything else is shared.
+   */
+  public static Router create(Vertx vertx, Services services, SqlClient reads, RequestDeadline deadline) {
     Router router = Router.router(vertx);
-    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path), services.metrics());
+    MeHandler me = services.me(reads);
+    Metrics metrics = services.metrics();
+    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path));
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().bodyLimitBytes());
     Set<String> paths = ConcurrentHashMap.newKeySet();
 
     router.route()
         .handler(deadline)
         .handler(new RequestId())
-        .handler(new AccessLog(services.metrics(), paths))
+        .handler(new AccessLog(metrics, paths))
         .handler(new Cors(services.config().authorizedParties()))
         .failureHandler(errors);
 
+    // The design card, in order: authenticate (Clerk JWT or API key), limit, then the handler
+    // that reads the caller's row and writes the envelope.
     router.get("/v1/me")
         .handler(services.auth())
         .handler(services.rateLimiter())
-        .handler(services.me()::get);
-    // Two routes on purpose: vertx-web puts a BodyHandler before user handlers on one route,
-    // but the caller must be known (and an API key refused) before a byte of body is read.
+        .handler(me::get);
+    // authenticate, limit, refuse API keys and non-JSON bodies unread, read the bounded body,
+    // validate it against the schema (the validated patch goes on the context), then the
+    // non-blocking upsert, which writes the envelope. Two routes on purpose: vertx-web puts a
+    // BodyHandler before user handlers on one route, but the caller must be known (and an API key
+    // refused) before a byte of body is read.
     router.patch("/v1/me")
         .handler(services.auth())
         .handler(services.rateLimiter())
-        .handler(services.me()::rejectApiKeys)
-        .handler(services.me()::requireJsonBody);
+        .handler(me::rejectApiKeys)
+        .handler(services.patchBody()::requireJson);
     router.patch("/v1/me")
         .handler(body)
-        .handler(services.me()::patch);
+        .handler(services.patchBody())
+        .handler(me::patch);
 
     router.get("/health/live").handler(services.health()::live);
-    router.get("/health/ready").handler(services.health()::ready);
+    router.get("/health/ready").handler(rc -> services.health().ready(rc, reads));
     router.get("/metrics").handler(rc -> metrics(rc, services.metrics()));
     router.get("/openapi.json").handler(services.openApi());
 

@@ -16,7 +16,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import meservice.auth.Principal;
 import meservice.db.Sql;
-import meservice.me.Ids;
+import meservice.auth.Ids;
 
 /**
  * Stored API keys: never the secret, only its hash. One statement per call. The lookup of a

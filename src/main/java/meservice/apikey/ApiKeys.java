@@ -10,7 +10,8 @@ import meservice.db.Database;
 
 /**
  * API-key authentication of one running instance: the verifier every event loop shares, its
- * cache, the revocation listener that keeps the cache honest, and the periodic last-use flush.
+ * cache, the revocation listener that keeps the cache honest, the periodic last-use flush, and
+ * the connection keys are looked up on (never the write pool's, never a GET's).
  */
 public final class ApiKeys {
 
@@ -18,12 +19,14 @@ public final class ApiKeys {
   private final ApiKeyVerifier verifier;
   private final RevocationListener revocations;
   private final LastUseRecorder lastUse;
+  private final SqlClient lookups;
   private final long flushMillis;
   private long flushTimer = -1;
 
-  private ApiKeys(Vertx vertx, Pool pool, SqlClient reads, AppConfig config) {
+  private ApiKeys(Vertx vertx, Pool pool, AppConfig config) {
     AppConfig.ApiKeySettings settings = config.apiKeys();
-    ApiKeyRepository repository = ApiKeyRepository.create(pool, reads);
+    this.lookups = Database.apiKeyLookups(vertx, config);
+    ApiKeyRepository repository = ApiKeyRepository.create(pool, lookups);
     ApiKeyCache cache = new ApiKeyCache(settings.cacheSize(), Duration.ofSeconds(settings.cacheTtlSeconds()));
     this.vertx = vertx;
     this.lastUse = new LastUseRecorder(repository);
@@ -34,9 +37,9 @@ public final class ApiKeys {
     this.flushMillis = settings.lastUsedFlushSeconds() * 1000L;
   }
 
-  /** Keys are looked up on {@code reads}; last uses are written on {@code pool}. */
-  public static ApiKeys create(Vertx vertx, Pool pool, SqlClient reads, AppConfig config) {
-    return new ApiKeys(vertx, pool, reads, config);
+  /** Keys are looked up on a connection of their own ({@link Database#apiKeyLookups}); last uses are written on {@code pool}. */
+  public static ApiKeys create(Vertx vertx, Pool pool, AppConfig config) {
+    return new ApiKeys(vertx, pool, config);
   }
 
   public ApiKeyVerifier verifier() {
@@ -54,6 +57,7 @@ public final class ApiKeys {
     vertx.cancelTimer(flushTimer);
     return lastUse.flush()
         .recover(err -> Future.succeededFuture())
-        .compose(v -> revocations.stop());
+        .compose(v -> revocations.stop())
+        .eventually(lookups::close);
   }
 }

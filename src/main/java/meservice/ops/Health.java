@@ -8,6 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.SqlClient;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import meservice.db.Sql;
 import meservice.http.ApiError;
 import meservice.http.Envelope;
@@ -19,11 +20,12 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code /health/live} (the process answers; never touches the database, so a database outage
  * does not get every instance restarted) and {@code /health/ready} (the database answers a
- * {@code SELECT 1} within a second, and the instance is not shutting down).
+ * {@code SELECT 1} within a second, the instance's other conditions hold, e.g. signing keys are
+ * loaded, and it is not shutting down).
  *
  * <p>Probes share pings: at most one is in flight, and its answer serves every probe for a
  * second after it was sent, so any number of load balancers probing cost one round trip a second.
- * The ping runs on the pipelined read client: it never waits for, nor takes, a write-pool
+ * The ping runs on a pipelined read connection: it never waits for, nor takes, a write-pool
  * connection, so a busy write pool does not take every instance out of rotation at once.
  */
 public final class Health {
@@ -32,14 +34,15 @@ public final class Health {
   private static final long READY_TIMEOUT_MILLIS = 1_000;
   static final long PING_REUSE_NANOS = 1_000_000_000L;
 
-  private final SqlClient database;
+  private final BooleanSupplier keysLoaded;
   private final AtomicReference<Ping> lastPing = new AtomicReference<>();
   private volatile boolean shuttingDown;
 
   private record Ping(long sentAt, Future<Void> answer) {}
 
-  public Health(SqlClient database) {
-    this.database = database;
+  /** @param keysLoaded whether tokens can be verified yet (a JWKS may not have loaded) */
+  public Health(BooleanSupplier keysLoaded) {
+    this.keysLoaded = keysLoaded;
   }
 
   /** From now on readiness answers 503, so load balancers stop sending new work here. */
@@ -51,12 +54,18 @@ public final class Health {
     Envelope.ok(rc, new JsonObject().put("status", "live"));
   }
 
-  public void ready(RoutingContext rc) {
+  /** {@code reads}: the read connection of the probe's event loop, which a new ping is sent on. */
+  public void ready(RoutingContext rc, SqlClient reads) {
     if (shuttingDown) {
       Envelope.error(rc, ApiError.of(ErrorCode.UNAVAILABLE, "shutting down"));
       return;
     }
-    Future<Void> answer = databaseAnswer(rc);
+    if (!keysLoaded.getAsBoolean()) {
+      LOG.atWarn().addKeyValue("request_id", RequestId.of(rc)).log("not ready: no signing keys loaded yet");
+      Envelope.error(rc, ApiError.of(ErrorCode.UNAVAILABLE, "signing keys not loaded"));
+      return;
+    }
+    Future<Void> answer = databaseAnswer(rc, reads);
     if (answer.isComplete()) {
       respond(rc, answer);
     } else {
@@ -67,7 +76,7 @@ public final class Health {
   }
 
   /** The last ping while it is in flight or younger than {@link #PING_REUSE_NANOS}; else a new one. */
-  private Future<Void> databaseAnswer(RoutingContext rc) {
+  private Future<Void> databaseAnswer(RoutingContext rc, SqlClient reads) {
     long now = System.nanoTime();
     Ping last = lastPing.get();
     if (last != null && (!last.answer.isComplete() || now - last.sentAt < PING_REUSE_NANOS)) {
@@ -78,7 +87,7 @@ public final class Health {
       return lastPing.get().answer;
     }
     String requestId = RequestId.of(rc);
-    database.query(Sql.PING).execute()
+    reads.query(Sql.PING).execute()
         .timeout(READY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .<Void>mapEmpty()
         // Logged once per ping, not once per probe: a probe flood during an outage is not a log flood.
