@@ -14,7 +14,8 @@
 # $BENCH_WORK); seeds users and mints RS256 tokens as bench/run.sh does. Writes
 # bench/results/flood-<label>-<time>.json and .txt. Everything it started is stopped on exit.
 #
-# Knobs (environment): JAR, LABEL, DURATION, WARMUP, USERS, TOKENS, NORMAL_CONNS, NORMAL_DELAY_MS,
+# Knobs (environment): JAR, MINT_JAR (the jar bench/tools/MintTokens.java compiles against; default
+# JAR, set it to target/me-service.jar when JAR is a build older than the bench tools), LABEL, DURATION, WARMUP, USERS, TOKENS, NORMAL_CONNS, NORMAL_DELAY_MS,
 # FLOOD_CONNS, READY_CONNS, PORT, PGPORT, BENCH_WORK, JAVA_OPTS, SERVICE_ENV (extra VAR=value words).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,6 +81,7 @@ mkdir -p "$RAW" "$RESULTS"
 chmod 755 "$BENCH_WORK"
 [[ $(id -u) == 0 ]] && chown postgres "$BENCH_WORK"
 cp "$JAR" "$BENCH_WORK/me-service.jar"
+cp "${MINT_JAR:-$JAR}" "$BENCH_WORK/mint.jar"
 JAR=$BENCH_WORK/me-service.jar
 if (echo >"/dev/tcp/127.0.0.1/$PGPORT") 2>/dev/null || (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   log "port $PGPORT or $PORT is already in use (PGPORT=/PORT= to choose others)"; exit 2
@@ -97,7 +99,7 @@ DB_URL="postgresql://postgres@127.0.0.1:$PGPORT/bench"
 DATA=$BENCH_WORK/data
 # A generous connect bound: the machine may be loaded by other work.
 DATABASE_URL=$DB_URL DB_CONNECT_TIMEOUT_MS=10000 LOG_FORMAT=text java -jar "$JAR" migrate >"$RAW/migrate.log"
-java -cp "$JAR" bench/tools/MintTokens.java "$USERS" "$TOKENS" "$DATA"
+java -cp "$BENCH_WORK/mint.jar" bench/tools/MintTokens.java "$USERS" "$TOKENS" "$DATA"
 "${PSQL[@]}" -d bench \
   -c "CREATE TABLE bench_users (n int PRIMARY KEY, id uuid NOT NULL, clerk_user_id text NOT NULL)" \
   -c "\\copy bench_users FROM '$DATA/users.csv' WITH (FORMAT csv)" \
