@@ -123,12 +123,12 @@ start_service() { # 0 once it answers a valid token; 1 if it exited (its log in 
   return 1
 }
 # On a loaded machine the first connections can miss the 1 s connect bound and fail start-up: retry.
-for attempt in 1 2 3 4 5 6; do
+for attempt in $(seq 15); do
   log "service on 127.0.0.1:$PORT ($LABEL), attempt $attempt"
   start_service && break
   tail -1 "$RAW/service.log" >&2
   kill "$SERVICE_PID" 2>/dev/null || true
-  [[ $attempt == 6 ]] && exit 1
+  [[ $attempt == 15 ]] && exit 1
   sleep 2
 done
 
