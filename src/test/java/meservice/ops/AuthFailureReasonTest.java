@@ -2,9 +2,11 @@ package meservice.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The free-text 401 reasons of the verifier fold into the metric's small fixed label set. */
+@Tag("unit")
 class AuthFailureReasonTest {
 
   @Test
