@@ -30,6 +30,9 @@ public final class Main {
       "  healthcheck                             exit 0 when /health/live on 127.0.0.1:$PORT answers 200",
       "  user set-staff CLERK_USER_ID true|false set a user's staff flag");
 
+  /** The configuration this process runs with, once loaded: what a failure message names. */
+  private static volatile AppConfig loaded;
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -53,7 +56,7 @@ public final class Main {
       System.err.println("me-service: configuration error: " + e.getMessage());
       System.exit(2);
     } catch (Exception e) {
-      System.err.println("me-service: " + command + " failed: " + e);
+      System.err.println("me-service: " + command + " failed: " + StartupFailure.describe(e, loaded));
       System.exit(1);
     }
   }
@@ -61,6 +64,7 @@ public final class Main {
   private static AppConfig load(Map<String, String> env, String defaultLogFormat) {
     AppConfig config = ConfigLoader.load(env);
     Logging.use(config.logFormat() != null ? config.logFormat() : defaultLogFormat);
+    loaded = config;
     return config;
   }
 
@@ -74,6 +78,7 @@ public final class Main {
   private static void dev(Map<String, String> env) throws Exception {
     load(env, "text"); // a bad setting stops dev before PostgreSQL starts
     DevCommand.DevSetup setup = DevCommand.prepare(env, Path.of("data"));
+    loaded = setup.config();
     Vertx vertx = App.vertx();
     App app = await(App.start(vertx, setup.config()));
     System.out.println(DevCommand.instructions(setup, app.port()));
