@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.UUID;
+import meservice.auth.Ids;
 import meservice.auth.Principal;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
