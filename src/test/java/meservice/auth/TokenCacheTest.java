@@ -12,8 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import meservice.config.AppConfig;
-import meservice.http.ApiError;
-import meservice.http.ErrorCode;
 import meservice.support.TestConfig;
 import meservice.support.Tokens;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,8 +72,8 @@ class TokenCacheTest {
   void aTokenThatFailsIsCheckedAgainEveryTime() throws Exception {
     String forged = Tokens.STRANGER.sign(Tokens.header(), Tokens.claims(Tokens.newUserId()));
 
-    assertRefused(forged);
-    assertRefused(forged);
+    assertEquals(AuthFailureReason.SIGNATURE, assertRefused(forged).reason);
+    assertEquals(AuthFailureReason.SIGNATURE, assertRefused(forged).reason);
 
     assertEquals(2, keys.lookups(), "a refusal is never remembered");
   }
@@ -91,19 +89,16 @@ class TokenCacheTest {
     // Behaviour, not speed: the wait only moves the clock past exp.
     Thread.sleep(Math.max(0, exp * 1000 - System.currentTimeMillis()) + 200);
 
-    ApiError refused = assertRefused(token);
-    assertEquals("token expired", refused.logReason);
+    assertEquals(AuthFailureReason.EXPIRED, assertRefused(token).reason);
   }
 
   private Principal.ClerkUser verify(String token) throws Exception {
-    return verifier.verify(token).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return verifier.verify(token, "test").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  private ApiError assertRefused(String token) {
+  private AuthFailure assertRefused(String token) {
     ExecutionException failure = assertThrows(ExecutionException.class, () -> verify(token));
-    ApiError error = assertInstanceOf(ApiError.class, failure.getCause());
-    assertEquals(ErrorCode.UNAUTHORIZED, error.code);
-    return error;
+    return assertInstanceOf(AuthFailure.class, failure.getCause());
   }
 
   /** The real key source, counting the verifier's requests for keys to check a signature with. */
@@ -128,6 +123,11 @@ class TokenCacheTest {
     @Override
     public SigningKeys current() {
       return keys.current();
+    }
+
+    @Override
+    public boolean requiresKid() {
+      return keys.requiresKid();
     }
   }
 }
