@@ -62,6 +62,11 @@ public final class App {
 
   /** Start-up in one chain: keys, pool, migrations, revocation listener, verticles, listen. */
   public static Future<App> start(Vertx vertx, AppConfig config) {
+    return start(vertx, config, Preferences.REGISTRY);
+  }
+
+  /** As above with another preference registry: tests show a new key needs nothing else. */
+  public static Future<App> start(Vertx vertx, AppConfig config, Preferences preferences) {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
@@ -75,10 +80,10 @@ public final class App {
         config,
         new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier()),
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()),
-        new MeHandler(MeRepository.create(reads, pool), Preferences.REGISTRY),
+        new MeHandler(MeRepository.create(reads, pool), preferences),
         new Health(pool),
         metrics,
-        OpenApi.load());
+        OpenApi.load(preferences));
     List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return Migrations.load().apply(pool)
