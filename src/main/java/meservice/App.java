@@ -23,6 +23,7 @@ import meservice.db.Migrations;
 import meservice.me.MeHandler;
 import meservice.me.MeRepository;
 import meservice.me.Preferences;
+import meservice.ops.Docs;
 import meservice.ops.Health;
 import meservice.ops.Metrics;
 import meservice.ops.OpenApi;
@@ -83,7 +84,8 @@ public final class App {
         new MeHandler(MeRepository.create(reads, pool), preferences),
         new Health(pool),
         metrics,
-        OpenApi.load(preferences));
+        OpenApi.load(preferences),
+        Docs.load());
     List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return Migrations.load().apply(pool)
