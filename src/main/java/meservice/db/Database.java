@@ -66,11 +66,10 @@ public final class Database {
    * connections serve what would take dozens unpipelined, at a fraction of Postgres's CPU.
    */
   public static SqlClient reads(Vertx vertx, AppConfig config) {
-    int connections = Math.max(2, Runtime.getRuntime().availableProcessors());
     // No acquisition timeout: it costs a timer per query, and a pipelined connection is almost
     // never waited for; past the bounded queue a read fails fast (503) all the same.
     PoolOptions options = new PoolOptions()
-        .setMaxSize(connections)
+        .setMaxSize(config.dbReadConnections())
         .setMaxWaitQueueSize(config.dbLimits().maxWaitQueue())
         .setConnectionTimeout(0)
         .setName("me-service-reads");
