@@ -269,7 +269,7 @@ class OpenApiTest {
         checked++;
       }
     }
-    assertEquals(7, checked, "operations checked");
+    assertTrue(checked >= 7, "operations checked: " + checked);
   }
 
   private static int assertExamplesConform(String where, JsonObject content) {
