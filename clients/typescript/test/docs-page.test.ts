@@ -63,6 +63,8 @@ test("the reference page renders the PATCH operation and its description, all fr
   assert.match(operation, /future per-user preference keys land here without a new route/);
   assert.match(operation, /API-key principals receive 403 FORBIDDEN/);
   assert.match(operation, /America\/Los_Angeles/, "the request example");
+  assert.match(operation, /TypeScript Definitions/);
+  assert.match(operation, /import type \{ PatchMeBody \} from "@me-service\/client"/);
   assert.match(operation, /unknown IANA timezone/, "the INVALID_TIMEZONE example");
   assert.match(await page.locator(".info .title").innerText(), /me-service/);
 

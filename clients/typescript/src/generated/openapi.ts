@@ -573,6 +573,17 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description A JSON Merge Patch (RFC 7396) of the preferences; no body, `{}` and `{"preferences": {}}` are no-ops.
+         *
+         *     **TypeScript Definitions**: use the request body type in TypeScript, `PatchMeBody` from `@me-service/client` (`clients/typescript`, generated from this document):
+         *
+         *     ```ts
+         *     import type { PatchMeBody } from "@me-service/client";
+         *
+         *     const body: PatchMeBody = { preferences: { timezone: "America/Los_Angeles" } };
+         *     ```
+         */
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["MePatch"];
