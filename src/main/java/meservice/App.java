@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +19,9 @@ import meservice.config.ConfigException;
 import meservice.db.Database;
 import meservice.http.RateLimiter;
 import meservice.db.Migrations;
-import meservice.me.MeHandler;
-import meservice.me.MeRepository;
+import meservice.db.ReadConnections;
+import meservice.me.PatchParser;
+import meservice.me.PatchValidation;
 import meservice.me.Preferences;
 import meservice.ops.Docs;
 import meservice.ops.Health;
@@ -40,17 +40,15 @@ public final class App {
   private final Vertx vertx;
   private final Services services;
   private final Pool pool;
-  private final SqlClient reads;
   private final ApiKeys apiKeys;
   private final List<ApiVerticle> verticles;
   private final String deploymentId;
 
-  private App(Vertx vertx, Services services, Pool pool, SqlClient reads, ApiKeys apiKeys,
+  private App(Vertx vertx, Services services, Pool pool, ApiKeys apiKeys,
       List<ApiVerticle> verticles, String deploymentId) {
     this.vertx = vertx;
     this.services = services;
     this.pool = pool;
-    this.reads = reads;
     this.apiKeys = apiKeys;
     this.verticles = verticles;
     this.deploymentId = deploymentId;
@@ -71,7 +69,9 @@ public final class App {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
-    SqlClient reads = Database.reads(vertx, config);
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    ReadConnections reads = new ReadConnections(config, instances);
+    List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
     ApiKeys apiKeys = ApiKeys.create(vertx, pool, config);
     Metrics metrics = Metrics.of(vertx);
     if (keys instanceof JwksKeySource jwks) {
@@ -80,14 +80,15 @@ public final class App {
     Services services = new Services(
         config,
         new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier()),
-        new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()),
-        new MeHandler(MeRepository.create(reads, pool), preferences),
+        new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), AuthHandler::rateLimitKey),
+        preferences,
+        new PatchValidation(new PatchParser(preferences)),
+        pool,
+        reads,
         new Health(pool),
         metrics,
         OpenApi.load(preferences),
         Docs.load());
-    List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
-    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return Migrations.load().apply(pool)
         .compose(applied -> warm(keys))
         .compose(v -> apiKeys.start())
@@ -98,7 +99,7 @@ public final class App {
               return verticle;
             },
             new DeploymentOptions().setInstances(instances)))
-        .map(id -> new App(vertx, services, pool, reads, apiKeys, verticles, id))
+        .map(id -> new App(vertx, services, pool, apiKeys, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
             config.host(), app.port(), instances))
         .onFailure(err -> apiKeys.stop().eventually(pool::close).eventually(reads::close));
@@ -132,7 +133,7 @@ public final class App {
         .transform(drained -> vertx.undeploy(deploymentId))
         .eventually(apiKeys::stop)
         .eventually(this::closePool)
-        .eventually(reads::close)
+        .eventually(services.reads()::close)
         .onComplete(ar -> LOG.info("stopped"));
   }
 
