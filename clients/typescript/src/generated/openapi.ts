@@ -54,7 +54,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 when the database answers within 1 s; 503 otherwise and from the start of a shutdown */
+        /** Readiness: 200 when the database answers within 1 s and signing keys are loaded; 503 otherwise and from the start of a shutdown */
         get: operations["ready"];
         put?: never;
         post?: never;

@@ -16,7 +16,6 @@ import meservice.http.RequestDeadline;
 import meservice.http.RequestId;
 import meservice.me.MeHandler;
 import meservice.ops.AccessLog;
-import meservice.ops.AuthFailureReason;
 import meservice.ops.Metrics;
 
 /** The production routes; tests mount exactly this router. */
@@ -33,8 +32,7 @@ public final class ApiRouter {
   public static Router create(Vertx vertx, Services services, MeHandler me, RequestDeadline deadline) {
     Router router = Router.router(vertx);
     Metrics metrics = services.metrics();
-    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path),
-        unauthorized -> metrics.authFailure(AuthFailureReason.classify(unauthorized.logReason)));
+    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path));
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().bodyLimitBytes());
     Set<String> paths = ConcurrentHashMap.newKeySet();
 

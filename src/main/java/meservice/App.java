@@ -41,15 +41,17 @@ public final class App {
   private final Services services;
   private final Pool pool;
   private final ApiKeys apiKeys;
+  private final KeySource keys;
   private final List<ApiVerticle> verticles;
   private final String deploymentId;
 
   private App(Vertx vertx, Services services, Pool pool, ApiKeys apiKeys,
-      List<ApiVerticle> verticles, String deploymentId) {
+      KeySource keys, List<ApiVerticle> verticles, String deploymentId) {
     this.vertx = vertx;
     this.services = services;
     this.pool = pool;
     this.apiKeys = apiKeys;
+    this.keys = keys;
     this.verticles = verticles;
     this.deploymentId = deploymentId;
   }
@@ -79,13 +81,14 @@ public final class App {
     }
     Services services = new Services(
         config,
-        new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier()),
+        new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier(), metrics::authFailure),
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), AuthHandler::rateLimitKey),
         preferences,
         new PatchValidation(new PatchParser(preferences)),
         pool,
         reads,
-        new Health(pool),
+        // Ready only once a key set is loaded: without one, every user would get a 401.
+        new Health(pool, () -> keys.current() != null),
         metrics,
         OpenApi.load(preferences),
         Docs.load());
@@ -99,10 +102,13 @@ public final class App {
               return verticle;
             },
             new DeploymentOptions().setInstances(instances)))
-        .map(id -> new App(vertx, services, pool, apiKeys, verticles, id))
+        .map(id -> new App(vertx, services, pool, apiKeys, keys, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
             config.host(), app.port(), instances))
-        .onFailure(err -> apiKeys.stop().eventually(pool::close).eventually(reads::close));
+        .onFailure(err -> {
+          stopKeys(keys);
+          apiKeys.stop().eventually(pool::close).eventually(reads::close);
+        });
   }
 
   public int port() {
@@ -124,6 +130,7 @@ public final class App {
     LOG.info("shutting down: readiness is 503; draining in {} s, for at most {} s",
         config.shutdownDelaySeconds(), config.shutdownGraceSeconds());
     services.health().beginShutdown();
+    stopKeys(keys);
     Future<?> delay = config.shutdownDelaySeconds() == 0
         ? Future.succeededFuture()
         : vertx.timer(config.shutdownDelaySeconds(), TimeUnit.SECONDS);
@@ -169,11 +176,21 @@ public final class App {
       }
     }
     return new JwksKeySource(vertx, vertx.createHttpClient(new HttpClientOptions()),
-        config.clerkJwksUrl(), config.jwtAlgorithms(), config.jwksMinRefetchSeconds() * 1000L);
+        config.clerkJwksUrl(), config.jwtAlgorithms(), config.jwksMinRefetchSeconds() * 1000L,
+        config.jwksRefreshSeconds() * 1000L);
   }
 
-  /** Fetch the JWKS before taking traffic; a failure is logged and retried on the first token. */
+  /**
+   * Fetch the JWKS before taking traffic and start its refresh timer; a failure is logged, the
+   * service starts not ready, and the timer retries.
+   */
   private static Future<Void> warm(KeySource keys) {
-    return keys instanceof JwksKeySource jwks ? jwks.refresh().mapEmpty() : Future.succeededFuture();
+    return keys instanceof JwksKeySource jwks ? jwks.start() : Future.succeededFuture();
+  }
+
+  private static void stopKeys(KeySource keys) {
+    if (keys instanceof JwksKeySource jwks) {
+      jwks.stop();
+    }
   }
 }

@@ -15,12 +15,13 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.impl.MicrometerMetrics;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import meservice.auth.AuthFailureReason;
 import meservice.auth.JwksKeySource;
 import meservice.logging.AsyncStdoutAppender;
 
@@ -39,6 +40,8 @@ public final class Metrics {
       Duration.ofMillis(2500), Duration.ofSeconds(5)};
 
   private final PrometheusMeterRegistry registry;
+  /** Every reason registered up front: each label shows from the first scrape, at 0. */
+  private final Map<AuthFailureReason, Counter> authFailures = new EnumMap<>(AuthFailureReason.class);
   /** Built once per method, route and status: a request only looks its timer up. */
   private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
 
@@ -49,6 +52,12 @@ public final class Metrics {
     FunctionCounter.builder("log.lines.dropped", this, m -> AsyncStdoutAppender.dropped())
         .description("Log lines dropped because the log writer's queue was full (logging never blocks a request)")
         .register(registry);
+    for (AuthFailureReason reason : AuthFailureReason.values()) {
+      authFailures.put(reason, Counter.builder("auth.failures")
+          .description("Rejected credentials by reason")
+          .tag("reason", reason.label())
+          .register(registry));
+    }
   }
 
   /** The Vert.x instance of {@code serve} and {@code dev}: with pool, client and JVM metrics. */
@@ -113,13 +122,9 @@ public final class Metrics {
         .register(registry);
   }
 
-  /** {@code reason} is one of {@link AuthFailureReason}'s labels, never anything from the request. */
+  /** The label is the reason's type, never anything from the request. */
   public void authFailure(AuthFailureReason reason) {
-    Counter.builder("auth.failures")
-        .description("Rejected credentials by reason")
-        .tag("reason", reason.name().toLowerCase(Locale.ROOT))
-        .register(registry)
-        .increment();
+    authFailures.get(reason).increment();
   }
 
   public void watch(JwksKeySource jwks) {
