@@ -65,10 +65,12 @@ public final class Database {
    * Reads pipelined: many queries share a connection's round trips and its backend, so a few
    * connections serve what would take dozens unpipelined, at a fraction of Postgres's CPU. The
    * connections are opened on the caller's event loop ({@link ReadConnections} calls this from each
-   * API verticle's {@code start}), so a query and its answer never change threads.
+   * API verticle's {@code start}), so a query and its answer never change threads. Each loop's
+   * client is its own pool, so each has its own name: pools of one name share their meters, and
+   * Micrometer warns at start-up when the second registers them again.
    */
-  static SqlClient reads(Vertx vertx, AppConfig config, int connections) {
-    return pipelined(vertx, config, connections, "me-service-reads");
+  static SqlClient reads(Vertx vertx, AppConfig config, int index, int connections) {
+    return pipelined(vertx, config, connections, "me-service-reads-" + index);
   }
 
   /**
