@@ -181,19 +181,20 @@ phase quiet 0
 phase flood 1
 
 OUT=$RESULTS/flood-$LABEL-$STAMP
-python3 - "$RAW/phases.jsonl" "$OUT" "$LABEL" "$STAMP" "$(git rev-parse --short HEAD)" <<'EOF'
+# The tree the harness ran from; the build measured is named by the jar's digest (JAR may be another build).
+python3 - "$RAW/phases.jsonl" "$OUT" "$LABEL" "$STAMP" "$(git rev-parse --short HEAD)" "$(sha256sum "$JAR" | cut -c1-12)" <<'EOF'
 import json, os, subprocess, sys
 phases = [json.loads(line) for line in open(sys.argv[1])]
-out, label, stamp, commit = sys.argv[2:6]
+out, label, stamp, commit, jar = sys.argv[2:7]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 config = {k: os.environ.get(k) for k in ("DURATION", "NORMAL_CONNS", "NORMAL_DELAY_MS", "FLOOD_CONNS", "READY_CONNS", "SERVICE_ENV")}
-doc = {"label": label, "stamp": stamp, "commit": commit, "cpu": cpu, "cores": os.cpu_count(), "phases": phases}
+doc = {"label": label, "stamp": stamp, "tree_commit": commit, "jar_sha256": jar, "cpu": cpu, "cores": os.cpu_count(), "phases": phases}
 json.dump(doc, open(out + ".json", "w"), indent=1)
 
 def errors(w):
     return w["status_401"] + w["status_429"] + w["status_503"] + w["status_other"] + w["connect_errors"] + w["read_errors"] + w["write_errors"] + w["timeouts"]
 
-lines = [f"flood benchmark '{label}' {stamp} (commit {commit}, {cpu}, {os.cpu_count()} cores)", ""]
+lines = [f"flood benchmark '{label}' {stamp} (jar sha256 {jar}, harness at {commit}, {cpu}, {os.cpu_count()} cores)", ""]
 for p in phases:
     secs = p["get"]["duration_us"] / 1e6
     lines.append(f"phase {p['phase']}: load average {p['load_before']} -> {p['load_after']}, service CPU {p['service_cpu_cores']} cores, {p['backends_after']} backends")
