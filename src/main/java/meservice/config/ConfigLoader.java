@@ -6,7 +6,9 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The one config loader. Defaults are {@code conf/config.json} as built into the jar (a classpath
@@ -30,6 +33,7 @@ public final class ConfigLoader {
   static final String DEFAULTS = "/conf/config.json";
   private static final Path OVERRIDES = Path.of("conf", "config.json");
   private static final Set<String> ALGORITHMS = Set.of("RS256", "RS384", "RS512");
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   private final JsonObject file;
   private final Map<String, String> env;
@@ -79,21 +83,23 @@ public final class ConfigLoader {
   private AppConfig build() {
     int cores = Runtime.getRuntime().availableProcessors();
     int poolSize = integer("DB_POOL_SIZE", 0, 1000);
-    // Durable commits are grouped by Postgres only when several connections commit at once.
-    int connections = poolSize == 0 ? Math.max(8, cores * 8) : poolSize;
+    int connections = poolSize == 0 ? defaultWritePoolSize(cores) : poolSize;
+    int readConnections = integer("DB_READ_CONNECTIONS", 0, 1000);
     int waitQueue = integer("DB_MAX_WAIT_QUEUE", 0, 1_000_000);
     return new AppConfig(
         text("HOST"),
         integer("PORT", 0, 65535),
         databaseUrl(),
         connections,
-        url("CLERK_JWKS_URL"),
+        readConnections == 0 ? defaultReadConnections(cores) : readConnections,
+        jwksUrl(),
         pem("CLERK_JWT_KEY"),
         optionalText("CLERK_ISSUER"),
         list("CLERK_AUTHORIZED_PARTIES"),
         algorithms(),
         integer("AUTH_CLOCK_SKEW_SECONDS", 0, 3600),
         integer("JWKS_MIN_REFETCH_SECONDS", 0, 3600),
+        integer("JWKS_REFRESH_SECONDS", 1, 86_400),
         integer("BODY_LIMIT_BYTES", 2, 10 * 1024 * 1024),
         logFormat(),
         strings(file.getValue("user_scopes"), "user_scopes"),
@@ -111,6 +117,21 @@ public final class ConfigLoader {
             waitQueue == 0 ? connections * 64 : waitQueue,
             integer("DB_CONNECT_TIMEOUT_MS", 100, 60_000),
             integer("DB_STATEMENT_TIMEOUT_MS", 0, 3_600_000)));
+  }
+
+  /**
+   * Durable commits are grouped by Postgres only when several connections commit at once: 8 per
+   * core, but never more than 16 (measured no better at 32, BENCHMARKS.md). The cap matters in a
+   * container, where the JVM may see the node's 64 cores: uncapped, every pod would open 512
+   * connections, and a handful of pods would use up PostgreSQL's {@code max_connections}.
+   */
+  static int defaultWritePoolSize(int cores) {
+    return Math.min(16, 8 * Math.max(1, cores));
+  }
+
+  /** One pipelined read connection per core (at least 2, at most 4): each carries 64 queries at once. */
+  static int defaultReadConnections(int cores) {
+    return Math.min(4, Math.max(2, cores));
   }
 
   private String raw(String name) {
@@ -167,20 +188,48 @@ public final class ConfigLoader {
     return value;
   }
 
-  private String url(String name) {
+  /**
+   * The keys that decide who is who: fetched over TLS. Plain http only for a loopback host
+   * ({@code dev}, tests), decided from the URL alone (no DNS lookup).
+   */
+  private String jwksUrl() {
+    String name = "CLERK_JWKS_URL";
     String value = optionalText(name);
     if (value == null) {
       return null;
     }
+    URI uri;
     try {
-      URI uri = URI.create(value);
-      if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
-        throw new ConfigException(name + ": must be an http(s) URL");
-      }
+      uri = URI.create(value);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(name + ": not a valid URL");
     }
+    if (uri.getHost() == null) {
+      throw new ConfigException(name + ": not a valid URL");
+    }
+    boolean https = "https".equalsIgnoreCase(uri.getScheme());
+    boolean loopbackHttp = "http".equalsIgnoreCase(uri.getScheme()) && isLoopback(uri.getHost());
+    if (!https && !loopbackHttp) {
+      throw new ConfigException(name + ": must be an https:// URL (http:// only for a loopback host: localhost, 127.0.0.0/8, ::1)");
+    }
     return value;
+  }
+
+  /** {@code localhost}, or an IP literal in 127.0.0.0/8 or {@code ::1}; never a name lookup. */
+  static boolean isLoopback(String host) {
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (!IPV4.matcher(literal).matches() && !literal.contains(":")) {
+      return false;
+    }
+    try {
+      // An IP literal is parsed, not resolved.
+      return InetAddress.getByName(literal).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   private String pem(String name) {
