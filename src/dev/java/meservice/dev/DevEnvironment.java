@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import meservice.cli.CommandException;
@@ -34,24 +35,34 @@ public final class DevEnvironment implements DevMode {
   public static final class Starter implements DevMode.Starter {
     @Override
     public DevMode start(Map<String, String> env, Path dataDirectory) throws Exception {
-      return DevEnvironment.start(dataDirectory);
+      return DevEnvironment.start(dataDirectory, env.containsKey(CONNECT_TIMEOUT));
     }
   }
+
+  /**
+   * A PostgreSQL that has just started on a busy laptop can take longer than production's 1 s to
+   * accept the first connections (seen under load: the start failed with a pool "Timeout"), so dev
+   * waits up to 10 s unless the operator set it.
+   */
+  private static final String CONNECT_TIMEOUT = "DB_CONNECT_TIMEOUT_MS";
 
   private final FileChannel lock;
   private final DevDatabase database;
   private final LocalIssuer issuer;
   private final Path dataDirectory;
+  private final boolean connectTimeoutSet;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private DevEnvironment(FileChannel lock, DevDatabase database, LocalIssuer issuer, Path dataDirectory) {
+  private DevEnvironment(FileChannel lock, DevDatabase database, LocalIssuer issuer, Path dataDirectory,
+      boolean connectTimeoutSet) {
     this.lock = lock;
     this.database = database;
     this.issuer = issuer;
     this.dataDirectory = dataDirectory;
+    this.connectTimeoutSet = connectTimeoutSet;
   }
 
-  static DevEnvironment start(Path dataDirectory) throws Exception {
+  static DevEnvironment start(Path dataDirectory, boolean connectTimeoutSet) throws Exception {
     Files.createDirectories(dataDirectory);
     FileChannel lock = lock(dataDirectory.resolve("dev.lock"));
     try {
@@ -63,7 +74,7 @@ public final class DevEnvironment implements DevMode {
       Files.writeString(dataDirectory.resolve("dev-public-key.pem"), issuer.publicKeyPem());
       Files.writeString(dataDirectory.resolve("dev-jwks.json"),
           new JsonObject().put("keys", new JsonArray().add(issuer.jwk())).encodePrettily());
-      return new DevEnvironment(lock, database, issuer, dataDirectory);
+      return new DevEnvironment(lock, database, issuer, dataDirectory, connectTimeoutSet);
     } catch (Exception | Error e) {
       lock.close();
       throw e;
@@ -130,13 +141,17 @@ public final class DevEnvironment implements DevMode {
 
   @Override
   public Map<String, String> settings() {
-    return Map.of(
+    Map<String, String> settings = new HashMap<>(Map.of(
         "HOST", "127.0.0.1",
         "DATABASE_URL", database.url(),
         "CLERK_JWKS_URL", "", // empty is unset: dev's own key, whatever the operator's shell has
         "CLERK_JWT_KEY", issuer.publicKeyPem(),
         "CLERK_ISSUER", LocalIssuer.ISSUER,
-        "CLERK_AUTHORIZED_PARTIES", LocalIssuer.AUTHORIZED_PARTY);
+        "CLERK_AUTHORIZED_PARTIES", LocalIssuer.AUTHORIZED_PARTY));
+    if (!connectTimeoutSet) {
+      settings.put(CONNECT_TIMEOUT, "10000");
+    }
+    return settings;
   }
 
   @Override

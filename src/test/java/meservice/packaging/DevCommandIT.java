@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import meservice.dev.LocalIssuer;
@@ -31,13 +32,16 @@ class DevCommandIT {
   @TempDir
   Path folder;
 
-  /** A PostgreSQL a test left running on purpose (after SIGKILL) is stopped here whatever happens. */
+  /**
+   * A PostgreSQL a test left running on purpose (after SIGKILL) is stopped here whatever happens:
+   * SIGTERM, PostgreSQL's smart shutdown, quick since the killed JVM's connections are gone.
+   */
   @AfterEach
   void stopLeftoverPostgres() throws Exception {
     Optional<ProcessHandle> postgres = postmaster();
     if (postgres.isPresent()) {
-      new ProcessBuilder("kill", "-INT", Long.toString(postgres.get().pid())).start().waitFor();
-      postgres.get().onExit().get();
+      postgres.get().destroy();
+      postgres.get().onExit().get(60, TimeUnit.SECONDS);
     }
   }
 
@@ -153,11 +157,11 @@ class DevCommandIT {
     return JarProcess.start(JarProcess.serviceJar(), folder, env(), "dev");
   }
 
-  /** Any free port for the service; the rest as a user's shell would have it. */
+  /** Any free port for the service; the rest as a user's shell would have it (dev's own connect timeout). */
   private static Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
     env.put("PORT", "0");
-    env.put("DB_CONNECT_TIMEOUT_MS", "10000");
+    env.put("DB_CONNECT_TIMEOUT_MS", null);
     env.put("API_KEY_LAST_USED_FLUSH_SECONDS", "3600");
     env.put("DATABASE_URL", null);
     return env;
