@@ -23,6 +23,7 @@ import meservice.db.ReadConnections;
 import meservice.me.PatchParser;
 import meservice.me.PatchValidation;
 import meservice.me.Preferences;
+import meservice.ops.Docs;
 import meservice.ops.Health;
 import meservice.ops.Metrics;
 import meservice.ops.OpenApi;
@@ -62,6 +63,11 @@ public final class App {
 
   /** Start-up in one chain: keys, pool, migrations, revocation listener, verticles, listen. */
   public static Future<App> start(Vertx vertx, AppConfig config) {
+    return start(vertx, config, Preferences.REGISTRY);
+  }
+
+  /** As above with another preference registry: tests show a new key needs nothing else. */
+  public static Future<App> start(Vertx vertx, AppConfig config, Preferences preferences) {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
@@ -77,13 +83,15 @@ public final class App {
         config,
         new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier(), metrics::authFailure),
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), AuthHandler::rateLimitKey),
-        new PatchValidation(new PatchParser(Preferences.REGISTRY)),
+        preferences,
+        new PatchValidation(new PatchParser(preferences)),
         pool,
         reads,
         // Ready only once a key set is loaded: without one, every user would get a 401.
         new Health(pool, () -> keys.current() != null),
         metrics,
-        OpenApi.load());
+        OpenApi.load(preferences),
+        Docs.load());
     return Migrations.load().apply(pool)
         .compose(applied -> warm(keys))
         .compose(v -> apiKeys.start())

@@ -74,6 +74,11 @@ public final class Metrics {
         .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
         // Per-connection gauges of the PostgreSQL client collide; the pool meters say what matters.
         .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
+        // The SQL client's meters (vertx_sql_*) are registered again for every new connection,
+        // and Micrometer warns at each start that the pending gauge was already registered
+        // (vert-x3/vertx-micrometer-metrics#259). They carry no label telling the pools apart;
+        // the pool meters (vertx_pool_*) say what matters, and queries skip two meter updates.
+        .addDisabledMetricsCategory("sql")
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         .addDisabledMetricsCategory(MetricsDomain.VERTICLES);
     return Vertx.builder()

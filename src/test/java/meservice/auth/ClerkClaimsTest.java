@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * v2 tabs, and the "Decode o.fpm manually" example) and the cases of the SDK's own spec. No
  * database, no network.
  */
+@Tag("unit")
 class ClerkClaimsTest {
 
   /** Default claims of the docs' v2 table. */
