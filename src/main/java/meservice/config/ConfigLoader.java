@@ -4,9 +4,12 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,12 +21,17 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The one config loader: defaults from {@code conf/config.json} (or {@code CONFIG_FILE}),
- * overridden by environment variables of the same name. Runs once at start-up, before any
- * event loop exists, so its file read blocks nobody.
+ * The one config loader. Defaults are {@code conf/config.json} as built into the jar (a classpath
+ * resource, so the jar runs from any folder); a {@code conf/config.json} in the working directory,
+ * or the file named by {@code CONFIG_FILE} instead, replaces them key by key; an environment
+ * variable of the same name overrides both. Runs once at start-up, before any event loop exists,
+ * so its file reads block nobody.
  */
 public final class ConfigLoader {
 
+  /** Where the build puts {@code conf/config.json} inside the jar. */
+  static final String DEFAULTS = "/conf/config.json";
+  private static final Path OVERRIDES = Path.of("conf", "config.json");
   private static final Set<String> ALGORITHMS = Set.of("RS256", "RS384", "RS512");
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
@@ -36,16 +44,40 @@ public final class ConfigLoader {
   }
 
   public static AppConfig load(Map<String, String> env) {
-    Path path = Path.of(env.getOrDefault("CONFIG_FILE", "conf/config.json"));
-    JsonObject file;
-    try {
-      file = new JsonObject(Files.readString(path));
-    } catch (IOException e) {
-      throw new ConfigException("CONFIG_FILE: cannot read " + path.toAbsolutePath());
-    } catch (DecodeException e) {
-      throw new ConfigException("CONFIG_FILE: " + path + " is not a JSON object");
+    return load(env, Path.of(""));
+  }
+
+  /** As {@link #load(Map)}, as if started in {@code workingDirectory}. */
+  static AppConfig load(Map<String, String> env, Path workingDirectory) {
+    JsonObject settings = defaults();
+    String configFile = env.get("CONFIG_FILE");
+    if (configFile != null && !configFile.isBlank()) {
+      settings.mergeIn(read(workingDirectory.resolve(configFile.trim()), "CONFIG_FILE"));
+    } else if (Files.isRegularFile(workingDirectory.resolve(OVERRIDES))) {
+      settings.mergeIn(read(workingDirectory.resolve(OVERRIDES), OVERRIDES.toString()));
     }
-    return new ConfigLoader(file, env).build();
+    return new ConfigLoader(settings, env).build();
+  }
+
+  private static JsonObject defaults() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULTS + " is missing from the jar (a broken build)");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JsonObject read(Path path, String name) {
+    try {
+      return new JsonObject(Files.readString(path));
+    } catch (IOException e) {
+      throw new ConfigException(name + ": cannot read " + path.toAbsolutePath());
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException(name + ": " + path + " is not a JSON object");
+    }
   }
 
   private AppConfig build() {

@@ -5,14 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import meservice.App;
 import meservice.support.TestConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
-/** conf/config.json defaults, environment overrides, and one clear line for a bad setting. */
+/**
+ * Defaults built into the jar, overridden by a conf/config.json in the working directory or
+ * CONFIG_FILE and then by the environment; one clear line for a bad setting.
+ */
 @ExtendWith(VertxExtension.class)
 class ConfigLoaderTest {
 
@@ -25,6 +32,52 @@ class ConfigLoaderTest {
     assertEquals(5, config.clockSkewSeconds());
     assertEquals(16384, config.bodyLimitBytes());
     assertEquals(List.of("RS256"), config.jwtAlgorithms());
+  }
+
+  @Test
+  void defaultsComeFromTheJarWhenTheWorkingDirectoryHasNoConf(@TempDir Path elsewhere) {
+    AppConfig config = ConfigLoader.load(Map.of(), elsewhere);
+
+    assertEquals(8080, config.port());
+    assertEquals(16384, config.bodyLimitBytes());
+    assertEquals(List.of("me:read", "me:write"), config.userScopes());
+  }
+
+  @Test
+  void confConfigJsonInTheWorkingDirectoryReplacesDefaultsKeyByKey(@TempDir Path folder) throws IOException {
+    Files.createDirectories(folder.resolve("conf"));
+    Files.writeString(folder.resolve("conf/config.json"), "{\"PORT\": 9191, \"user_scopes\": [\"me:read\"]}");
+
+    AppConfig config = ConfigLoader.load(Map.of(), folder);
+
+    assertEquals(9191, config.port());
+    assertEquals(List.of("me:read"), config.userScopes());
+    assertEquals(16384, config.bodyLimitBytes(), "a key the file does not name keeps its default");
+  }
+
+  @Test
+  void configFileReplacesTheWorkingDirectorysFileAndTheEnvironmentWinsOverBoth(@TempDir Path folder) throws IOException {
+    Files.createDirectories(folder.resolve("conf"));
+    Files.writeString(folder.resolve("conf/config.json"), "{\"PORT\": 9191}");
+    Path other = Files.writeString(folder.resolve("other.json"), "{\"BODY_LIMIT_BYTES\": 1024, \"HOST\": \"127.0.0.1\"}");
+
+    AppConfig config = ConfigLoader.load(Map.of("CONFIG_FILE", other.toString(), "HOST", "10.0.0.1"), folder);
+
+    assertEquals(8080, config.port(), "conf/config.json is not read when CONFIG_FILE names another file");
+    assertEquals(1024, config.bodyLimitBytes());
+    assertEquals("10.0.0.1", config.host());
+  }
+
+  @Test
+  void anUnreadableOrMalformedOverrideFileNamesItself(@TempDir Path folder) throws IOException {
+    Path missing = folder.resolve("missing.json");
+    assertEquals("CONFIG_FILE: cannot read " + missing.toAbsolutePath(),
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("CONFIG_FILE", missing.toString()), folder)).getMessage());
+
+    Files.createDirectories(folder.resolve("conf"));
+    Files.writeString(folder.resolve("conf/config.json"), "[1, 2]");
+    assertEquals("conf/config.json: " + folder.resolve("conf/config.json") + " is not a JSON object",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of(), folder)).getMessage());
   }
 
   @Test
