@@ -20,6 +20,7 @@ import meservice.config.ConfigException;
 import meservice.db.Database;
 import meservice.http.RateLimiter;
 import meservice.db.Migrations;
+import meservice.db.Pooling;
 import meservice.me.MeHandler;
 import meservice.me.MeRepository;
 import meservice.me.Preferences;
@@ -81,7 +82,8 @@ public final class App {
         OpenApi.load());
     List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return Migrations.load().apply(pool)
+    return Pooling.check(vertx, pool, config)
+        .compose(v -> Migrations.load().apply(pool))
         .compose(applied -> warm(keys))
         .compose(v -> apiKeys.start())
         .compose(v -> vertx.deployVerticle(

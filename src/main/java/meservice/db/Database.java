@@ -16,7 +16,8 @@ import meservice.config.ConfigException;
  * migrations, and a pipelined client for the hot-path read. Every wait on either is bounded, so a
  * database that is down, saturated or stuck costs a fast 503 rather than a request that hangs: a
  * full wait queue fails at once, a connection that cannot be opened fails after the connect
- * timeout, and the server cancels any statement that runs past the statement timeout. A
+ * timeout, and the server cancels any statement that runs past the statement timeout
+ * ({@link Pooling}: also behind PgBouncer). A
  * connection that dies is dropped and the next request opens a new one, so the service recovers
  * without a restart.
  */
@@ -32,9 +33,13 @@ public final class Database {
 
   public static PgConnectOptions connectOptions(String databaseUrl) {
     try {
-      return PgConnectOptions.fromUri(databaseUrl)
+      PgConnectOptions options = PgConnectOptions.fromUri(databaseUrl)
           .setCachePreparedStatements(true)
           .setPreparedStatementCacheMaxSize(64);
+      // PgBouncer refuses startup parameters it does not track; PostgreSQL 12+ already sends
+      // floats exactly at its default of 1, so the client's extra_float_digits=2 buys nothing.
+      options.getProperties().remove("extra_float_digits");
+      return options;
     } catch (RuntimeException e) {
       throw new ConfigException("DATABASE_URL: cannot be parsed as a PostgreSQL URL");
     }
@@ -57,6 +62,7 @@ public final class Database {
         .with(options)
         .with(net(limits))
         .connectingTo(bounded(config))
+        .withConnectHandler(Pooling.sessionSetup(config))
         .using(vertx)
         .build();
   }
@@ -78,6 +84,7 @@ public final class Database {
         .with(options)
         .with(net(config.dbLimits()))
         .connectingTo(bounded(config).setPipeliningLimit(READ_PIPELINING_LIMIT))
+        .withConnectHandler(Pooling.sessionSetup(config))
         .using(vertx)
         .build();
   }
@@ -86,9 +93,8 @@ public final class Database {
     return new NetClientOptions().setConnectTimeout(limits.connectTimeoutMillis());
   }
 
-  /** A startup parameter: the session setting holds from the first statement on every connection. */
+  /** The statement timeout is set by {@link Pooling#sessionSetup} on each new connection. */
   private static PgConnectOptions bounded(AppConfig config) {
-    return connectOptions(config.databaseUrl())
-        .addProperty("statement_timeout", Integer.toString(config.dbLimits().statementTimeoutMillis()));
+    return Pooling.forRequests(connectOptions(config.databaseUrl()), config.dbPooling());
   }
 }
