@@ -35,7 +35,7 @@ public final class App {
 
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
   /** How long shutdown waits for the pool after the grace period; counted in the README's budget. */
-  public static final int POOL_CLOSE_SECONDS = 5;
+  public static final int POOL_CLOSE_SECONDS = Database.CLOSE_SECONDS;
 
   private final Vertx vertx;
   private final Services services;
@@ -96,7 +96,9 @@ public final class App {
         .map(id -> new App(vertx, services, pool, reads, apiKeys, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
             config.host(), app.port(), instances))
-        .onFailure(err -> apiKeys.stop().eventually(pool::close).eventually(reads::close));
+        .onFailure(err -> apiKeys.stop()
+            .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS))
+            .eventually(() -> Database.closeWithin(reads, Database.CLOSE_SECONDS)));
   }
 
   public int port() {
@@ -136,13 +138,7 @@ public final class App {
    * period) closes only after that query ends; shutdown does not wait for it past a bound.
    */
   private Future<Void> closePool() {
-    return pool.close()
-        .timeout(POOL_CLOSE_SECONDS, TimeUnit.SECONDS)
-        .recover(err -> {
-          LOG.warn("pool not closed after {} s ({}); leaving its connections to the process exit",
-              POOL_CLOSE_SECONDS, err.getMessage());
-          return Future.succeededFuture();
-        });
+    return Database.closeWithin(pool, POOL_CLOSE_SECONDS);
   }
 
   private static void requireStartable(AppConfig config) {

@@ -54,7 +54,7 @@ public final class ApiKeyCommand {
     Pool pool = Database.pool(vertx, config);
     return Migrations.load().apply(pool)
         .compose(v -> action.apply(ApiKeyRepository.create(pool)))
-        .eventually(pool::close);
+        .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
   }
 
   private static Function<ApiKeyRepository, Future<String>> parse(String[] args) {
