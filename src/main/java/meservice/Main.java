@@ -101,6 +101,7 @@ public final class Main {
     } catch (Exception e) {
       System.err.println("me-service: shutdown did not finish cleanly within " + budget + " s: " + e);
     }
+    Logging.flush();
   }
 
   private static Future<String> migrate(Vertx vertx, AppConfig config) {
@@ -136,6 +137,7 @@ public final class Main {
   }
 
   private static void exit(int status) {
+    Logging.flush();
     System.exit(status);
   }
 

@@ -30,6 +30,11 @@ public final class AuthHandler implements Handler<RoutingContext> {
     return rc.get(PRINCIPAL);
   }
 
+  /** Whom a request's rate-limit bucket belongs to: the user, or the API key (not its organization). */
+  public static Object rateLimitKey(RoutingContext rc) {
+    return principal(rc) instanceof Principal.ClerkUser user ? user.userId() : ((Principal.ApiKey) principal(rc)).keyId();
+  }
+
   @Override
   public void handle(RoutingContext rc) {
     String credential = bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION));

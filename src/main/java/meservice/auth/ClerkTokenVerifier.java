@@ -13,7 +13,6 @@ import java.util.TreeSet;
 import meservice.config.AppConfig;
 import meservice.http.ApiError;
 import meservice.http.StrictJson;
-import meservice.me.Ids;
 
 /**
  * Verifies a Clerk session token and turns it into a {@link Principal.ClerkUser}. Every rule of

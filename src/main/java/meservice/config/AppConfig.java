@@ -12,6 +12,7 @@ public record AppConfig(
     int port,
     String databaseUrl,
     int dbPoolSize,
+    int dbReadConnections,
     String clerkJwksUrl,
     String clerkJwtKey,
     String clerkIssuer,

@@ -47,14 +47,15 @@ public final class ConfigLoader {
   private AppConfig build() {
     int cores = Runtime.getRuntime().availableProcessors();
     int poolSize = integer("DB_POOL_SIZE", 0, 1000);
-    // Durable commits are grouped by Postgres only when several connections commit at once.
-    int connections = poolSize == 0 ? Math.max(8, cores * 8) : poolSize;
+    int connections = poolSize == 0 ? defaultWritePoolSize(cores) : poolSize;
+    int readConnections = integer("DB_READ_CONNECTIONS", 0, 1000);
     int waitQueue = integer("DB_MAX_WAIT_QUEUE", 0, 1_000_000);
     return new AppConfig(
         text("HOST"),
         integer("PORT", 0, 65535),
         databaseUrl(),
         connections,
+        readConnections == 0 ? defaultReadConnections(cores) : readConnections,
         url("CLERK_JWKS_URL"),
         pem("CLERK_JWT_KEY"),
         optionalText("CLERK_ISSUER"),
@@ -94,6 +95,21 @@ public final class ConfigLoader {
           + "(listening for api key revocations needs a session: PostgreSQL itself or a session-mode pool)");
     }
     return new AppConfig.DatabasePooling(transaction, direct);
+  }
+
+  /**
+   * Durable commits are grouped by Postgres only when several connections commit at once: 8 per
+   * core, but never more than 16 (measured no better at 32, BENCHMARKS.md). The cap matters in a
+   * container, where the JVM may see the node's 64 cores: uncapped, every pod would open 512
+   * connections, and a handful of pods would use up PostgreSQL's {@code max_connections}.
+   */
+  static int defaultWritePoolSize(int cores) {
+    return Math.min(16, 8 * Math.max(1, cores));
+  }
+
+  /** One pipelined read connection per core (at least 2, at most 4): each carries 64 queries at once. */
+  static int defaultReadConnections(int cores) {
+    return Math.min(4, Math.max(2, cores));
   }
 
   private String raw(String name) {

@@ -75,10 +75,11 @@ public final class Database {
 
   /**
    * Reads pipelined: many queries share a connection's round trips and its backend, so a few
-   * connections serve what would take dozens unpipelined, at a fraction of Postgres's CPU.
+   * connections serve what would take dozens unpipelined, at a fraction of Postgres's CPU. The
+   * connections are opened on the caller's event loop ({@link ReadConnections} calls this from each
+   * API verticle's {@code start}), so a query and its answer never change threads.
    */
-  public static SqlClient reads(Vertx vertx, AppConfig config) {
-    int connections = Math.max(2, Runtime.getRuntime().availableProcessors());
+  static SqlClient reads(Vertx vertx, AppConfig config, int connections) {
     // No acquisition timeout: it costs a timer per query, and a pipelined connection is almost
     // never waited for; past the bounded queue a read fails fast (503) all the same.
     PoolOptions options = new PoolOptions()

@@ -39,8 +39,10 @@ public final class Migrations {
   public Future<Integer> apply(Pool pool) {
     return pool.withTransaction(conn -> conn.query(Sql.QUIET_NOTICES).execute()
         .compose(v -> conn.query(Sql.NO_STATEMENT_TIMEOUT).execute())
-        .compose(v -> conn.query(Sql.MIGRATIONS_TABLE).execute())
+        // The lock before the table: CREATE TABLE IF NOT EXISTS is not safe against itself, and
+        // instances starting together on an empty database died of its duplicate-key error.
         .compose(v -> conn.query(Sql.MIGRATIONS_LOCK).execute())
+        .compose(v -> conn.query(Sql.MIGRATIONS_TABLE).execute())
         .compose(v -> conn.query(Sql.APPLIED_VERSIONS).execute())
         .compose(rows -> {
           Set<Integer> applied = new HashSet<>();

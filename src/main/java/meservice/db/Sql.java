@@ -94,7 +94,10 @@ public final class Sql {
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
           + "version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())";
 
-  /** Serialises concurrent migrators (several instances starting at once). */
+  /**
+   * Serialises concurrent migrators (several instances starting at once), from their first
+   * statement on, the bookkeeping table's creation included; released when the transaction ends.
+   */
   static final String MIGRATIONS_LOCK = "SELECT pg_advisory_xact_lock(7283940112)";
 
   static final String APPLIED_VERSIONS = "SELECT version FROM schema_migrations";

@@ -12,9 +12,8 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
-import meservice.ops.AuthFailureReason;
-import meservice.ops.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,15 +26,15 @@ public final class ErrorMapper implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
 
   private final Function<String, String> allowedMethods;
-  private final Metrics metrics;
+  private final Consumer<ApiError> unauthorized;
 
   /**
    * @param allowedMethods the {@code Allow} value for a path the router knows, for 405s
-   * @param metrics counts every 401 by reason, whichever handler raised it
+   * @param unauthorized told of every 401, whichever handler raised it (the router counts them)
    */
-  public ErrorMapper(Function<String, String> allowedMethods, Metrics metrics) {
+  public ErrorMapper(Function<String, String> allowedMethods, Consumer<ApiError> unauthorized) {
     this.allowedMethods = allowedMethods;
-    this.metrics = metrics;
+    this.unauthorized = unauthorized;
   }
 
   @Override
@@ -53,7 +52,7 @@ public final class ErrorMapper implements Handler<RoutingContext> {
       LOG.atInfo().addKeyValue("request_id", requestId).log("{}: {}", error.code, error.logReason);
     }
     if (error.code == ErrorCode.UNAUTHORIZED) {
-      metrics.authFailure(AuthFailureReason.classify(error.logReason));
+      unauthorized.accept(error);
     }
     if (error.code == ErrorCode.METHOD_NOT_ALLOWED) {
       rc.response().putHeader(HttpHeaders.ALLOW, allowedMethods.apply(rc.request().path()));

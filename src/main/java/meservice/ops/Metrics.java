@@ -16,10 +16,13 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.impl.MicrometerMetrics;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import meservice.auth.JwksKeySource;
+import meservice.logging.AsyncStdoutAppender;
 
 /**
  * The service's meters, scraped at {@code GET /metrics}. Vert.x itself reports the pool
@@ -36,9 +39,16 @@ public final class Metrics {
       Duration.ofMillis(2500), Duration.ofSeconds(5)};
 
   private final PrometheusMeterRegistry registry;
+  /** Built once per method, route and status: a request only looks its timer up. */
+  private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
+
+  private record RequestKey(String method, String route, int status) {}
 
   private Metrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
+    FunctionCounter.builder("log.lines.dropped", this, m -> AsyncStdoutAppender.dropped())
+        .description("Log lines dropped because the log writer's queue was full (logging never blocks a request)")
+        .register(registry);
   }
 
   /** The Vert.x instance of {@code serve} and {@code dev}: with pool, client and JVM metrics. */
@@ -85,14 +95,22 @@ public final class Metrics {
     return registry.scrape();
   }
 
+  /** {@code route} is a route template (or a fixed word), never a raw path. */
   public void request(String method, String route, int status, long nanos) {
-    Timer.builder("http.server.requests")
+    RequestKey key = new RequestKey(METHODS.contains(method) ? method : "other", route, status);
+    Timer timer = requestTimers.get(key);
+    if (timer == null) {
+      timer = requestTimers.computeIfAbsent(key, this::requestTimer);
+    }
+    timer.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer requestTimer(RequestKey key) {
+    return Timer.builder("http.server.requests")
         .description("HTTP requests by method, route template and status")
-        .tags("method", METHODS.contains(method) ? method : "other", "route", route,
-            "status", Integer.toString(status))
+        .tags("method", key.method(), "route", key.route(), "status", Integer.toString(key.status()))
         .serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry)
-        .record(nanos, TimeUnit.NANOSECONDS);
+        .register(registry);
   }
 
   /** {@code reason} is one of {@link AuthFailureReason}'s labels, never anything from the request. */

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.Map;
+import meservice.auth.Ids;
 import meservice.support.Api.Response;
 import meservice.support.RunningService;
 import meservice.support.Tokens;
