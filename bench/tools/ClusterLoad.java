@@ -46,7 +46,9 @@ import meservice.db.Sql;
  *
  * <p>{@code revoke}: polls the key on every instance directly until all answer 200 (cached),
  * revokes it with the CLI's own statement, and measures per instance how long after the commit
- * was acknowledged the key is first refused (and that it stays refused). Prints one JSON line.
+ * was acknowledged the key is first refused (and that it stays refused): when the first 401 was
+ * answered, and when that request was sent (on a starved machine the poll's own round trip is
+ * most of the first figure). Prints one JSON line.
  */
 public final class ClusterLoad {
 
@@ -232,20 +234,29 @@ public final class ClusterLoad {
       }
     }
     PgConnection db = PgConnection.connect(vertx, PgConnectOptions.fromUri(dbUrl)).await();
+    long sentEpoch = System.currentTimeMillis();
     long sent = System.nanoTime();
     db.preparedQuery(Sql.REVOKE_API_KEY).execute(Tuple.of(UUID.fromString(keyId))).await();
     long committed = System.nanoTime();
+    long committedEpoch = System.currentTimeMillis();
     db.close().await();
-    JsonObject result = new JsonObject().put("commit_ms", (committed - sent) / 1e6);
+    JsonObject result = new JsonObject().put("key_id", keyId)
+        .put("commit_sent_epoch_ms", sentEpoch).put("commit_acked_epoch_ms", committedEpoch)
+        .put("commit_ms", (committed - sent) / 1e6);
     List<Thread> pollers = new ArrayList<>();
     Map<Integer, Double> refusedAfter = new TreeMap<>();
+    Map<Integer, Double> refusedRequestSentAfter = new TreeMap<>();
     for (int port : instances) {
       Thread poller = new Thread(() -> {
         double ms = -1;
         while (System.nanoTime() - committed < TimeUnit.SECONDS.toNanos(5)) {
+          long polled = System.nanoTime();
           int status = status(client, port, key);
           if (status == 401) {
             ms = (System.nanoTime() - committed) / 1e6;
+            synchronized (refusedAfter) {
+              refusedRequestSentAfter.put(port, (polled - committed) / 1e6);
+            }
             break;
           }
           try {
@@ -273,6 +284,9 @@ public final class ClusterLoad {
     JsonObject perInstance = new JsonObject();
     refusedAfter.forEach((port, ms) -> perInstance.put(String.valueOf(port), ms));
     result.put("refused_after_ms", perInstance);
+    JsonObject sentPerInstance = new JsonObject();
+    refusedRequestSentAfter.forEach((port, ms) -> sentPerInstance.put(String.valueOf(port), ms));
+    result.put("refused_request_sent_after_ms", sentPerInstance);
     client.close().await();
     vertx.close().await();
     System.out.println(result.encode());
