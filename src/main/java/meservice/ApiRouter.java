@@ -16,7 +16,6 @@ import meservice.http.RequestDeadline;
 import meservice.http.RequestId;
 import meservice.me.MeHandler;
 import meservice.ops.AccessLog;
-import meservice.ops.AuthFailureReason;
 import meservice.ops.Metrics;
 
 /** The production routes; tests mount exactly this router. */
@@ -33,8 +32,7 @@ public final class ApiRouter {
   public static Router create(Vertx vertx, Services services, MeHandler me, RequestDeadline deadline) {
     Router router = Router.router(vertx);
     Metrics metrics = services.metrics();
-    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path),
-        unauthorized -> metrics.authFailure(AuthFailureReason.classify(unauthorized.logReason)));
+    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path));
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().bodyLimitBytes());
     Set<String> paths = ConcurrentHashMap.newKeySet();
 
@@ -70,6 +68,10 @@ public final class ApiRouter {
     router.get("/health/ready").handler(services.health()::ready);
     router.get("/metrics").handler(rc -> metrics(rc, services.metrics()));
     router.get("/openapi.json").handler(services.openApi());
+    router.get("/docs").handler(services.docs()::page);
+    for (String asset : services.docs().assetPaths()) {
+      router.get(asset).handler(services.docs()::asset);
+    }
 
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);

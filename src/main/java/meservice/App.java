@@ -24,6 +24,7 @@ import meservice.db.ReadConnections;
 import meservice.me.PatchParser;
 import meservice.me.PatchValidation;
 import meservice.me.Preferences;
+import meservice.ops.Docs;
 import meservice.ops.Health;
 import meservice.ops.Metrics;
 import meservice.ops.OpenApi;
@@ -41,15 +42,17 @@ public final class App {
   private final Services services;
   private final Pool pool;
   private final ApiKeys apiKeys;
+  private final KeySource keys;
   private final List<ApiVerticle> verticles;
   private final String deploymentId;
 
   private App(Vertx vertx, Services services, Pool pool, ApiKeys apiKeys,
-      List<ApiVerticle> verticles, String deploymentId) {
+      KeySource keys, List<ApiVerticle> verticles, String deploymentId) {
     this.vertx = vertx;
     this.services = services;
     this.pool = pool;
     this.apiKeys = apiKeys;
+    this.keys = keys;
     this.verticles = verticles;
     this.deploymentId = deploymentId;
   }
@@ -61,6 +64,11 @@ public final class App {
 
   /** Start-up in one chain: keys, pool, migrations, revocation listener, verticles, listen. */
   public static Future<App> start(Vertx vertx, AppConfig config) {
+    return start(vertx, config, Preferences.REGISTRY);
+  }
+
+  /** As above with another preference registry: tests show a new key needs nothing else. */
+  public static Future<App> start(Vertx vertx, AppConfig config, Preferences preferences) {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
@@ -74,14 +82,17 @@ public final class App {
     }
     Services services = new Services(
         config,
-        new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier()),
+        new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier(), metrics::authFailure),
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), AuthHandler::rateLimitKey),
-        new PatchValidation(new PatchParser(Preferences.REGISTRY)),
+        preferences,
+        new PatchValidation(new PatchParser(preferences)),
         pool,
         reads,
-        new Health(pool),
+        // Ready only once a key set is loaded: without one, every user would get a 401.
+        new Health(pool, () -> keys.current() != null),
         metrics,
-        OpenApi.load());
+        OpenApi.load(preferences),
+        Docs.load());
     return Pooling.check(vertx, pool, config)
         .compose(v -> Migrations.load().apply(pool))
         .compose(applied -> warm(keys))
@@ -93,12 +104,15 @@ public final class App {
               return verticle;
             },
             new DeploymentOptions().setInstances(instances)))
-        .map(id -> new App(vertx, services, pool, apiKeys, verticles, id))
+        .map(id -> new App(vertx, services, pool, apiKeys, keys, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
             config.host(), app.port(), instances))
-        .onFailure(err -> apiKeys.stop()
-            .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS))
-            .eventually(reads::close));
+        .onFailure(err -> {
+          stopKeys(keys);
+          apiKeys.stop()
+              .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS))
+              .eventually(reads::close);
+        });
   }
 
   public int port() {
@@ -120,6 +134,7 @@ public final class App {
     LOG.info("shutting down: readiness is 503; draining in {} s, for at most {} s",
         config.shutdownDelaySeconds(), config.shutdownGraceSeconds());
     services.health().beginShutdown();
+    stopKeys(keys);
     Future<?> delay = config.shutdownDelaySeconds() == 0
         ? Future.succeededFuture()
         : vertx.timer(config.shutdownDelaySeconds(), TimeUnit.SECONDS);
@@ -159,11 +174,21 @@ public final class App {
       }
     }
     return new JwksKeySource(vertx, vertx.createHttpClient(new HttpClientOptions()),
-        config.clerkJwksUrl(), config.jwtAlgorithms(), config.jwksMinRefetchSeconds() * 1000L);
+        config.clerkJwksUrl(), config.jwtAlgorithms(), config.jwksMinRefetchSeconds() * 1000L,
+        config.jwksRefreshSeconds() * 1000L);
   }
 
-  /** Fetch the JWKS before taking traffic; a failure is logged and retried on the first token. */
+  /**
+   * Fetch the JWKS before taking traffic and start its refresh timer; a failure is logged, the
+   * service starts not ready, and the timer retries.
+   */
   private static Future<Void> warm(KeySource keys) {
-    return keys instanceof JwksKeySource jwks ? jwks.refresh().mapEmpty() : Future.succeededFuture();
+    return keys instanceof JwksKeySource jwks ? jwks.start() : Future.succeededFuture();
+  }
+
+  private static void stopKeys(KeySource keys) {
+    if (keys instanceof JwksKeySource jwks) {
+      jwks.stop();
+    }
   }
 }

@@ -14,6 +14,8 @@ import meservice.config.ConfigException;
 import meservice.config.ConfigLoader;
 import meservice.db.Database;
 import meservice.db.Migrations;
+import meservice.me.Preferences;
+import meservice.ops.OpenApi;
 
 /** {@code java -jar me-service.jar [serve|dev|migrate|apikey ...|user ...]}. */
 public final class Main {
@@ -27,8 +29,12 @@ public final class Main {
       "                                          create an API key for a Clerk organization; prints it once",
       "  apikey list --org ORG                   list an organization's keys (never the secret)",
       "  apikey revoke ID                        revoke a key on every instance within a second",
+      "  openapi                                 print the OpenAPI document the service serves (no database needed)",
       "  healthcheck                             exit 0 when /health/live on 127.0.0.1:$PORT answers 200",
       "  user set-staff CLERK_USER_ID true|false set a user's staff flag");
+
+  /** The configuration this process runs with, once loaded: what a failure message names. */
+  private static volatile AppConfig loaded;
 
   private Main() {}
 
@@ -41,6 +47,7 @@ public final class Main {
         case "dev" -> dev(env);
         case "migrate" -> exit(runOnce(load(env, "text"), Main::migrate));
         case "apikey" -> exit(runOnce(load(env, "text"), (vertx, config) -> ApiKeyCommand.run(vertx, config, args)));
+        case "openapi" -> System.out.println(OpenApi.load(Preferences.REGISTRY).text());
         case "healthcheck" -> exit(HealthCheckCommand.run(ConfigLoader.load(env)));
         case "user" -> exit(runOnce(load(env, "text"), (vertx, config) -> UserCommand.run(vertx, config, args)));
         case "help", "--help", "-h" -> System.out.println(USAGE);
@@ -53,7 +60,7 @@ public final class Main {
       System.err.println("me-service: configuration error: " + e.getMessage());
       System.exit(2);
     } catch (Exception e) {
-      System.err.println("me-service: " + command + " failed: " + e);
+      System.err.println("me-service: " + command + " failed: " + StartupFailure.describe(e, loaded));
       System.exit(1);
     }
   }
@@ -61,6 +68,7 @@ public final class Main {
   private static AppConfig load(Map<String, String> env, String defaultLogFormat) {
     AppConfig config = ConfigLoader.load(env);
     Logging.use(config.logFormat() != null ? config.logFormat() : defaultLogFormat);
+    loaded = config;
     return config;
   }
 
@@ -74,6 +82,7 @@ public final class Main {
   private static void dev(Map<String, String> env) throws Exception {
     load(env, "text"); // a bad setting stops dev before PostgreSQL starts
     DevCommand.DevSetup setup = DevCommand.prepare(env, Path.of("data"));
+    loaded = setup.config();
     Vertx vertx = App.vertx();
     App app = await(App.start(vertx, setup.config()));
     System.out.println(DevCommand.instructions(setup, app.port()));

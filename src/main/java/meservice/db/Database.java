@@ -77,16 +77,18 @@ public final class Database {
    * Reads pipelined: many queries share a connection's round trips and its backend, so a few
    * connections serve what would take dozens unpipelined, at a fraction of Postgres's CPU. The
    * connections are opened on the caller's event loop ({@link ReadConnections} calls this from each
-   * API verticle's {@code start}), so a query and its answer never change threads.
+   * API verticle's {@code start}), so a query and its answer never change threads. Each loop's
+   * client is its own pool, so each has its own name: pools of one name share their meters, and
+   * Micrometer warns at start-up when the second registers them again.
    */
-  static SqlClient reads(Vertx vertx, AppConfig config, int connections) {
+  static SqlClient reads(Vertx vertx, AppConfig config, int index, int connections) {
     // No acquisition timeout: it costs a timer per query, and a pipelined connection is almost
     // never waited for; past the bounded queue a read fails fast (503) all the same.
     PoolOptions options = new PoolOptions()
         .setMaxSize(connections)
         .setMaxWaitQueueSize(config.dbLimits().maxWaitQueue())
         .setConnectionTimeout(0)
-        .setName("me-service-reads");
+        .setName("me-service-reads-" + index);
     return PgBuilder.client()
         .with(options)
         .with(net(config.dbLimits()))

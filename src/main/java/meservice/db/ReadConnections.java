@@ -34,7 +34,7 @@ public final class ReadConnections {
     SqlClient client;
     if (clients.size() < owners) {
       int mine = total / owners + (clients.size() < total % owners ? 1 : 0);
-      client = Database.reads(vertx, config, mine);
+      client = Database.reads(vertx, config, clients.size(), mine);
       clients.add(client);
     } else {
       client = clients.get(handedOut % clients.size());

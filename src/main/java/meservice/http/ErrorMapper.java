@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,15 +25,10 @@ public final class ErrorMapper implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
 
   private final Function<String, String> allowedMethods;
-  private final Consumer<ApiError> unauthorized;
 
-  /**
-   * @param allowedMethods the {@code Allow} value for a path the router knows, for 405s
-   * @param unauthorized told of every 401, whichever handler raised it (the router counts them)
-   */
-  public ErrorMapper(Function<String, String> allowedMethods, Consumer<ApiError> unauthorized) {
+  /** @param allowedMethods the {@code Allow} value for a path the router knows, for 405s */
+  public ErrorMapper(Function<String, String> allowedMethods) {
     this.allowedMethods = allowedMethods;
-    this.unauthorized = unauthorized;
   }
 
   @Override
@@ -50,9 +44,6 @@ public final class ErrorMapper implements Handler<RoutingContext> {
           .log("database unavailable: {}", failure == null ? "status " + rc.statusCode() : failure.toString());
     } else if (error.logReason != null) {
       LOG.atInfo().addKeyValue("request_id", requestId).log("{}: {}", error.code, error.logReason);
-    }
-    if (error.code == ErrorCode.UNAUTHORIZED) {
-      unauthorized.accept(error);
     }
     if (error.code == ErrorCode.METHOD_NOT_ALLOWED) {
       rc.response().putHeader(HttpHeaders.ALLOW, allowedMethods.apply(rc.request().path()));

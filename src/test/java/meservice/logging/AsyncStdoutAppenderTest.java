@@ -15,10 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /** Logging never waits for its output: a full queue drops and counts; the lines are flat JSON. */
+@Tag("unit")
 class AsyncStdoutAppenderTest {
 
   /** The JVM's own context (its MDC adapter is set up), for events only; nothing is attached to it. */
