@@ -111,15 +111,6 @@ class PgBouncerTest {
     }
   }
 
-  @Test
-  void transactionPoolingWithoutADirectUrlIsAConfigurationError() {
-    Map<String, String> env = TestConfig.env();
-    env.put("DATABASE_POOL_MODE", "transaction");
-    ConfigException e = assertThrows(ConfigException.class, () -> TestConfig.config(env));
-    assertTrue(e.getMessage().startsWith("DATABASE_DIRECT_URL: required when DATABASE_POOL_MODE=transaction"),
-        e.getMessage());
-  }
-
   private static void servesAndFeelsRevocations(AppConfig config, PgBouncer bouncer) throws Exception {
     App app;
     try {
