@@ -75,13 +75,13 @@ public final class App {
         config,
         new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier()),
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()),
-        new MeHandler(MeRepository.create(reads, pool), Preferences.REGISTRY),
+        new MeHandler(MeRepository.create(reads, pool, Database.deadlineMillis(config.dbLimits())), Preferences.REGISTRY),
         new Health(pool),
         metrics,
         OpenApi.load());
     List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return Migrations.load().apply(pool)
+    return Migrations.load().apply(vertx, config)
         .compose(applied -> warm(keys))
         .compose(v -> apiKeys.start())
         .compose(v -> vertx.deployVerticle(

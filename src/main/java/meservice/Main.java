@@ -12,7 +12,6 @@ import meservice.cli.UserCommand;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
 import meservice.config.ConfigLoader;
-import meservice.db.Database;
 import meservice.db.Migrations;
 
 /** {@code java -jar me-service.jar [serve|dev|migrate|apikey ...|user ...]}. */
@@ -107,10 +106,7 @@ public final class Main {
     if (config.databaseUrl() == null) {
       throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
     }
-    var pool = Database.pool(vertx, config);
-    return Migrations.load().apply(pool)
-        .map(count -> "applied " + count + " migration(s)")
-        .eventually(pool::close);
+    return Migrations.load().apply(vertx, config).map(count -> "applied " + count + " migration(s)");
   }
 
   private interface OneShot {

@@ -39,6 +39,8 @@ public final class Sql {
   /** The LISTEN/NOTIFY channel on which a revoked key's id is announced to every instance. */
   public static final String API_KEY_REVOKED_CHANNEL = "api_key_revoked";
 
+  public static final String LISTEN_API_KEY_REVOKED = "LISTEN " + API_KEY_REVOKED_CHANNEL;
+
   public static final String INSERT_API_KEY =
       "INSERT INTO api_keys (id, org_id, clerk_org_id, name, prefix, secret_hash, scopes) "
           + "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at";
@@ -70,7 +72,8 @@ public final class Sql {
 
   /**
    * Migrations may rightly run longer than DB_STATEMENT_TIMEOUT_MS (an index on a big table, or
-   * waiting for another instance's migrations under the lock below); requests may not.
+   * waiting for another instance's migrations under the lock below); requests may not. Their
+   * connection is not given the timeout, but a role or database default could still set one.
    */
   static final String NO_STATEMENT_TIMEOUT = "SET LOCAL statement_timeout = 0";
 
