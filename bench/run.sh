@@ -10,8 +10,13 @@
 # wrk PATCH /v1/me. Writes bench/results/<time>.json (+ latest.json, latest.md, plot.png) and
 # the table in BENCHMARKS.md. Everything it started is stopped on exit.
 #
+# The service runs at its defaults (`serve`: JSON logs, access log at INFO) with the JVM options of
+# the image's ENTRYPOINT (read from the Dockerfile) plus -XX:MaxRAM=512m, standing in for a 512 MiB
+# container limit. Its peak RSS (VmHWM) over the whole run is reported.
+#
 # Knobs (environment): USERS, CONNS, DURATION, WARMUP, TOKENS, KINDS, THREADS, PORT, PGPORT, BENCH_WORK,
-# SKIP_BUILD=1, JAVA_OPTS, SERVICE_ENV (extra VAR=value words for the service), LABEL,
+# SKIP_BUILD=1, CONTAINER_RAM (default 512m), JAVA_OPTS (replaces the image's options),
+# SERVICE_ENV (extra VAR=value words for the service, e.g. LOG_LEVEL=WARN), LABEL,
 # PROFILE=1 (JFR on the service; a hot-frame summary in bench/results/profile-<users>.txt),
 # PUBLISH=0 (keep latest.*, plot.png and BENCHMARKS.md as they are; default for PROFILE=1).
 set -euo pipefail
@@ -28,7 +33,14 @@ THREADS=${THREADS:-2}
 PORT=${PORT:-18080}
 PGPORT=${PGPORT:-55432}
 BENCH_WORK=${BENCH_WORK:-/tmp/me-service-bench}
-JAVA_OPTS=${JAVA_OPTS:--Xms96m -Xmx96m -XX:+UseParallelGC}
+CONTAINER_RAM=${CONTAINER_RAM:-512m}
+# The image's JVM options: the words of the Dockerfile's ENTRYPOINT between `java` and `-jar`.
+IMAGE_JAVA_OPTS=$(python3 -c '
+import json, re
+text = open("Dockerfile").read().replace("\\\n", " ")
+words = json.loads(re.search(r"^ENTRYPOINT\s+(\[.*?\])", text, re.M | re.S).group(1))
+print(" ".join(words[1:words.index("-jar")]))')
+JAVA_OPTS=${JAVA_OPTS:-$IMAGE_JAVA_OPTS -XX:MaxRAM=$CONTAINER_RAM}
 SERVICE_ENV=${SERVICE_ENV:-}
 PROFILE=${PROFILE:-0}
 # A profiled run perturbs what it measures: it does not replace the published results.
@@ -168,7 +180,9 @@ for users in $USERS; do
   log "data set: $users users"
   "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"
   DB_URL="postgresql://postgres@127.0.0.1:$PGPORT/bench"
-  DATABASE_URL=$DB_URL LOG_FORMAT=text java -jar "$JAR" migrate >"$RAW/migrate-$users.log"
+  # A generous connect timeout: on a loaded machine the first connect can take past the default
+  # second, and Vert.x 5.0.7's pool can then lose the request ("Promise already completed") and hang.
+  DATABASE_URL=$DB_URL DB_CONNECT_TIMEOUT_MS=10000 LOG_FORMAT=text java -jar "$JAR" migrate >"$RAW/migrate-$users.log"
   java -cp "$JAR" bench/tools/MintTokens.java "$users" "$TOKENS" "$DATA"
   "${PSQL[@]}" -d bench \
     -c "CREATE TABLE bench_users (n int PRIMARY KEY, id uuid NOT NULL, clerk_user_id text NOT NULL)" \
@@ -188,7 +202,7 @@ for users in $USERS; do
   # shellcheck disable=SC2086
   env HOST=127.0.0.1 PORT="$PORT" DATABASE_URL="$DB_URL" CLERK_JWT_KEY="$(cat "$DATA/issuer.pem")" \
     CLERK_ISSUER=https://clerk.me-service.localhost CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
-    LOG_LEVEL=WARN $SERVICE_ENV java $JAVA_OPTS $profile_opts -jar "$JAR" serve >"$RAW/service-$users.log" 2>&1 &
+    $SERVICE_ENV java $JAVA_OPTS $profile_opts -jar "$JAR" serve >"$RAW/service-$users.log" 2>&1 &
   SERVICE_PID=$!
   token=$(head -1 "$DATA/tokens.txt")
   for _ in $(seq 100); do

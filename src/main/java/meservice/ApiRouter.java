@@ -14,6 +14,7 @@ import meservice.http.Cors;
 import meservice.http.ErrorMapper;
 import meservice.http.RequestDeadline;
 import meservice.http.RequestId;
+import meservice.me.MeHandler;
 import meservice.ops.AccessLog;
 import meservice.ops.Metrics;
 
@@ -24,38 +25,53 @@ public final class ApiRouter {
 
   private ApiRouter() {}
 
-  public static Router create(Vertx vertx, Services services, RequestDeadline deadline) {
+  /**
+   * The router of one event loop. {@code me} is that loop's Me handler (its reads on the loop's
+   * own connection); everything else is shared.
+   */
+  public static Router create(Vertx vertx, Services services, MeHandler me, RequestDeadline deadline) {
     Router router = Router.router(vertx);
-    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path), services.metrics());
+    Metrics metrics = services.metrics();
+    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path));
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().bodyLimitBytes());
     Set<String> paths = ConcurrentHashMap.newKeySet();
 
     router.route()
         .handler(deadline)
         .handler(new RequestId())
-        .handler(new AccessLog(services.metrics(), paths))
+        .handler(new AccessLog(metrics, paths))
         .handler(new Cors(services.config().authorizedParties()))
         .failureHandler(errors);
 
+    // The design card, in order: authenticate (Clerk JWT or API key), limit, then the handler
+    // that reads the caller's row and writes the envelope.
     router.get("/v1/me")
         .handler(services.auth())
         .handler(services.rateLimiter())
-        .handler(services.me()::get);
-    // Two routes on purpose: vertx-web puts a BodyHandler before user handlers on one route,
-    // but the caller must be known (and an API key refused) before a byte of body is read.
+        .handler(me::get);
+    // authenticate, limit, refuse API keys and non-JSON bodies unread, read the bounded body,
+    // validate it against the schema (the validated patch goes on the context), then the
+    // non-blocking upsert, which writes the envelope. Two routes on purpose: vertx-web puts a
+    // BodyHandler before user handlers on one route, but the caller must be known (and an API key
+    // refused) before a byte of body is read.
     router.patch("/v1/me")
         .handler(services.auth())
         .handler(services.rateLimiter())
-        .handler(services.me()::rejectApiKeys)
-        .handler(services.me()::requireJsonBody);
+        .handler(me::rejectApiKeys)
+        .handler(services.patchBody()::requireJson);
     router.patch("/v1/me")
         .handler(body)
-        .handler(services.me()::patch);
+        .handler(services.patchBody())
+        .handler(me::patch);
 
     router.get("/health/live").handler(services.health()::live);
     router.get("/health/ready").handler(services.health()::ready);
     router.get("/metrics").handler(rc -> metrics(rc, services.metrics()));
     router.get("/openapi.json").handler(services.openApi());
+    router.get("/docs").handler(services.docs()::page);
+    for (String asset : services.docs().assetPaths()) {
+      router.get(asset).handler(services.docs()::asset);
+    }
 
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);

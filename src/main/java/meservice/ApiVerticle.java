@@ -4,11 +4,15 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.sqlclient.SqlClient;
 import java.util.concurrent.TimeUnit;
 import meservice.http.InvalidRequests;
 import meservice.http.RequestDeadline;
 
-/** One per event loop: its own router over the shared services, all listening on one port. */
+/**
+ * One per event loop: its own router over the shared services and its own pipelined read
+ * connection, all verticles listening on one port.
+ */
 public final class ApiVerticle extends VerticleBase {
 
   /** Room for an 8 KiB session token plus ordinary browser headers; past it, 431. */
@@ -30,12 +34,18 @@ public final class ApiVerticle extends VerticleBase {
         // Idle connections and clients that stall mid-request are dropped after this long.
         .setIdleTimeout(services.config().httpIdleTimeoutSeconds())
         .setMaxHeaderSize(MAX_HEADER_BYTES)
-        .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES);
+        .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+        // HTTP/1.1 only: the limits above and the request deadline are HTTP/1's; Vert.x would
+        // otherwise accept h2c (an Upgrade or the prior-knowledge preface) with none of them.
+        // TLS and HTTP/2 end at the load balancer.
+        .setHttp2ClearTextEnabled(false);
     RequestDeadline deadline = new RequestDeadline(vertx, services.config().httpIdleTimeoutSeconds() * 1000L);
+    // Opened on this verticle's event loop: queries and their answers stay on it.
+    SqlClient reads = services.reads().forThisLoop(vertx);
     return vertx.createHttpServer(options)
         .connectionHandler(deadline::opened)
         .invalidRequestHandler(new InvalidRequests())
-        .requestHandler(ApiRouter.create(vertx, services, deadline))
+        .requestHandler(ApiRouter.create(vertx, services, services.me(reads), deadline))
         .listen()
         .onSuccess(s -> server = s);
   }

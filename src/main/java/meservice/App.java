@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +19,11 @@ import meservice.config.ConfigException;
 import meservice.db.Database;
 import meservice.http.RateLimiter;
 import meservice.db.Migrations;
-import meservice.me.MeHandler;
-import meservice.me.MeRepository;
+import meservice.db.ReadConnections;
+import meservice.me.PatchParser;
+import meservice.me.PatchValidation;
 import meservice.me.Preferences;
+import meservice.ops.Docs;
 import meservice.ops.Health;
 import meservice.ops.Metrics;
 import meservice.ops.OpenApi;
@@ -39,18 +40,18 @@ public final class App {
   private final Vertx vertx;
   private final Services services;
   private final Pool pool;
-  private final SqlClient reads;
   private final ApiKeys apiKeys;
+  private final KeySource keys;
   private final List<ApiVerticle> verticles;
   private final String deploymentId;
 
-  private App(Vertx vertx, Services services, Pool pool, SqlClient reads, ApiKeys apiKeys,
-      List<ApiVerticle> verticles, String deploymentId) {
+  private App(Vertx vertx, Services services, Pool pool, ApiKeys apiKeys,
+      KeySource keys, List<ApiVerticle> verticles, String deploymentId) {
     this.vertx = vertx;
     this.services = services;
     this.pool = pool;
-    this.reads = reads;
     this.apiKeys = apiKeys;
+    this.keys = keys;
     this.verticles = verticles;
     this.deploymentId = deploymentId;
   }
@@ -62,10 +63,17 @@ public final class App {
 
   /** Start-up in one chain: keys, pool, migrations, revocation listener, verticles, listen. */
   public static Future<App> start(Vertx vertx, AppConfig config) {
+    return start(vertx, config, Preferences.REGISTRY);
+  }
+
+  /** As above with another preference registry: tests show a new key needs nothing else. */
+  public static Future<App> start(Vertx vertx, AppConfig config, Preferences preferences) {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
-    SqlClient reads = Database.reads(vertx, config);
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    ReadConnections reads = new ReadConnections(config, instances);
+    List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
     ApiKeys apiKeys = ApiKeys.create(vertx, pool, config);
     Metrics metrics = Metrics.of(vertx);
     if (keys instanceof JwksKeySource jwks) {
@@ -73,14 +81,17 @@ public final class App {
     }
     Services services = new Services(
         config,
-        new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier()),
-        new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst()),
-        new MeHandler(MeRepository.create(reads, pool, Database.deadlineMillis(config.dbLimits())), Preferences.REGISTRY),
-        new Health(pool),
+        new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier(), metrics::authFailure),
+        new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), AuthHandler::rateLimitKey),
+        preferences,
+        new PatchValidation(new PatchParser(preferences)),
+        pool,
+        reads,
+        // Ready only once a key set is loaded: without one, every user would get a 401.
+        new Health(pool, () -> keys.current() != null),
         metrics,
-        OpenApi.load());
-    List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
-    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        OpenApi.load(preferences),
+        Docs.load());
     return Migrations.load().apply(vertx, config)
         .compose(applied -> warm(keys))
         .compose(v -> apiKeys.start())
@@ -91,10 +102,13 @@ public final class App {
               return verticle;
             },
             new DeploymentOptions().setInstances(instances)))
-        .map(id -> new App(vertx, services, pool, reads, apiKeys, verticles, id))
+        .map(id -> new App(vertx, services, pool, apiKeys, keys, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
             config.host(), app.port(), instances))
-        .onFailure(err -> apiKeys.stop().eventually(pool::close).eventually(reads::close));
+        .onFailure(err -> {
+          stopKeys(keys);
+          apiKeys.stop().eventually(pool::close).eventually(reads::close);
+        });
   }
 
   public int port() {
@@ -116,6 +130,7 @@ public final class App {
     LOG.info("shutting down: readiness is 503; draining in {} s, for at most {} s",
         config.shutdownDelaySeconds(), config.shutdownGraceSeconds());
     services.health().beginShutdown();
+    stopKeys(keys);
     Future<?> delay = config.shutdownDelaySeconds() == 0
         ? Future.succeededFuture()
         : vertx.timer(config.shutdownDelaySeconds(), TimeUnit.SECONDS);
@@ -125,7 +140,7 @@ public final class App {
         .transform(drained -> vertx.undeploy(deploymentId))
         .eventually(apiKeys::stop)
         .eventually(this::closePool)
-        .eventually(reads::close)
+        .eventually(services.reads()::close)
         .onComplete(ar -> LOG.info("stopped"));
   }
 
@@ -161,11 +176,21 @@ public final class App {
       }
     }
     return new JwksKeySource(vertx, vertx.createHttpClient(new HttpClientOptions()),
-        config.clerkJwksUrl(), config.jwtAlgorithms(), config.jwksMinRefetchSeconds() * 1000L);
+        config.clerkJwksUrl(), config.jwtAlgorithms(), config.jwksMinRefetchSeconds() * 1000L,
+        config.jwksRefreshSeconds() * 1000L);
   }
 
-  /** Fetch the JWKS before taking traffic; a failure is logged and retried on the first token. */
+  /**
+   * Fetch the JWKS before taking traffic and start its refresh timer; a failure is logged, the
+   * service starts not ready, and the timer retries.
+   */
   private static Future<Void> warm(KeySource keys) {
-    return keys instanceof JwksKeySource jwks ? jwks.refresh().mapEmpty() : Future.succeededFuture();
+    return keys instanceof JwksKeySource jwks ? jwks.start() : Future.succeededFuture();
+  }
+
+  private static void stopKeys(KeySource keys) {
+    if (keys instanceof JwksKeySource jwks) {
+      jwks.stop();
+    }
   }
 }

@@ -21,4 +21,9 @@ final class Logging {
       throw new IllegalStateException("cannot configure logging from " + resource, e);
     }
   }
+
+  /** Lines are written by a background thread: the last ones reach stdout before the JVM exits. */
+  static void flush() {
+    ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
+  }
 }

@@ -13,6 +13,8 @@ import meservice.config.AppConfig;
 import meservice.config.ConfigException;
 import meservice.config.ConfigLoader;
 import meservice.db.Migrations;
+import meservice.me.Preferences;
+import meservice.ops.OpenApi;
 
 /** {@code java -jar me-service.jar [serve|dev|migrate|apikey ...|user ...]}. */
 public final class Main {
@@ -26,8 +28,12 @@ public final class Main {
       "                                          create an API key for a Clerk organization; prints it once",
       "  apikey list --org ORG                   list an organization's keys (never the secret)",
       "  apikey revoke ID                        revoke a key on every instance within a second",
+      "  openapi                                 print the OpenAPI document the service serves (no database needed)",
       "  healthcheck                             exit 0 when /health/live on 127.0.0.1:$PORT answers 200",
       "  user set-staff CLERK_USER_ID true|false set a user's staff flag");
+
+  /** The configuration this process runs with, once loaded: what a failure message names. */
+  private static volatile AppConfig loaded;
 
   private Main() {}
 
@@ -40,6 +46,7 @@ public final class Main {
         case "dev" -> dev(env);
         case "migrate" -> exit(runOnce(load(env, "text"), Main::migrate));
         case "apikey" -> exit(runOnce(load(env, "text"), (vertx, config) -> ApiKeyCommand.run(vertx, config, args)));
+        case "openapi" -> System.out.println(OpenApi.load(Preferences.REGISTRY).text());
         case "healthcheck" -> exit(HealthCheckCommand.run(ConfigLoader.load(env)));
         case "user" -> exit(runOnce(load(env, "text"), (vertx, config) -> UserCommand.run(vertx, config, args)));
         case "help", "--help", "-h" -> System.out.println(USAGE);
@@ -52,7 +59,7 @@ public final class Main {
       System.err.println("me-service: configuration error: " + e.getMessage());
       System.exit(2);
     } catch (Exception e) {
-      System.err.println("me-service: " + command + " failed: " + e);
+      System.err.println("me-service: " + command + " failed: " + StartupFailure.describe(e, loaded));
       System.exit(1);
     }
   }
@@ -60,6 +67,7 @@ public final class Main {
   private static AppConfig load(Map<String, String> env, String defaultLogFormat) {
     AppConfig config = ConfigLoader.load(env);
     Logging.use(config.logFormat() != null ? config.logFormat() : defaultLogFormat);
+    loaded = config;
     return config;
   }
 
@@ -73,6 +81,7 @@ public final class Main {
   private static void dev(Map<String, String> env) throws Exception {
     load(env, "text"); // a bad setting stops dev before PostgreSQL starts
     DevCommand.DevSetup setup = DevCommand.prepare(env, Path.of("data"));
+    loaded = setup.config();
     Vertx vertx = App.vertx();
     App app = await(App.start(vertx, setup.config()));
     System.out.println(DevCommand.instructions(setup, app.port()));
@@ -100,6 +109,7 @@ public final class Main {
     } catch (Exception e) {
       System.err.println("me-service: shutdown did not finish cleanly within " + budget + " s: " + e);
     }
+    Logging.flush();
   }
 
   private static Future<String> migrate(Vertx vertx, AppConfig config) {
@@ -127,6 +137,7 @@ public final class Main {
   }
 
   private static void exit(int status) {
+    Logging.flush();
     System.exit(status);
   }
 

@@ -15,7 +15,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import meservice.auth.Principal;
 import meservice.db.Sql;
-import meservice.me.Ids;
+import meservice.auth.Ids;
 
 /** Stored API keys: never the secret, only its hash. One statement per call. */
 public final class ApiKeyRepository {

@@ -1,9 +1,8 @@
 package meservice.apikey;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import meservice.crypto.Digests;
 
 /**
  * The shape of an API key: {@code mek_} followed by 43 base62 characters (256 random bits).
@@ -50,11 +49,7 @@ public final class ApiKeySecret {
 
   /** SHA-256 of the whole key: enough for 256 random bits, and cheap enough for an event loop. */
   static byte[] hash(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.US_ASCII));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Digests.sha256(key.getBytes(StandardCharsets.US_ASCII));
   }
 
   static String displayPrefix(String key) {

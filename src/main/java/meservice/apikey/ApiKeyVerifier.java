@@ -2,8 +2,9 @@ package meservice.apikey;
 
 import io.vertx.core.Future;
 import java.util.HexFormat;
+import meservice.auth.AuthFailure;
+import meservice.auth.AuthFailureReason;
 import meservice.auth.Principal;
-import meservice.http.ApiError;
 
 /**
  * Turns a presented API key into a {@link Principal.ApiKey}. The key is looked up by the SHA-256
@@ -24,7 +25,7 @@ public final class ApiKeyVerifier {
 
   public Future<Principal.ApiKey> verify(String key) {
     if (!ApiKeySecret.isWellFormed(key)) {
-      return Future.failedFuture(ApiError.unauthorized("api key is malformed"));
+      return Future.failedFuture(AuthFailure.of(AuthFailureReason.API_KEY, "api key is malformed"));
     }
     byte[] hash = ApiKeySecret.hash(key);
     String cacheKey = HexFormat.of().formatHex(hash);
@@ -36,10 +37,10 @@ public final class ApiKeyVerifier {
     long ticket = cache.ticket();
     return repository.find(hash).compose(found -> {
       if (found == null) {
-        return Future.failedFuture(ApiError.unauthorized("api key unknown"));
+        return Future.failedFuture(AuthFailure.of(AuthFailureReason.API_KEY, "api key unknown"));
       }
       if (found.revoked()) {
-        return Future.failedFuture(ApiError.unauthorized("api key " + found.principal().keyId() + " is revoked"));
+        return Future.failedFuture(AuthFailure.of(AuthFailureReason.API_KEY, "api key " + found.principal().keyId() + " is revoked"));
       }
       cache.put(cacheKey, found.principal(), ticket);
       lastUse.record(found.principal().keyId());

@@ -5,14 +5,17 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.Consumer;
 import meservice.apikey.ApiKeySecret;
 import meservice.apikey.ApiKeyVerifier;
 import meservice.http.ApiError;
+import meservice.http.RequestId;
 
 /**
  * Authenticates {@code Authorization: Bearer <credential>} and stores the {@link Principal} on the
  * context. Unlike vertx-web's {@code JWTAuthHandler} (400 on a malformed token), every bad
- * credential here is the contract's 401.
+ * credential here is the contract's 401. Each refusal is an {@link AuthFailure}: its typed reason
+ * goes to {@code failures} (the metric), its detail to the log.
  */
 public final class AuthHandler implements Handler<RoutingContext> {
 
@@ -20,27 +23,35 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   private final ClerkTokenVerifier clerk;
   private final ApiKeyVerifier apiKeys;
+  private final Consumer<AuthFailureReason> failures;
 
-  public AuthHandler(ClerkTokenVerifier clerk, ApiKeyVerifier apiKeys) {
+  /** @param failures told the reason of every refused credential (counted by {@code ops.Metrics}) */
+  public AuthHandler(ClerkTokenVerifier clerk, ApiKeyVerifier apiKeys, Consumer<AuthFailureReason> failures) {
     this.clerk = clerk;
     this.apiKeys = apiKeys;
+    this.failures = failures;
   }
 
   public static Principal principal(RoutingContext rc) {
     return rc.get(PRINCIPAL);
   }
 
+  /** Whom a request's rate-limit bucket belongs to: the user, or the API key (not its organization). */
+  public static Object rateLimitKey(RoutingContext rc) {
+    return principal(rc) instanceof Principal.ClerkUser user ? user.userId() : ((Principal.ApiKey) principal(rc)).keyId();
+  }
+
   @Override
   public void handle(RoutingContext rc) {
     String credential = bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION));
     if (credential == null) {
-      rc.fail(ApiError.unauthorized("no bearer credential"));
+      refuse(rc, AuthFailure.of(AuthFailureReason.MISSING, "no bearer credential"));
       return;
     }
     // Told apart by the prefix alone: a key is never parsed as a token, nor a token looked up as a key.
     Future<? extends Principal> result = ApiKeySecret.isApiKey(credential)
         ? apiKeys.verify(credential)
-        : clerk.verify(credential);
+        : clerk.verify(credential, RequestId.of(rc));
     if (!result.isComplete()) {
       holdBodyUntilAnswered(rc.request(), rc);
     }
@@ -48,10 +59,18 @@ public final class AuthHandler implements Handler<RoutingContext> {
       if (ar.succeeded()) {
         rc.put(PRINCIPAL, ar.result());
         rc.next();
+      } else if (ar.cause() instanceof AuthFailure refused) {
+        refuse(rc, refused);
       } else {
+        // Not a verdict on the credential (e.g. the database could not be asked about an API key).
         rc.fail(ar.cause());
       }
     });
+  }
+
+  private void refuse(RoutingContext rc, AuthFailure failure) {
+    failures.accept(failure.reason);
+    rc.fail(ApiError.unauthorized(failure.logReason()));
   }
 
   /**

@@ -1,30 +1,30 @@
 package meservice.auth;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import meservice.config.AppConfig;
-import meservice.http.ApiError;
 import meservice.http.StrictJson;
-import meservice.me.Ids;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Verifies a Clerk session token and turns it into a {@link Principal.ClerkUser}. Every rule of
- * the contract's authentication section lives here; any failure is a 401 whose reason is logged,
- * never shown. The signature itself is checked by vertx-auth-jwt against {@link KeySource} keys.
+ * the contract's authentication section lives here; any failure is an {@link AuthFailure} (a 401
+ * whose reason is logged and counted, never shown). The signature itself is checked by
+ * vertx-auth-jwt against {@link KeySource} keys; claims are read by {@link ClerkClaims}.
  */
 public final class ClerkTokenVerifier {
 
   static final int MAX_TOKEN_CHARS = 8 * 1024;
   private static final Set<String> FORBIDDEN_HEADERS = Set.of("jku", "x5u", "jwk", "x5c", "crit");
   private static final Set<String> ACCEPTED_CAT = Set.of("cl_B7d4PD111AAA", "cl_I7d4PD111III");
+  private static final Logger LOG = LoggerFactory.getLogger(ClerkTokenVerifier.class);
 
   private final KeySource keys;
   private final Set<String> algorithms;
@@ -46,40 +46,47 @@ public final class ClerkTokenVerifier {
     this.verified = new VerifiedTokens(VerifiedTokens.DEFAULT_MAX_ENTRIES, skewSeconds);
   }
 
-  public Future<Principal.ClerkUser> verify(String token) {
+  /** {@code requestId} only labels the log line of a token accepted with a remark (see README). */
+  public Future<Principal.ClerkUser> verify(String token, String requestId) {
     long now = System.currentTimeMillis() / 1000;
     VerifiedTokens.Key cacheKey = VerifiedTokens.key(token);
     Principal.ClerkUser known = verified.get(cacheKey, keys.current(), now);
     if (known != null) {
       return Future.succeededFuture(known);
     }
-    JsonObject header;
     JsonObject claims;
+    String kid;
+    ClerkClaims.Organization org;
     try {
       String[] parts = split(token);
-      header = decodeJson(parts[0], "header");
+      JsonObject header = decodeJson(parts[0], "header");
       claims = decodeJson(parts[1], "payload");
-      checkHeader(header);
+      kid = checkHeader(header);
       checkClaims(claims, now);
-    } catch (ApiError e) {
+      org = ClerkClaims.organization(claims);
+    } catch (AuthFailure e) {
       return Future.failedFuture(e);
     }
-    String kid = header.getValue("kid") instanceof String s ? s : null;
     return keys.keysFor(kid)
         .compose(signing -> {
           if (signing == null) {
-            return Future.failedFuture(ApiError.unauthorized("no signing keys loaded"));
+            return Future.failedFuture(fail(AuthFailureReason.NO_KEYS, "no signing keys loaded"));
+          }
+          if (!signing.has(kid)) {
+            return Future.failedFuture(fail(AuthFailureReason.SIGNATURE, "no key with kid " + LogSafe.quote(kid)));
           }
           return signing.verifier.authenticate(new TokenCredentials(token))
-              .map(user -> remember(cacheKey, claims, signing, now));
+              .map(user -> remember(cacheKey, claims, org, signing, now, requestId));
         })
-        .recover(err -> Future.failedFuture(err instanceof ApiError e ? e
-            : ApiError.unauthorized("signature: " + err.getMessage())));
+        .recover(err -> Future.failedFuture(err instanceof AuthFailure e ? e
+            // The library's wording may echo parts of the unverified token.
+            : fail(AuthFailureReason.SIGNATURE, "signature: " + LogSafe.quote(err.getMessage()))));
   }
 
   /** Only a token that passed every rule gets here; its time claims are re-checked on each hit. */
-  private Principal.ClerkUser remember(VerifiedTokens.Key cacheKey, JsonObject claims, SigningKeys signing, long now) {
-    Principal.ClerkUser principal = principal(claims);
+  private Principal.ClerkUser remember(VerifiedTokens.Key cacheKey, JsonObject claims,
+      ClerkClaims.Organization org, SigningKeys signing, long now, String requestId) {
+    Principal.ClerkUser principal = principal(claims.getString("sub"), org, requestId);
     long nbf = claims.containsKey("nbf") ? claims.getLong("nbf") : Long.MIN_VALUE;
     verified.put(cacheKey, new VerifiedTokens.Entry(principal, claims.getLong("exp"), nbf, signing), keys.current(), now);
     return principal;
@@ -87,15 +94,15 @@ public final class ClerkTokenVerifier {
 
   private static String[] split(String token) {
     if (token.length() > MAX_TOKEN_CHARS) {
-      throw ApiError.unauthorized("token longer than " + MAX_TOKEN_CHARS + " characters");
+      throw fail(AuthFailureReason.MALFORMED, "token longer than " + MAX_TOKEN_CHARS + " characters");
     }
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3) {
-      throw ApiError.unauthorized("token has " + parts.length + " segments, not 3");
+      throw fail(AuthFailureReason.MALFORMED, "token has " + parts.length + " segments, not 3");
     }
     for (String part : parts) {
       if (part.isEmpty()) {
-        throw ApiError.unauthorized("token has an empty segment");
+        throw fail(AuthFailureReason.MALFORMED, "token has an empty segment");
       }
     }
     return parts;
@@ -109,49 +116,63 @@ public final class ClerkTokenVerifier {
     } catch (RuntimeException e) {
       // Falls through to the one rejection below.
     }
-    throw ApiError.unauthorized(what + " is not a base64url JSON object without duplicate members");
+    throw fail(AuthFailureReason.MALFORMED, what + " is not a base64url JSON object without duplicate members");
   }
 
-  private void checkHeader(JsonObject header) {
+  /**
+   * The header as Clerk writes it ({@code alg}, {@code kid}, {@code typ: JWT}, maybe {@code cat}),
+   * or a 401. Returns the {@code kid}; {@code null} only when a PEM key (which has no id) verifies.
+   */
+  private String checkHeader(JsonObject header) {
     Object alg = header.getValue("alg");
     if (!(alg instanceof String algorithm && algorithms.contains(algorithm))) {
-      throw ApiError.unauthorized("alg " + alg + " not allowed");
+      throw fail(AuthFailureReason.ALGORITHM, "alg " + LogSafe.quote(alg) + " not allowed");
     }
     for (String name : FORBIDDEN_HEADERS) {
       if (header.containsKey(name)) {
-        throw ApiError.unauthorized("header " + name + " not allowed");
+        throw fail(AuthFailureReason.HEADER, "header " + name + " not allowed");
       }
     }
-    if (header.containsKey("kid") && !(header.getValue("kid") instanceof String)) {
-      throw ApiError.unauthorized("kid is not a string");
+    Object kid = header.getValue("kid");
+    if (kid != null && !(kid instanceof String)) {
+      throw fail(AuthFailureReason.HEADER, "kid " + LogSafe.quote(kid) + " is not a string");
+    }
+    if (kid == null && keys.requiresKid()) {
+      throw fail(AuthFailureReason.HEADER, "no kid, and keys come from a JWKS");
+    }
+    Object typ = header.getValue("typ");
+    if (typ != null && !(typ instanceof String type && type.equalsIgnoreCase("JWT"))) {
+      throw fail(AuthFailureReason.HEADER, "typ " + LogSafe.quote(typ) + " is not JWT");
     }
     if (header.containsKey("cat") && !(header.getValue("cat") instanceof String cat && ACCEPTED_CAT.contains(cat))) {
-      throw ApiError.unauthorized("token category " + header.getValue("cat") + " is not a session token");
+      throw fail(AuthFailureReason.CLAIMS, "token category " + LogSafe.quote(header.getValue("cat")) + " is not a session token");
     }
+    return (String) kid;
   }
 
   private void checkClaims(JsonObject claims, long now) {
     long exp = numericDate(claims, "exp");
     if (now - skewSeconds >= exp) {
-      throw ApiError.unauthorized("token expired");
+      throw fail(AuthFailureReason.EXPIRED, "token expired");
     }
     if (claims.containsKey("nbf") && numericDate(claims, "nbf") > now + skewSeconds) {
-      throw ApiError.unauthorized("token not yet valid (nbf)");
+      throw fail(AuthFailureReason.NOT_YET_VALID, "token not yet valid (nbf)");
     }
     if (claims.containsKey("iat") && numericDate(claims, "iat") > now + skewSeconds) {
-      throw ApiError.unauthorized("token issued in the future (iat)");
+      throw fail(AuthFailureReason.NOT_YET_VALID, "token issued in the future (iat)");
     }
     if (issuer != null && !issuer.equals(claims.getValue("iss"))) {
-      throw ApiError.unauthorized("issuer " + claims.getValue("iss") + " not accepted");
+      throw fail(AuthFailureReason.ISSUER, "issuer " + LogSafe.quote(claims.getValue("iss")) + " not accepted");
     }
     if (!authorizedParties.isEmpty()
         && !(claims.getValue("azp") instanceof String azp && authorizedParties.contains(azp))) {
-      throw ApiError.unauthorized("authorized party " + claims.getValue("azp") + " not accepted");
+      throw fail(AuthFailureReason.AUTHORIZED_PARTY,
+          "authorized party " + LogSafe.quote(claims.getValue("azp")) + " not accepted");
     }
     requireText(claims, "sub");
     requireText(claims, "sid");
     if ("pending".equals(claims.getValue("sts"))) {
-      throw ApiError.unauthorized("session status is pending");
+      throw fail(AuthFailureReason.CLAIMS, "session status is pending");
     }
   }
 
@@ -160,56 +181,35 @@ public final class ClerkTokenVerifier {
     if (value instanceof Integer || value instanceof Long) {
       return ((Number) value).longValue();
     }
-    throw ApiError.unauthorized(name + " is missing or not an integer NumericDate");
+    throw fail(AuthFailureReason.CLAIMS, name + " is missing or not an integer NumericDate");
   }
 
-  private static String requireText(JsonObject claims, String name) {
-    if (claims.getValue(name) instanceof String s && !s.isEmpty()) {
-      return s;
+  private static void requireText(JsonObject claims, String name) {
+    if (!(claims.getValue(name) instanceof String s && !s.isEmpty())) {
+      throw fail(AuthFailureReason.CLAIMS, name + " is missing");
     }
-    throw ApiError.unauthorized(name + " is missing");
   }
 
-  /** v1 claims: org_id, org_role, org_permissions. v2 ({@code v: 2}): o.id, o.rol, o.per. */
-  private Principal.ClerkUser principal(JsonObject claims) {
-    String sub = claims.getString("sub");
-    String orgId;
-    String role;
-    Collection<?> permissions;
-    if (claims.getValue("v") instanceof Number v && v.intValue() == 2) {
-      JsonObject org = claims.getValue("o") instanceof JsonObject o ? o : new JsonObject();
-      orgId = text(org.getValue("id"));
-      String rol = text(org.getValue("rol"));
-      role = rol == null || rol.startsWith("org:") ? rol : "org:" + rol;
-      permissions = list(org.getValue("per"));
-    } else {
-      orgId = text(claims.getValue("org_id"));
-      role = text(claims.getValue("org_role"));
-      permissions = list(claims.getValue("org_permissions"));
-    }
+  /**
+   * {@code user_scopes}, plus for an active organization its role's {@code role_scopes} and the
+   * token's organization permissions. An organization without a role is still active (its id and
+   * permissions count) but brings no role scopes: logged, since Clerk always sends a role.
+   */
+  private Principal.ClerkUser principal(String sub, ClerkClaims.Organization org, String requestId) {
     TreeSet<String> scopes = new TreeSet<>(userScopes);
-    if (orgId != null) {
-      scopes.addAll(roleScopes.getOrDefault(role, List.of()));
-      for (Object permission : permissions) {
-        if (permission instanceof String p && !p.isBlank()) {
-          scopes.add(p);
-        }
+    if (org != null) {
+      if (org.role() == null) {
+        LOG.atInfo().addKeyValue("request_id", requestId)
+            .log("organization claim without a role: organization {} active, no role scopes", LogSafe.quote(org.id()));
+      } else {
+        scopes.addAll(roleScopes.getOrDefault(org.role(), List.of()));
       }
+      scopes.addAll(org.permissions());
     }
-    return new Principal.ClerkUser(sub, Ids.userId(sub), Ids.orgId(orgId), List.copyOf(scopes));
+    return new Principal.ClerkUser(sub, Ids.userId(sub), Ids.orgId(org == null ? null : org.id()), List.copyOf(scopes));
   }
 
-  private static String text(Object value) {
-    return value instanceof String s && !s.isEmpty() ? s : null;
-  }
-
-  private static Collection<?> list(Object value) {
-    if (value instanceof JsonArray array) {
-      return array.getList();
-    }
-    if (value instanceof String s) {
-      return List.of(s.split(","));
-    }
-    return List.of();
+  private static AuthFailure fail(AuthFailureReason reason, String detail) {
+    return AuthFailure.of(reason, detail);
   }
 }

@@ -1,23 +1,40 @@
 package meservice.auth;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code CLERK_JWKS_URL}: keys fetched once, cached, and refetched when a token names a
- * {@code kid} the cache lacks, at most once per {@code JWKS_MIN_REFETCH_SECONDS} so that a flood of
- * forged kids cannot turn into a flood of requests to Clerk. Shared by every event loop.
+ * {@code CLERK_JWKS_URL}: keys fetched at start-up, then again every {@code JWKS_REFRESH_SECONDS}
+ * (so a key Clerk withdrew stops being trusted within that time, and the verified-token cache
+ * with it) and when a token names a {@code kid} the cache lacks, at most once per
+ * {@code JWKS_MIN_REFETCH_SECONDS} so that a flood of forged kids cannot turn into a flood of
+ * requests to Clerk. Until a first key set loads, the timer retries every
+ * {@code max(1 s, JWKS_MIN_REFETCH_SECONDS)} and readiness is 503.
+ *
+ * <p>Each fetch is bounded: {@link #FETCH_DEADLINE_MILLIS} in all (connect, headers, body: a server
+ * that accepts and goes silent, or trickles, is cut) and {@link #MAX_BODY_BYTES} of body (more
+ * is a failed fetch, read no further). A failed fetch keeps the keys already loaded.
+ * Shared by every event loop.
  */
 public final class JwksKeySource implements KeySource {
+
+  public static final long FETCH_DEADLINE_MILLIS = 5_000;
+  /** Clerk's JWKS holds a key or two (about 0.5 KiB each); 64 KiB is generous and still bounded. */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(JwksKeySource.class);
 
@@ -26,20 +43,46 @@ public final class JwksKeySource implements KeySource {
   private final String url;
   private final List<String> algorithms;
   private final long minRefetchMillis;
+  private final long refreshMillis;
+  private final long deadlineMillis;
+  private final int maxBodyBytes;
 
   private volatile SigningKeys current;
   private long lastFetchMillis = Long.MIN_VALUE / 2;
   private Future<SigningKeys> inFlight;
+  private long timerId = -1;
+  private boolean stopped;
   private final AtomicLong fetchesSucceeded = new AtomicLong();
   private final AtomicLong fetchesFailed = new AtomicLong();
 
   public JwksKeySource(Vertx vertx, HttpClient client, String url, List<String> algorithms,
-      long minRefetchMillis) {
+      long minRefetchMillis, long refreshMillis) {
+    this(vertx, client, url, algorithms, minRefetchMillis, refreshMillis, FETCH_DEADLINE_MILLIS, MAX_BODY_BYTES);
+  }
+
+  JwksKeySource(Vertx vertx, HttpClient client, String url, List<String> algorithms,
+      long minRefetchMillis, long refreshMillis, long deadlineMillis, int maxBodyBytes) {
     this.vertx = vertx;
-    this.minRefetchMillis = minRefetchMillis;
     this.client = client;
     this.url = url;
     this.algorithms = algorithms;
+    this.minRefetchMillis = minRefetchMillis;
+    this.refreshMillis = refreshMillis;
+    this.deadlineMillis = deadlineMillis;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /** The first fetch, then the timer. Never fails: without keys the service starts not ready. */
+  public Future<Void> start() {
+    return fetchNow().onComplete(ar -> scheduleNext()).mapEmpty();
+  }
+
+  /** Stops the timer; a fetch under way finishes. */
+  public synchronized void stop() {
+    stopped = true;
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
   }
 
   @Override
@@ -56,34 +99,17 @@ public final class JwksKeySource implements KeySource {
     return current;
   }
 
-  /** Fetches unless a fetch is running (joins it) or ran too recently (answers the cache). */
-  public synchronized Future<SigningKeys> refresh() {
-    if (inFlight != null) {
-      return inFlight;
-    }
-    long now = System.currentTimeMillis();
-    if (now - lastFetchMillis < minRefetchMillis) {
+  @Override
+  public boolean requiresKid() {
+    return true;
+  }
+
+  /** For an unknown kid: fetches unless one is running (joins it) or one ran too recently. */
+  synchronized Future<SigningKeys> refresh() {
+    if (inFlight == null && System.currentTimeMillis() - lastFetchMillis < minRefetchMillis) {
       return Future.succeededFuture(current);
     }
-    lastFetchMillis = now;
-    Future<SigningKeys> fetch = fetch()
-        .map(keys -> {
-          if (keys.sameKeysAs(current)) {
-            return current;
-          }
-          current = keys;
-          fetchesSucceeded.incrementAndGet();
-          LOG.info("loaded signing keys from JWKS, kids={}", keys.kids);
-          return keys;
-        })
-        .recover(err -> {
-          fetchesFailed.incrementAndGet();
-          LOG.warn("JWKS fetch from {} failed: {}", url, err.getMessage());
-          return Future.succeededFuture(current);
-        });
-    inFlight = fetch;
-    fetch.onComplete(ar -> clearInFlight());
-    return fetch;
+    return fetchNow();
   }
 
   /** For {@code jwks_refreshes_total}. */
@@ -95,6 +121,41 @@ public final class JwksKeySource implements KeySource {
     return fetchesFailed.get();
   }
 
+  private synchronized void scheduleNext() {
+    if (stopped) {
+      return;
+    }
+    long delay = current == null ? Math.max(1_000, minRefetchMillis) : refreshMillis;
+    timerId = vertx.setTimer(delay, id -> fetchNow().onComplete(ar -> scheduleNext()));
+  }
+
+  /** Joins the fetch under way, or starts one; completes with the keys in use after it. */
+  private synchronized Future<SigningKeys> fetchNow() {
+    if (inFlight != null) {
+      return inFlight;
+    }
+    lastFetchMillis = System.currentTimeMillis();
+    Future<SigningKeys> fetch = fetch()
+        .map(keys -> {
+          fetchesSucceeded.incrementAndGet();
+          if (!keys.sameKeysAs(current)) {
+            // A new object: VerifiedTokens drops every token verified under the previous set.
+            current = keys;
+            LOG.info("loaded signing keys from JWKS, kids={}", keys.kids);
+          }
+          return current;
+        })
+        .recover(err -> {
+          fetchesFailed.incrementAndGet();
+          // A decode error may quote the body: bounded and escaped like token values.
+          LOG.warn("JWKS fetch from {} failed: {}", url, LogSafe.quote(err.getMessage()));
+          return Future.succeededFuture(current);
+        });
+    inFlight = fetch;
+    fetch.onComplete(ar -> clearInFlight());
+    return fetch;
+  }
+
   private synchronized void clearInFlight() {
     inFlight = null;
   }
@@ -103,12 +164,23 @@ public final class JwksKeySource implements KeySource {
     RequestOptions request = new RequestOptions()
         .setMethod(HttpMethod.GET)
         .setAbsoluteURI(url)
-        .setConnectTimeout(3_000)
-        .setIdleTimeout(5_000)
+        .setConnectTimeout(deadlineMillis)
         .putHeader("Accept", "application/json");
+    AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
     return client.request(request)
-        .compose(req -> req.send())
-        .compose(this::body)
+        .compose(req -> {
+          sent.set(req);
+          return req.send();
+        })
+        .compose(this::boundedBody)
+        .timeout(deadlineMillis, TimeUnit.MILLISECONDS)
+        .onFailure(err -> {
+          // Frees the connection of a server that went silent; a no-op once the exchange ended.
+          HttpClientRequest req = sent.get();
+          if (req != null) {
+            req.reset();
+          }
+        })
         .map(body -> {
           SigningKeys keys = SigningKeys.fromJwks(vertx, new JsonObject(body), algorithms);
           if (keys == null) {
@@ -118,10 +190,25 @@ public final class JwksKeySource implements KeySource {
         });
   }
 
-  private Future<io.vertx.core.buffer.Buffer> body(HttpClientResponse response) {
+  /** The body, unless it is not a 200 or grows past {@link #maxBodyBytes} (then read no further). */
+  private Future<Buffer> boundedBody(HttpClientResponse response) {
     if (response.statusCode() != 200) {
+      response.request().reset();
       return Future.failedFuture("JWKS answered HTTP " + response.statusCode());
     }
-    return response.body();
+    Promise<Buffer> body = Promise.promise();
+    Buffer received = Buffer.buffer();
+    response.handler(chunk -> {
+      if (received.length() + chunk.length() > maxBodyBytes) {
+        if (body.tryFail("JWKS body over " + maxBodyBytes + " bytes")) {
+          response.request().reset();
+        }
+        return;
+      }
+      received.appendBuffer(chunk);
+    });
+    response.exceptionHandler(body::tryFail);
+    response.endHandler(v -> body.tryComplete(received));
+    return body.future();
   }
 }

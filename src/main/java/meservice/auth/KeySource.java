@@ -11,4 +11,7 @@ public interface KeySource {
   /** The key set in use right now, without fetching; {@code null} before the first load. */
   SigningKeys current();
 
+  /** Whether a token must name its key: yes for a JWKS (Clerk always sends a kid), not for one PEM key. */
+  boolean requiresKid();
+
 }

@@ -24,4 +24,9 @@ public final class PemKeySource implements KeySource {
   public SigningKeys current() {
     return keys;
   }
+
+  @Override
+  public boolean requiresKid() {
+    return false;
+  }
 }

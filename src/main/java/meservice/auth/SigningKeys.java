@@ -34,8 +34,9 @@ final class SigningKeys {
     return other != null && source.equals(other.source);
   }
 
+  /** {@code kid} may be {@code null} (no kid in the token): only a PEM key matches it then. */
   boolean has(String kid) {
-    return kids.contains(kid) || kids.contains(PEM);
+    return kids.contains(PEM) || (kid != null && kids.contains(kid));
   }
 
   private static final String PEM = "\0pem";

@@ -1,12 +1,11 @@
 package meservice.auth;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import meservice.crypto.Digests;
 
 /**
  * Session tokens whose signature and claims already passed, so that a dashboard reusing one token
@@ -22,14 +21,6 @@ final class VerifiedTokens {
   /** What a hit needs: the caller, and the claims that go stale on their own. */
   record Entry(Principal.ClerkUser principal, long exp, long nbf, SigningKeys keys) {}
 
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JRE has SHA-256", e);
-    }
-  });
-
   private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
   private final ReentrantLock sweeping = new ReentrantLock();
   private final int maxEntries;
@@ -42,8 +33,7 @@ final class VerifiedTokens {
   }
 
   static Key key(String token) {
-    byte[] digest = SHA256.get().digest(token.getBytes(StandardCharsets.ISO_8859_1));
-    return new Key(digest);
+    return new Key(Digests.sha256(token.getBytes(StandardCharsets.ISO_8859_1)));
   }
 
   /** The principal of a token verified under {@code current} keys and still in its time window. */

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
@@ -29,7 +30,7 @@ import meservice.db.Migrations;
  */
 public final class ApiKeyCommand {
 
-  static final String USAGE = String.join("\n",
+  public static final String USAGE = String.join("\n",
       "usage: apikey create --org ORG [--name NAME] [--scopes a,b]",
       "       apikey list --org ORG",
       "       apikey revoke ID");
@@ -42,6 +43,9 @@ public final class ApiKeyCommand {
   private ApiKeyCommand() {}
 
   public static Future<String> run(Vertx vertx, AppConfig config, String[] args) {
+    if (wantsHelp(args)) {
+      return Future.succeededFuture(USAGE);
+    }
     Function<ApiKeyRepository, Future<String>> action;
     try {
       action = parse(args);
@@ -57,22 +61,33 @@ public final class ApiKeyCommand {
         .eventually(pool::close);
   }
 
+  /** {@code apikey help}, or {@code --help}/{@code -h} anywhere: the usage, and no database. */
+  private static boolean wantsHelp(String[] args) {
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--help") || args[i].equals("-h") || (i == 1 && args[i].equals("help"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static Function<ApiKeyRepository, Future<String>> parse(String[] args) {
     String sub = args.length > 1 ? args[1] : "";
-    Map<String, String> options = options(Arrays.copyOfRange(args, Math.min(2, args.length), args.length), sub);
+    String[] rest = Arrays.copyOfRange(args, Math.min(2, args.length), args.length);
     return switch (sub) {
       case "create" -> {
-        String org = org(options);
+        Map<String, String> options = options(sub, rest, Set.of("--org", "--name", "--scopes"));
+        String org = org(sub, options);
         String name = name(options.get("--name"));
         List<String> scopes = scopes(options.get("--scopes"));
         yield repository -> repository.create(org, name, scopes).map(ApiKeyCommand::created);
       }
       case "list" -> {
-        String org = org(options);
+        String org = org(sub, options(sub, rest, Set.of("--org")));
         yield repository -> repository.list(org).map(keys -> listing(org, keys));
       }
       case "revoke" -> {
-        UUID id = id(args);
+        UUID id = id(rest);
         yield repository -> repository.revoke(id).map(revokedAt -> {
           if (revokedAt == null) {
             throw new IllegalArgumentException("apikey revoke: no api key has id " + id);
@@ -80,29 +95,48 @@ public final class ApiKeyCommand {
           return "api key " + id + " revoked at " + time(revokedAt);
         });
       }
-      default -> throw new IllegalArgumentException(USAGE);
+      case "" -> throw usage("apikey: which one? create, list or revoke");
+      default -> throw usage("apikey: unknown command '" + sub + "'");
     };
   }
 
-  private static Map<String, String> options(String[] rest, String sub) {
-    if (sub.equals("revoke")) {
-      return Map.of();
-    }
+  /** What is wrong, then how it is used: the whole message a usage error prints. */
+  private static IllegalArgumentException usage(String problem) {
+    return new IllegalArgumentException(problem + "\n" + USAGE);
+  }
+
+  private static Map<String, String> options(String sub, String[] rest, Set<String> known) {
     Map<String, String> options = new HashMap<>();
     for (int i = 0; i < rest.length; i += 2) {
       String option = rest[i];
-      boolean known = option.equals("--org") || (sub.equals("create") && (option.equals("--name") || option.equals("--scopes")));
-      if (!known || i + 1 >= rest.length || options.put(option, rest[i + 1]) != null) {
-        throw new IllegalArgumentException(USAGE);
+      if (!known.contains(option)) {
+        throw usage("apikey " + sub + ": " + (option.startsWith("-")
+            ? "unknown option " + option + suggestion(option, known)
+            : "unexpected argument '" + option + "'"));
+      }
+      if (i + 1 >= rest.length) {
+        throw usage("apikey " + sub + ": " + option + " needs a value");
+      }
+      if (options.put(option, rest[i + 1]) != null) {
+        throw usage("apikey " + sub + ": " + option + " is given twice");
       }
     }
     return options;
   }
 
-  private static String org(Map<String, String> options) {
+  /** {@code --scope} for {@code --scopes}, {@code --organization} for {@code --org}. */
+  private static String suggestion(String option, Set<String> known) {
+    return known.stream()
+        .filter(k -> option.length() > 2 && (k.startsWith(option) || option.startsWith(k)))
+        .findFirst()
+        .map(k -> " (did you mean " + k + "?)")
+        .orElse("");
+  }
+
+  private static String org(String sub, Map<String, String> options) {
     String org = options.get("--org");
     if (org == null) {
-      throw new IllegalArgumentException(USAGE);
+      throw usage("apikey " + sub + ": --org is required");
     }
     if (!ORG.matcher(org).matches()) {
       throw new IllegalArgumentException("apikey: --org must be a Clerk organization id (org_ and letters or digits)");
@@ -135,26 +169,30 @@ public final class ApiKeyCommand {
     return List.copyOf(scopes);
   }
 
-  private static UUID id(String[] args) {
-    if (args.length != 3) {
-      throw new IllegalArgumentException(USAGE);
+  private static UUID id(String[] rest) {
+    if (rest.length == 0) {
+      throw usage("apikey revoke: the ID of the key is required (apikey list shows it)");
+    }
+    if (rest.length > 1) {
+      throw usage("apikey revoke: unexpected argument '" + rest[1] + "'");
     }
     try {
-      return UUID.fromString(args[2]);
+      return UUID.fromString(rest[0]);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("apikey revoke: '" + args[2] + "' is not an api key id (a UUID from apikey list)");
+      throw new IllegalArgumentException("apikey revoke: '" + rest[0] + "' is not an api key id (a UUID from apikey list)");
     }
   }
 
+  /** The key on a line of its own, ready to paste into a shell or an {@code .env} file. */
   private static String created(NewApiKey key) {
     return String.join("\n",
         "created api key " + key.id() + " for " + key.clerkOrgId()
             + (key.name() == null ? "" : " (" + key.name() + ")")
             + ", scopes: " + (key.scopes().isEmpty() ? "none" : String.join(",", key.scopes())),
         "",
-        "  " + key.secret(),
+        "ME_API_KEY=" + key.secret(),
         "",
-        "This is the only time the key is shown: store it now. Use it as 'Authorization: Bearer <key>'.",
+        "This is the only time the key is shown: store it now. Use it as 'Authorization: Bearer $ME_API_KEY'.",
         "Revoke it with: apikey revoke " + key.id());
   }
 

@@ -20,6 +20,7 @@ public record AppConfig(
     List<String> jwtAlgorithms,
     int clockSkewSeconds,
     int jwksMinRefetchSeconds,
+    int jwksRefreshSeconds,
     int bodyLimitBytes,
     String logFormat,
     List<String> userScopes,

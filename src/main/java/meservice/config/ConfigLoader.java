@@ -4,7 +4,9 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The one config loader: defaults from {@code conf/config.json} (or {@code CONFIG_FILE}),
@@ -22,6 +25,7 @@ import java.util.Set;
 public final class ConfigLoader {
 
   private static final Set<String> ALGORITHMS = Set.of("RS256", "RS384", "RS512");
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   private final JsonObject file;
   private final Map<String, String> env;
@@ -56,13 +60,14 @@ public final class ConfigLoader {
         databaseUrl(),
         connections,
         readConnections == 0 ? defaultReadConnections(cores) : readConnections,
-        url("CLERK_JWKS_URL"),
+        jwksUrl(),
         pem("CLERK_JWT_KEY"),
         optionalText("CLERK_ISSUER"),
         list("CLERK_AUTHORIZED_PARTIES"),
         algorithms(),
         integer("AUTH_CLOCK_SKEW_SECONDS", 0, 3600),
         integer("JWKS_MIN_REFETCH_SECONDS", 0, 3600),
+        integer("JWKS_REFRESH_SECONDS", 1, 86_400),
         integer("BODY_LIMIT_BYTES", 2, 10 * 1024 * 1024),
         logFormat(),
         strings(file.getValue("user_scopes"), "user_scopes"),
@@ -151,20 +156,48 @@ public final class ConfigLoader {
     return value;
   }
 
-  private String url(String name) {
+  /**
+   * The keys that decide who is who: fetched over TLS. Plain http only for a loopback host
+   * ({@code dev}, tests), decided from the URL alone (no DNS lookup).
+   */
+  private String jwksUrl() {
+    String name = "CLERK_JWKS_URL";
     String value = optionalText(name);
     if (value == null) {
       return null;
     }
+    URI uri;
     try {
-      URI uri = URI.create(value);
-      if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
-        throw new ConfigException(name + ": must be an http(s) URL");
-      }
+      uri = URI.create(value);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(name + ": not a valid URL");
     }
+    if (uri.getHost() == null) {
+      throw new ConfigException(name + ": not a valid URL");
+    }
+    boolean https = "https".equalsIgnoreCase(uri.getScheme());
+    boolean loopbackHttp = "http".equalsIgnoreCase(uri.getScheme()) && isLoopback(uri.getHost());
+    if (!https && !loopbackHttp) {
+      throw new ConfigException(name + ": must be an https:// URL (http:// only for a loopback host: localhost, 127.0.0.0/8, ::1)");
+    }
     return value;
+  }
+
+  /** {@code localhost}, or an IP literal in 127.0.0.0/8 or {@code ::1}; never a name lookup. */
+  static boolean isLoopback(String host) {
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (!IPV4.matcher(literal).matches() && !literal.contains(":")) {
+      return false;
+    }
+    try {
+      // An IP literal is parsed, not resolved.
+      return InetAddress.getByName(literal).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   private String pem(String name) {

@@ -96,17 +96,21 @@ public final class Database {
 
   /**
    * Reads pipelined: many queries share a connection's round trips and its backend, so a few
-   * connections serve what would take dozens unpipelined, at a fraction of Postgres's CPU.
+   * connections serve what would take dozens unpipelined, at a fraction of Postgres's CPU. The
+   * connections are opened on the caller's event loop ({@link ReadConnections} calls this from each
+   * API verticle's {@code start}), so a query and its answer never change threads. Each loop's
+   * client is its own pool, so each has its own name: pools of one name share their meters, and
+   * Micrometer warns at start-up when the second registers them again.
    */
-  public static SqlClient reads(Vertx vertx, AppConfig config) {
+  static SqlClient reads(Vertx vertx, AppConfig config, int index, int connections) {
     AppConfig.DatabaseLimits limits = config.dbLimits();
     // No acquisition timeout: it costs a timer per query, and a pipelined connection is almost
     // never waited for; past the bounded queue a read fails fast (503) all the same.
     PoolOptions options = retiringIdle(new PoolOptions())
-        .setMaxSize(config.dbReadConnections())
+        .setMaxSize(connections)
         .setMaxWaitQueueSize(limits.maxWaitQueue())
         .setConnectionTimeout(0)
-        .setName("me-service-reads");
+        .setName("me-service-reads-" + index);
     NetClientOptions net = net(limits, deadlineMillis(limits));
     return PgBuilder.client()
         .with(options)

@@ -13,8 +13,6 @@ import java.net.ConnectException;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import meservice.ops.AuthFailureReason;
-import meservice.ops.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,15 +25,10 @@ public final class ErrorMapper implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
 
   private final Function<String, String> allowedMethods;
-  private final Metrics metrics;
 
-  /**
-   * @param allowedMethods the {@code Allow} value for a path the router knows, for 405s
-   * @param metrics counts every 401 by reason, whichever handler raised it
-   */
-  public ErrorMapper(Function<String, String> allowedMethods, Metrics metrics) {
+  /** @param allowedMethods the {@code Allow} value for a path the router knows, for 405s */
+  public ErrorMapper(Function<String, String> allowedMethods) {
     this.allowedMethods = allowedMethods;
-    this.metrics = metrics;
   }
 
   @Override
@@ -51,9 +44,6 @@ public final class ErrorMapper implements Handler<RoutingContext> {
           .log("database unavailable: {}", failure == null ? "status " + rc.statusCode() : failure.toString());
     } else if (error.logReason != null) {
       LOG.atInfo().addKeyValue("request_id", requestId).log("{}: {}", error.code, error.logReason);
-    }
-    if (error.code == ErrorCode.UNAUTHORIZED) {
-      metrics.authFailure(AuthFailureReason.classify(error.logReason));
     }
     if (error.code == ErrorCode.METHOD_NOT_ALLOWED) {
       rc.response().putHeader(HttpHeaders.ALLOW, allowedMethods.apply(rc.request().path()));

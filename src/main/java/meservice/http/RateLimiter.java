@@ -5,8 +5,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import meservice.auth.AuthHandler;
-import meservice.auth.Principal;
+import java.util.function.Function;
 
 /**
  * Per-principal token buckets ({@code RATE_LIMIT_PER_SECOND}, {@code RATE_LIMIT_BURST}), shared
@@ -19,14 +18,19 @@ public final class RateLimiter implements Handler<RoutingContext> {
   private static final long IDLE_NANOS = 60_000_000_000L;
   private static final int MAX_BUCKETS = 200_000;
 
+  private final Function<RoutingContext, Object> keyOf;
   private final boolean enabled;
   private final double tokensPerNano;
   private final double burst;
   private final Map<Object, Bucket> buckets = new ConcurrentHashMap<>();
   private volatile long lastSweep;
 
-  /** {@code perSecond} 0 turns limiting off. */
-  public RateLimiter(int perSecond, int burst) {
+  /**
+   * {@code perSecond} 0 turns limiting off; {@code keyOf} names the bucket of a request (its
+   * authenticated principal: this handler runs after authentication).
+   */
+  public RateLimiter(int perSecond, int burst, Function<RoutingContext, Object> keyOf) {
+    this.keyOf = keyOf;
     this.enabled = perSecond > 0;
     this.tokensPerNano = perSecond / 1e9;
     this.burst = Math.max(1, burst);
@@ -38,7 +42,7 @@ public final class RateLimiter implements Handler<RoutingContext> {
       rc.next();
       return;
     }
-    long wait = take(key(AuthHandler.principal(rc)), System.nanoTime());
+    long wait = take(keyOf.apply(rc), System.nanoTime());
     if (wait == 0) {
       rc.next();
     } else {
@@ -70,10 +74,6 @@ public final class RateLimiter implements Handler<RoutingContext> {
         it.remove();
       }
     }
-  }
-
-  private static Object key(Principal principal) {
-    return principal instanceof Principal.ClerkUser user ? user.userId() : ((Principal.ApiKey) principal).keyId();
   }
 
   private static final class Bucket {

@@ -1,31 +1,27 @@
 package meservice.me;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import meservice.auth.Principal;
+import meservice.crypto.Digests;
 
 /**
  * Strong ETags of a caller's Me state, {@code "<version>-<fingerprint>"}. The stored row's
  * {@code version} (bumped by every write, 0 before the first) fixes preferences and is_staff; the
- * fingerprint hashes the rest of the payload (user, organization, scopes, the preference
- * registry). Because the version is readable from the tag, {@code If-Match} becomes a version
- * check inside the PATCH statement itself: no read-then-write race.
+ * fingerprint covers the rest of the payload: the caller's {@link Principal#fingerprint()} (user,
+ * organization, scopes; hashed once when the credential was verified) mixed with a hash of the
+ * preference registry (once, here), so a request makes its tag without hashing anything. Because
+ * the version is readable from the tag, {@code If-Match} becomes a version check inside the PATCH
+ * statement itself: no read-then-write race.
  */
 final class ETags {
 
-  private static final Pattern ENTITY_TAG = Pattern.compile("\\s*(W/)?\"([^\"]*)\"\\s*(,|$)");
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-  /** The registry's schema, hashed once: each tag then hashes only the caller's part. */
-  private final String registry;
+  private final long registry;
 
   ETags(Preferences preferences) {
-    this.registry = sha256(preferences.patchSchema().encode());
+    this.registry = Digests.sha256Prefix(preferences.patchSchema().encode());
   }
 
   String of(Principal principal, long version) {
@@ -41,12 +37,10 @@ final class ETags {
       return true;
     }
     String opaque = current.substring(1, current.length() - 1);
-    Matcher m = ENTITY_TAG.matcher(ifNoneMatch);
-    while (m.lookingAt()) {
-      if (m.group(2).equals(opaque)) {
+    for (EntityTags tags = new EntityTags(ifNoneMatch); tags.next(); ) {
+      if (tags.opaqueEquals(opaque)) {
         return true;
       }
-      m.region(m.end(), ifNoneMatch.length());
     }
     return false;
   }
@@ -62,33 +56,93 @@ final class ETags {
     }
     String suffix = "-" + fingerprint(principal);
     List<Long> versions = new ArrayList<>();
-    Matcher m = ENTITY_TAG.matcher(ifMatch);
-    while (m.lookingAt()) {
-      String opaque = m.group(2);
-      if (m.group(1) == null && opaque.endsWith(suffix)) {
+    for (EntityTags tags = new EntityTags(ifMatch); tags.next(); ) {
+      String opaque = tags.opaque();
+      if (!tags.weak() && opaque.endsWith(suffix)) {
         try {
           versions.add(Long.parseLong(opaque.substring(0, opaque.length() - suffix.length())));
         } catch (NumberFormatException e) {
           // Not one of ours: it cannot match.
         }
       }
-      m.region(m.end(), ifMatch.length());
     }
     return versions;
   }
 
   private String fingerprint(Principal principal) {
-    String userId = principal instanceof Principal.ClerkUser user ? user.userId().toString() : "";
-    return sha256(userId + "|" + principal.orgId() + "|" + String.join(",", principal.scopes()) + "|" + registry)
-        .substring(0, 16);
+    long bits = principal.fingerprint() ^ registry;
+    char[] hex = new char[16];
+    for (int i = 15; i >= 0; i--) {
+      hex[i] = HEX[(int) (bits & 15)];
+      bits >>>= 4;
+    }
+    return new String(hex);
   }
 
-  private static String sha256(String input) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(input.getBytes(StandardCharsets.UTF_8));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
+  /**
+   * The entity-tags of a comma-separated list (RFC 9110 8.8.3: {@code [W/]"opaque"}, optional
+   * whitespace around commas), read in place; stops at the first element that is not one.
+   */
+  static final class EntityTags {
+    private final String header;
+    private int pos;
+    private int start;
+    private int end;
+    private boolean weak;
+
+    EntityTags(String header) {
+      this.header = header;
+    }
+
+    boolean next() {
+      int n = header.length();
+      int i = pos;
+      if (i > 0) {
+        // After a tag: optional whitespace, then a comma or the end.
+        i = skipSpace(i);
+        if (i == n) {
+          return false;
+        }
+        if (header.charAt(i) != ',') {
+          return false;
+        }
+        i++;
+      }
+      i = skipSpace(i);
+      weak = header.startsWith("W/", i);
+      if (weak) {
+        i += 2;
+      }
+      if (i >= n || header.charAt(i) != '"') {
+        return false;
+      }
+      int close = header.indexOf('"', i + 1);
+      if (close < 0) {
+        return false;
+      }
+      start = i + 1;
+      end = close;
+      pos = close + 1;
+      return true;
+    }
+
+    boolean weak() {
+      return weak;
+    }
+
+    String opaque() {
+      return header.substring(start, end);
+    }
+
+    boolean opaqueEquals(String opaque) {
+      return end - start == opaque.length() && header.startsWith(opaque, start);
+    }
+
+    private int skipSpace(int i) {
+      while (i < header.length() && (header.charAt(i) == ' ' || header.charAt(i) == '\t')) {
+        i++;
+      }
+      return i;
     }
   }
 }

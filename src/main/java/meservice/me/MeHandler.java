@@ -2,7 +2,6 @@ package meservice.me;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -21,13 +20,11 @@ import meservice.http.ErrorCode;
 public final class MeHandler {
 
   private final MeRepository repository;
-  private final PatchParser parser;
   private final Preferences preferences;
   private final ETags etags;
 
   public MeHandler(MeRepository repository, Preferences preferences) {
     this.repository = repository;
-    this.parser = new PatchParser(preferences);
     this.preferences = preferences;
     this.etags = new ETags(preferences);
   }
@@ -43,7 +40,7 @@ public final class MeHandler {
       if (ETags.noneMatchFails(rc.request().getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
         rc.response().putHeader(HttpHeaders.ETAG, etag).setStatusCode(304).end();
       } else {
-        respond(rc, principal, ar.result());
+        respond(rc, principal, ar.result(), etag);
       }
     });
   }
@@ -57,31 +54,10 @@ public final class MeHandler {
     }
   }
 
-  /**
-   * Mounted before the body is read: a request that declares a body of another media type is
-   * refused unread, so form and multipart decoders never see it. No body at all is a no-op.
-   */
-  public void requireJsonBody(RoutingContext rc) {
-    HttpServerRequest request = rc.request();
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    boolean declaresBody = request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
-        || (length != null && !length.equals("0"));
-    if (declaresBody && !PatchParser.isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-      rc.fail(ApiError.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE));
-    } else {
-      rc.next();
-    }
-  }
-
+  /** After {@link PatchValidation}: the upsert, one statement, with {@code If-Match} inside it. */
   public void patch(RoutingContext rc) {
     Principal.ClerkUser user = (Principal.ClerkUser) AuthHandler.principal(rc);
-    PreferencesPatch patch;
-    try {
-      patch = parser.parse(rc.body().buffer());
-    } catch (ApiError e) {
-      rc.fail(e);
-      return;
-    }
+    PreferencesPatch patch = PatchValidation.patch(rc);
     List<Long> accepted = etags.acceptedVersions(rc.request().getHeader(HttpHeaders.IF_MATCH), user);
     if (accepted != null && accepted.isEmpty()) {
       rc.fail(ApiError.of(ErrorCode.PRECONDITION_FAILED));
@@ -97,7 +73,7 @@ public final class MeHandler {
       } else if (ar.result() == null) {
         rc.fail(ApiError.of(ErrorCode.PRECONDITION_FAILED));
       } else {
-        respond(rc, user, ar.result());
+        respond(rc, user, ar.result(), etags.of(user, ar.result().version()));
       }
     });
   }
@@ -108,8 +84,8 @@ public final class MeHandler {
         : Future.succeededFuture(StoredUser.NEVER_WRITTEN);
   }
 
-  private void respond(RoutingContext rc, Principal principal, StoredUser stored) {
-    rc.response().putHeader(HttpHeaders.ETAG, etags.of(principal, stored.version()));
+  private void respond(RoutingContext rc, Principal principal, StoredUser stored, String etag) {
+    rc.response().putHeader(HttpHeaders.ETAG, etag);
     Envelope.ok(rc, payload(principal, stored));
   }
 

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import meservice.auth.Ids;
 import meservice.db.Sql;
 
 /** Reads and writes users' stored state. One statement, one round trip, per call. */

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import meservice.db.Sql;
 import meservice.http.ApiError;
 import meservice.http.Envelope;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code /health/live} (the process answers; never touches the database, so a database outage
  * does not get every instance restarted) and {@code /health/ready} (the database answers a
- * {@code SELECT 1} within a second, and the instance is not shutting down).
+ * {@code SELECT 1} within a second, the instance's other conditions hold, e.g. signing keys are
+ * loaded, and it is not shutting down).
  */
 public final class Health {
 
@@ -23,10 +25,13 @@ public final class Health {
   private static final long READY_TIMEOUT_MILLIS = 1_000;
 
   private final Pool pool;
+  private final BooleanSupplier keysLoaded;
   private volatile boolean shuttingDown;
 
-  public Health(Pool pool) {
+  /** @param keysLoaded whether tokens can be verified yet (a JWKS may not have loaded) */
+  public Health(Pool pool, BooleanSupplier keysLoaded) {
     this.pool = pool;
+    this.keysLoaded = keysLoaded;
   }
 
   /** From now on readiness answers 503, so load balancers stop sending new work here. */
@@ -41,6 +46,11 @@ public final class Health {
   public void ready(RoutingContext rc) {
     if (shuttingDown) {
       Envelope.error(rc, ApiError.of(ErrorCode.UNAVAILABLE, "shutting down"));
+      return;
+    }
+    if (!keysLoaded.getAsBoolean()) {
+      LOG.atWarn().addKeyValue("request_id", RequestId.of(rc)).log("not ready: no signing keys loaded yet");
+      Envelope.error(rc, ApiError.of(ErrorCode.UNAVAILABLE, "signing keys not loaded"));
       return;
     }
     pool.query(Sql.PING).execute()

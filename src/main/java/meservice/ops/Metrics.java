@@ -15,11 +15,15 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.impl.MicrometerMetrics;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import meservice.auth.AuthFailureReason;
 import meservice.auth.JwksKeySource;
+import meservice.logging.AsyncStdoutAppender;
 
 /**
  * The service's meters, scraped at {@code GET /metrics}. Vert.x itself reports the pool
@@ -36,9 +40,24 @@ public final class Metrics {
       Duration.ofMillis(2500), Duration.ofSeconds(5)};
 
   private final PrometheusMeterRegistry registry;
+  /** Every reason registered up front: each label shows from the first scrape, at 0. */
+  private final Map<AuthFailureReason, Counter> authFailures = new EnumMap<>(AuthFailureReason.class);
+  /** Built once per method, route and status: a request only looks its timer up. */
+  private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
+
+  private record RequestKey(String method, String route, int status) {}
 
   private Metrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
+    FunctionCounter.builder("log.lines.dropped", this, m -> AsyncStdoutAppender.dropped())
+        .description("Log lines dropped because the log writer's queue was full (logging never blocks a request)")
+        .register(registry);
+    for (AuthFailureReason reason : AuthFailureReason.values()) {
+      authFailures.put(reason, Counter.builder("auth.failures")
+          .description("Rejected credentials by reason")
+          .tag("reason", reason.label())
+          .register(registry));
+    }
   }
 
   /** The Vert.x instance of {@code serve} and {@code dev}: with pool, client and JVM metrics. */
@@ -55,6 +74,11 @@ public final class Metrics {
         .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
         // Per-connection gauges of the PostgreSQL client collide; the pool meters say what matters.
         .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
+        // The SQL client's meters (vertx_sql_*) are registered again for every new connection,
+        // and Micrometer warns at each start that the pending gauge was already registered
+        // (vert-x3/vertx-micrometer-metrics#259). They carry no label telling the pools apart;
+        // the pool meters (vertx_pool_*) say what matters, and queries skip two meter updates.
+        .addDisabledMetricsCategory("sql")
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         .addDisabledMetricsCategory(MetricsDomain.VERTICLES);
     return Vertx.builder()
@@ -85,23 +109,27 @@ public final class Metrics {
     return registry.scrape();
   }
 
+  /** {@code route} is a route template (or a fixed word), never a raw path. */
   public void request(String method, String route, int status, long nanos) {
-    Timer.builder("http.server.requests")
-        .description("HTTP requests by method, route template and status")
-        .tags("method", METHODS.contains(method) ? method : "other", "route", route,
-            "status", Integer.toString(status))
-        .serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry)
-        .record(nanos, TimeUnit.NANOSECONDS);
+    RequestKey key = new RequestKey(METHODS.contains(method) ? method : "other", route, status);
+    Timer timer = requestTimers.get(key);
+    if (timer == null) {
+      timer = requestTimers.computeIfAbsent(key, this::requestTimer);
+    }
+    timer.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** {@code reason} is one of {@link AuthFailureReason}'s labels, never anything from the request. */
+  private Timer requestTimer(RequestKey key) {
+    return Timer.builder("http.server.requests")
+        .description("HTTP requests by method, route template and status")
+        .tags("method", key.method(), "route", key.route(), "status", Integer.toString(key.status()))
+        .serviceLevelObjectives(LATENCY_BUCKETS)
+        .register(registry);
+  }
+
+  /** The label is the reason's type, never anything from the request. */
   public void authFailure(AuthFailureReason reason) {
-    Counter.builder("auth.failures")
-        .description("Rejected credentials by reason")
-        .tag("reason", reason.name().toLowerCase(Locale.ROOT))
-        .register(registry)
-        .increment();
+    authFailures.get(reason).increment();
   }
 
   public void watch(JwksKeySource jwks) {

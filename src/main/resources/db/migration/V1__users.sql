@@ -1,5 +1,5 @@
 -- One row per Clerk user the service has written for. The id is derived from the Clerk user id
--- (see meservice.me.Ids), so a user who was never written still has a stable id.
+-- (see meservice.auth.Ids), so a user who was never written still has a stable id.
 -- Preferences live in one JSONB object: a new preference key needs no migration.
 CREATE TABLE users (
   id            uuid        PRIMARY KEY,

@@ -1,7 +1,7 @@
 -- One row per API key. The secret is never stored: secret_hash is the SHA-256 of the whole key
 -- and is how a presented key finds its row (the key holds 256 random bits, so a fast unsalted
 -- hash cannot be brute-forced). prefix is the key's public start, shown by `apikey list` so an
--- operator can tell keys apart. org_id is meservice.me.Ids.orgId(clerk_org_id).
+-- operator can tell keys apart. org_id is meservice.auth.Ids.orgId(clerk_org_id).
 CREATE TABLE api_keys (
   id           uuid        PRIMARY KEY,
   org_id       uuid        NOT NULL,

@@ -12,7 +12,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Tuple;
 import java.util.Map;
 import java.util.UUID;
-import meservice.me.Ids;
+import meservice.auth.Ids;
 import meservice.support.Api.Response;
 import meservice.support.RunningService;
 import meservice.support.ApiKeyCli;

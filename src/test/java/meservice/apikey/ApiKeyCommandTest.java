@@ -11,8 +11,11 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import meservice.cli.ApiKeyCommand;
+import meservice.config.AppConfig;
 import meservice.support.ApiKeyCli;
 import meservice.support.ApiKeyCli.Created;
+import meservice.support.TestConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -26,6 +29,8 @@ class ApiKeyCommandTest {
 
     assertTrue(created.key().matches("mek_[0-9A-Za-z]{43}"), created.key());
     assertTrue(created.output().contains("only time the key is shown"), created.output());
+    assertTrue(created.output().lines().anyMatch(line -> line.equals("ME_API_KEY=" + created.key())),
+        "a line to paste into a shell or .env file: " + created.output());
   }
 
   @Test
@@ -104,14 +109,41 @@ class ApiKeyCommandTest {
   }
 
   @Test
-  void malformedArgumentsAreUsageErrors(Vertx vertx) {
-    assertTrue(usageError(vertx, "create").startsWith("usage: apikey"));
-    assertTrue(usageError(vertx, "create", "--org").startsWith("usage: apikey"));
-    assertTrue(usageError(vertx, "list", "--org", "org_a", "--name", "x").startsWith("usage: apikey"));
-    assertTrue(usageError(vertx, "rotate").startsWith("usage: apikey"));
+  void aUsageErrorSaysWhatIsWrongThenShowsTheUsage(Vertx vertx) {
+    assertUsage("apikey create: --org is required", usageError(vertx, "create"));
+    assertUsage("apikey create: --org needs a value", usageError(vertx, "create", "--org"));
+    assertUsage("apikey create: --org is given twice", usageError(vertx, "create", "--org", "org_a", "--org", "org_b"));
+    assertUsage("apikey create: unknown option --scope (did you mean --scopes?)",
+        usageError(vertx, "create", "--org", "org_a", "--scope", "me:read"));
+    assertUsage("apikey create: unexpected argument 'org_a'", usageError(vertx, "create", "org_a"));
+    assertUsage("apikey list: unknown option --name", usageError(vertx, "list", "--org", "org_a", "--name", "x"));
+    assertUsage("apikey: unknown command 'rotate'", usageError(vertx, "rotate"));
+    assertUsage("apikey: which one? create, list or revoke", usageError(vertx));
+    assertUsage("apikey revoke: the ID of the key is required (apikey list shows it)", usageError(vertx, "revoke"));
+  }
+
+  @Test
+  void aBadValueIsNamed(Vertx vertx) {
     assertTrue(usageError(vertx, "create", "--org", "user_123").contains("--org must be a Clerk organization id"));
     assertTrue(usageError(vertx, "create", "--org", "org_a", "--scopes", "me:read,,x").contains("scope ''"));
     assertTrue(usageError(vertx, "revoke", "not-a-uuid").contains("is not an api key id"));
+  }
+
+  @Test
+  void helpIsTheUsageAndNeedsNoDatabase(Vertx vertx) {
+    AppConfig withoutDatabase = TestConfig.config(TestConfig.envWithoutDatabase());
+    for (String help : List.of("--help", "-h", "help")) {
+      assertEquals(ApiKeyCommand.USAGE,
+          ApiKeyCli.await(ApiKeyCommand.run(vertx, withoutDatabase, new String[] {"apikey", help})), help);
+    }
+    assertEquals(ApiKeyCommand.USAGE,
+        ApiKeyCli.await(ApiKeyCommand.run(vertx, withoutDatabase, new String[] {"apikey", "create", "--help"})));
+  }
+
+  private static void assertUsage(String problem, String message) {
+    List<String> lines = message.lines().toList();
+    assertEquals(problem, lines.get(0));
+    assertEquals(ApiKeyCommand.USAGE, String.join("\n", lines.subList(1, lines.size())));
   }
 
   private static String usageError(Vertx vertx, String... args) {

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashSet;
 import java.util.Set;
 import meservice.support.Tokens;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The shape of a key: what tells it from a session token, and what makes it well-formed. */
+@Tag("unit")
 class ApiKeySecretTest {
 
   @Test

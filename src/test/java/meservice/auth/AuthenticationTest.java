@@ -1,18 +1,21 @@
 package meservice.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import meservice.me.Ids;
 import meservice.support.Api.Response;
+import meservice.support.CapturedLogs;
 import meservice.support.RunningService;
 import meservice.support.Tokens;
 import org.junit.jupiter.api.Test;
@@ -263,17 +266,71 @@ class AuthenticationTest {
         me.getJsonArray("scopes"));
   }
 
+  /**
+   * Clerk's v2 shape (docs: fea, o.per, o.fpm) against the v1 shape carrying the same grants:
+   * dashboard manage+read and impersonation read, as role admin; u:beta is a user feature.
+   */
   @Test
-  void v2OrganizationClaimsGiveOrgIdAndScopes() {
-    JsonObject claims = Tokens.claims(Tokens.newUserId())
-        .put("v", 2)
-        .put("o", new JsonObject().put("id", "org_v2acme").put("rol", "admin").put("per", "org:reports:read"));
+  void v2TokenGivesTheSameScopesAsAV1TokenWithTheSameGrants() {
+    JsonObject v1 = Tokens.claims(Tokens.newUserId())
+        .put("org_id", "org_2acme").put("org_slug", "acme").put("org_role", "org:admin")
+        .put("org_permissions", new JsonArray().add("org:dashboard:manage").add("org:dashboard:read")
+            .add("org:impersonation:read"));
+    JsonObject v2 = Tokens.claims(Tokens.newUserId())
+        .put("v", 2).put("fva", new JsonArray().add(7).add(-1)).put("pla", "u:free,o:pro")
+        .put("fea", "o:dashboard,o:impersonation,u:beta")
+        .put("o", new JsonObject().put("id", "org_2acme").put("slg", "acme").put("rol", "admin")
+            .put("per", "manage,read").put("fpm", "3,2"));
 
-    JsonObject me = service.api().get(Tokens.sign(claims)).data();
+    JsonObject fromV1 = service.api().get(Tokens.sign(v1)).data();
+    JsonObject fromV2 = service.api().get(Tokens.sign(v2)).data();
 
-    assertEquals(Ids.orgId("org_v2acme").toString(), me.getString("org_id"));
-    assertEquals(new JsonArray().add("me:read").add("me:write").add("org:members:manage").add("org:read")
-        .add("org:reports:read").add("org:write"), me.getJsonArray("scopes"));
+    JsonArray expected = new JsonArray().add("me:read").add("me:write").add("org:dashboard:manage")
+        .add("org:dashboard:read").add("org:impersonation:read").add("org:members:manage").add("org:read")
+        .add("org:write");
+    assertEquals(expected, fromV1.getJsonArray("scopes"));
+    assertEquals(expected, fromV2.getJsonArray("scopes"));
+    assertEquals(Ids.orgId("org_2acme").toString(), fromV2.getString("org_id"));
+    assertEquals(fromV1.getString("org_id"), fromV2.getString("org_id"));
+  }
+
+  @Test
+  void organizationWithoutARoleIsActiveWithItsPermissionsAndNoRoleScopesAndIsLogged() {
+    JsonObject v1 = Tokens.claims(Tokens.newUserId()).put("org_id", "org_norole")
+        .put("org_permissions", new JsonArray().add("org:dashboard:read"));
+    JsonObject v2 = Tokens.claims(Tokens.newUserId()).put("v", 2).put("fea", "o:dashboard")
+        .put("o", new JsonObject().put("id", "org_norole").put("per", "read").put("fpm", "1"));
+
+    try (CapturedLogs logs = CapturedLogs.of(ClerkTokenVerifier.class)) {
+      for (JsonObject claims : List.of(v1, v2)) {
+        Response response = service.api().get(Tokens.sign(claims));
+
+        assertEquals(200, response.status(), response.text());
+        assertEquals(Ids.orgId("org_norole").toString(), response.data().getString("org_id"));
+        assertEquals(new JsonArray().add("me:read").add("me:write").add("org:dashboard:read"),
+            response.data().getJsonArray("scopes"));
+        ILoggingEvent line = logs.withRequestId(response.header("X-Request-Id"));
+        assertEquals("organization claim without a role: organization \"org_norole\" active, no role scopes",
+            line.getFormattedMessage());
+      }
+    }
+  }
+
+  @Test
+  void hostileClaimValueCannotForgeALogLine() {
+    String forged = "https://e.example\n\"forged\" 2026-11-27 21:00:00 INFO meservice.access status=200";
+    JsonObject claims = Tokens.claims(Tokens.newUserId()).put("iss", forged + "x".repeat(500));
+
+    try (CapturedLogs logs = CapturedLogs.of(org.slf4j.Logger.ROOT_LOGGER_NAME)) {
+      Response response = service.api().get(Tokens.sign(claims));
+
+      assertUnauthorized(response);
+      String message = logs.withRequestId(response.header("X-Request-Id")).getFormattedMessage();
+      assertTrue(message.startsWith("UNAUTHORIZED: [issuer] issuer \"https://e.example\\u000a\\\"forged\\\" 2026-11-27"),
+          message);
+      assertFalse(message.contains("\n") || message.contains("\r"), message);
+      assertTrue(message.length() < 160, "bounded: " + message);
+    }
   }
 
   @Test

@@ -9,12 +9,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import meservice.App;
 import meservice.dev.LocalIssuer;
 import meservice.support.Api;
+import meservice.support.Api.Response;
+import meservice.support.AuthFailureMetrics;
 import meservice.support.TestConfig;
 import meservice.support.Tokens;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +26,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Keys from a JWKS URL: cached, refetched on an unknown kid, and never fetched in a flood. */
+/**
+ * Keys from a JWKS URL served by a real local HTTP server: cached, refetched on an unknown kid and
+ * on a timer, never fetched in a flood; readiness waits for them; a header without a usable kid is
+ * a counted 401.
+ */
 @ExtendWith(VertxExtension.class)
 class JwksKeySourceTest {
 
@@ -40,7 +48,12 @@ class JwksKeySourceTest {
     vertx.createHttpServer()
         .requestHandler(request -> {
           fetches.incrementAndGet();
-          request.response().putHeader("Content-Type", "application/json").end(published.get().encode());
+          JsonObject jwks = published.get();
+          if (jwks == null) {
+            request.response().setStatusCode(503).end();
+          } else {
+            request.response().putHeader("Content-Type", "application/json").end(jwks.encode());
+          }
         })
         .listen(0, "127.0.0.1")
         .onComplete(ctx.succeeding(server -> {
@@ -96,6 +109,75 @@ class JwksKeySourceTest {
   }
 
   @Test
+  void tokenWithoutKidIsUnauthorizedNotAServerError(Vertx vertx) {
+    Api api = start(vertx, "0");
+
+    String noKid = oldKey.sign(new JsonObject().put("alg", "RS256").put("typ", "JWT"), Tokens.claims(Tokens.newUserId()));
+
+    AuthenticationTest.assertUnauthorized(api.get(noKid));
+  }
+
+  @Test
+  void malformedHeadersAreUnauthorizedAndCountedAsHeaderFailures(Vertx vertx) {
+    Api api = start(vertx, "0");
+    List<JsonObject> headers = List.of(
+        new JsonObject().put("alg", "RS256").put("typ", "JWT"),
+        new JsonObject().put("alg", "RS256").put("typ", "JWT").put("kid", 7),
+        new JsonObject().put("alg", "RS256").put("typ", "JWT").put("kid", new JsonObject()),
+        new JsonObject().put("alg", "RS256").put("typ", "at+jwt").put("kid", oldKey.kid()),
+        new JsonObject().put("alg", "RS256").put("typ", 1).put("kid", oldKey.kid()),
+        new JsonObject().put("alg", "RS256").put("typ", "JWT").put("kid", oldKey.kid()).put("crit", new JsonArray().add("exp")));
+    double before = AuthFailureMetrics.count(api, "header");
+
+    for (JsonObject header : headers) {
+      AuthenticationTest.assertUnauthorized(api.get(oldKey.sign(header, Tokens.claims(Tokens.newUserId()))));
+    }
+
+    assertEquals(before + headers.size(), AuthFailureMetrics.count(api, "header"));
+  }
+
+  @Test
+  void timerRefreshStopsTrustingAWithdrawnKeyWithoutAnyUnknownKid(Vertx vertx) throws InterruptedException {
+    Api api = start(vertx, "3600", env -> env.put("JWKS_REFRESH_SECONDS", "1"));
+    String cached = token(oldKey);
+    assertEquals(200, api.get(cached).status());
+    assertEquals(200, api.get(cached).status(), "answered from the verified-token cache");
+
+    publish(newKey);
+
+    // No token names the new kid: only the timer can notice the withdrawal.
+    Response last = null;
+    for (int i = 0; i < 100 && (last == null || last.status() == 200); i++) {
+      Thread.sleep(100);
+      last = api.get(cached);
+    }
+    AuthenticationTest.assertUnauthorized(last);
+    assertEquals(200, api.get(token(newKey)).status());
+  }
+
+  @Test
+  void readinessIs503UntilAKeySetLoadsThen200(Vertx vertx) throws InterruptedException {
+    published.set(null);
+    Api api = start(vertx, "0");
+    Response early = api.send("GET", "/health/ready", Map.of(), null);
+    assertEquals(503, early.status(), early.text());
+    assertEquals("UNAVAILABLE", early.error().getString("code"));
+    double noKeys = AuthFailureMetrics.count(api, "no_keys");
+    AuthenticationTest.assertUnauthorized(api.get(token(oldKey)));
+    assertEquals(noKeys + 1, AuthFailureMetrics.count(api, "no_keys"));
+
+    publish(oldKey);
+
+    Response ready = early;
+    for (int i = 0; i < 100 && ready.status() != 200; i++) {
+      Thread.sleep(100);
+      ready = api.send("GET", "/health/ready", Map.of(), null);
+    }
+    assertEquals(200, ready.status(), ready.text());
+    assertEquals(200, api.get(token(oldKey)).status());
+  }
+
+  @Test
   void unknownKidsRefetchAtMostOncePerInterval(Vertx vertx) {
     Api api = start(vertx, "3600");
 
@@ -108,10 +190,15 @@ class JwksKeySourceTest {
   }
 
   private Api start(Vertx vertx, String minRefetchSeconds) {
+    return start(vertx, minRefetchSeconds, env -> { });
+  }
+
+  private Api start(Vertx vertx, String minRefetchSeconds, Consumer<Map<String, String>> settings) {
     Map<String, String> env = TestConfig.env();
     env.remove("CLERK_JWT_KEY");
     env.put("CLERK_JWKS_URL", "http://127.0.0.1:" + jwksServer.actualPort() + "/.well-known/jwks.json");
     env.put("JWKS_MIN_REFETCH_SECONDS", minRefetchSeconds);
+    settings.accept(env);
     app = App.start(vertx, TestConfig.config(env)).toCompletionStage().toCompletableFuture().join();
     return new Api(app.port());
   }

@@ -1,42 +1,133 @@
 package meservice.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.vertx.core.json.JsonObject;
-import meservice.support.Api.Response;
-import meservice.support.RunningService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import meservice.config.AppConfig;
+import meservice.support.TestConfig;
 import meservice.support.Tokens;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Verified tokens are remembered, but a remembered token still expires on time. */
+/**
+ * The verified-token cache as the verifier uses it: a remembered token skips the RS256 check, but
+ * still expires on time. The verifier asks its key source for keys exactly when it is about to
+ * check a signature, so counting those requests counts signature checks; the keys are the real
+ * PEM key of {@link Tokens#ISSUER}, and the tokens are real RS256 tokens.
+ */
+@Tag("unit")
+@ExtendWith(VertxExtension.class)
 class TokenCacheTest {
 
-  @RegisterExtension
-  static final RunningService service = RunningService.with(env -> env.put("AUTH_CLOCK_SKEW_SECONDS", "0"));
+  private CountingKeySource keys;
+  private ClerkTokenVerifier verifier;
 
-  @Test
-  void repeatedTokenAnswersTheSameCaller() {
-    String token = Tokens.session(Tokens.newUserId());
-
-    Response first = service.api().get(token);
-    Response second = service.api().get(token);
-
-    assertEquals(200, second.status());
-    assertEquals(first.data(), second.data());
+  @BeforeEach
+  void verifier(Vertx vertx) {
+    var env = TestConfig.envWithoutDatabase();
+    env.put("AUTH_CLOCK_SKEW_SECONDS", "0");
+    AppConfig config = TestConfig.config(env);
+    keys = new CountingKeySource(new PemKeySource(vertx, Tokens.ISSUER.publicKeyPem(), config.jwtAlgorithms()));
+    verifier = new ClerkTokenVerifier(keys, config);
   }
 
   @Test
-  void cachedTokenIsRefusedOnceItExpires() throws InterruptedException {
+  void aRepeatedTokenHasItsSignatureCheckedOnce() throws Exception {
+    String token = Tokens.session(Tokens.newUserId());
+
+    Principal.ClerkUser first = verify(token);
+    Principal.ClerkUser second = verify(token);
+    Principal.ClerkUser third = verify(token);
+
+    assertEquals(1, keys.lookups(), "signature checks");
+    assertSame(first, second);
+    assertSame(first, third);
+  }
+
+  @Test
+  void everyDistinctTokenHasItsOwnSignatureCheck() throws Exception {
+    String sub = Tokens.newUserId();
+    String one = Tokens.session(sub);
+    String other = Tokens.sign(Tokens.claims(sub).put("sid", "sess_other"));
+
+    verify(one);
+    verify(other);
+    verify(one);
+    verify(other);
+
+    assertEquals(2, keys.lookups(), "signature checks");
+  }
+
+  @Test
+  void aTokenThatFailsIsCheckedAgainEveryTime() throws Exception {
+    String forged = Tokens.STRANGER.sign(Tokens.header(), Tokens.claims(Tokens.newUserId()));
+
+    assertEquals(AuthFailureReason.SIGNATURE, assertRefused(forged).reason);
+    assertEquals(AuthFailureReason.SIGNATURE, assertRefused(forged).reason);
+
+    assertEquals(2, keys.lookups(), "a refusal is never remembered");
+  }
+
+  @Test
+  void aRememberedTokenIsRefusedOnceItExpires() throws Exception {
     long exp = Tokens.now() + 2;
-    JsonObject claims = Tokens.claims(Tokens.newUserId()).put("exp", exp);
-    String token = Tokens.sign(claims);
-    assertEquals(200, service.api().get(token).status());
-    assertEquals(200, service.api().get(token).status());
+    String token = Tokens.sign(Tokens.claims(Tokens.newUserId()).put("exp", exp));
+    verify(token);
+    verify(token);
+    assertEquals(1, keys.lookups(), "the second request was answered from the cache");
 
     // Behaviour, not speed: the wait only moves the clock past exp.
     Thread.sleep(Math.max(0, exp * 1000 - System.currentTimeMillis()) + 200);
 
-    AuthenticationTest.assertUnauthorized(service.api().get(token));
+    assertEquals(AuthFailureReason.EXPIRED, assertRefused(token).reason);
+  }
+
+  private Principal.ClerkUser verify(String token) throws Exception {
+    return verifier.verify(token, "test").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private AuthFailure assertRefused(String token) {
+    ExecutionException failure = assertThrows(ExecutionException.class, () -> verify(token));
+    return assertInstanceOf(AuthFailure.class, failure.getCause());
+  }
+
+  /** The real key source, counting the verifier's requests for keys to check a signature with. */
+  private static final class CountingKeySource implements KeySource {
+    private final KeySource keys;
+    private final AtomicInteger lookups = new AtomicInteger();
+
+    CountingKeySource(KeySource keys) {
+      this.keys = keys;
+    }
+
+    int lookups() {
+      return lookups.get();
+    }
+
+    @Override
+    public Future<SigningKeys> keysFor(String kid) {
+      lookups.incrementAndGet();
+      return keys.keysFor(kid);
+    }
+
+    @Override
+    public SigningKeys current() {
+      return keys.current();
+    }
+
+    @Override
+    public boolean requiresKid() {
+      return keys.requiresKid();
+    }
   }
 }

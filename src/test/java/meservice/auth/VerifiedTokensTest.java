@@ -8,13 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import meservice.me.Ids;
 import meservice.support.Tokens;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The verified-token cache on its own: time window, key sets, bound. */
+@Tag("unit")
 @ExtendWith(VertxExtension.class)
 class VerifiedTokensTest {
 

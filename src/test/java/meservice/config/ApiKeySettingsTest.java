@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The API-key cache and last-use settings: defaults in conf/config.json, checked overrides. */
+@Tag("unit")
 class ApiKeySettingsTest {
 
   @Test

@@ -90,4 +90,26 @@ class ConfigLoaderTest {
 
     assertEquals("CLERK_JWT_KEY: not a valid RSA public key", error.getMessage());
   }
+
+  @Test
+  void jwksUrlMustBeHttpsUnlessItsHostIsLoopback() {
+    String refusal = "CLERK_JWKS_URL: must be an https:// URL (http:// only for a loopback host: localhost, 127.0.0.0/8, ::1)";
+    for (String url : List.of("http://clerk.example.com/.well-known/jwks.json", "http://10.0.0.7/jwks",
+        "http://127.example.com/jwks", "http://localhost.example.com/jwks", "http://[::2]/jwks", "ftp://127.0.0.1/jwks")) {
+      assertEquals(refusal,
+          assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("CLERK_JWKS_URL", url))).getMessage(), url);
+    }
+    for (String url : List.of("https://clerk.example.com/.well-known/jwks.json", "http://127.0.0.1:8081/jwks",
+        "http://127.3.2.1/jwks", "http://localhost:3000/jwks", "http://[::1]:8081/jwks", "HTTPS://clerk.example.com/jwks")) {
+      assertEquals(url, ConfigLoader.load(Map.of("CLERK_JWKS_URL", url)).clerkJwksUrl());
+    }
+  }
+
+  @Test
+  void jwksIsRefreshedEveryFiveMinutesByDefault() {
+    assertEquals(300, ConfigLoader.load(Map.of()).jwksRefreshSeconds());
+    assertEquals(30, ConfigLoader.load(Map.of("JWKS_REFRESH_SECONDS", "30")).jwksRefreshSeconds());
+    assertEquals("JWKS_REFRESH_SECONDS: 0 is outside 1..86400",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("JWKS_REFRESH_SECONDS", "0"))).getMessage());
+  }
 }

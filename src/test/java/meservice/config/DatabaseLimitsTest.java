@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** How long and how many requests wait for the database: defaults in conf/config.json, checked overrides. */
+@Tag("unit")
 class DatabaseLimitsTest {
 
   @Test

@@ -3,6 +3,7 @@ package meservice.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
  * container that is often the whole node's, and PostgreSQL's {@code max_connections} is shared by
  * every instance.
  */
+@Tag("unit")
 class PoolSizingTest {
 
   @Test

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import meservice.App;
-import meservice.me.Ids;
+import meservice.auth.Ids;
 import meservice.support.Api;
 import meservice.support.Api.Response;
 import meservice.support.TestConfig;

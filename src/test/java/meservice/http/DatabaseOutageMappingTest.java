@@ -9,6 +9,7 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * that is wrong stays a 500. Some of these happen only in races (a connection closed between
  * lease and use), so they are pinned here as well as exercised there.
  */
+@Tag("unit")
 class DatabaseOutageMappingTest {
 
   @Test

@@ -128,6 +128,55 @@ class HttpEdgeCaseTest {
     }
   }
 
+  @Test
+  void aRequestArrivingLateOnAKeptAliveConnectionGetsItsOwnDeadline() throws Exception {
+    String token = Tokens.session(Tokens.newUserId());
+    String body = "{\"preferences\": {\"timezone\": \"Europe/Paris\"}}";
+    try (Socket socket = connect()) {
+      send(socket, "GET /v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+      assertTrue(readHead(socket).startsWith("HTTP/1.1 200"));
+      // Most of a deadline after the previous response (under the idle timeout), a PATCH starts;
+      // its body takes 0.6 s more, each byte gap well under the idle timeout. From the previous
+      // response that is past the deadline, from its own start it is well within it.
+      Thread.sleep(IDLE_TIMEOUT_SECONDS * 800);
+      send(socket, "PATCH /v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n");
+      for (int part = 0; part < 3; part++) {
+        Thread.sleep(IDLE_TIMEOUT_SECONDS * 200);
+        send(socket, body.substring(part * body.length() / 3, (part + 1) * body.length() / 3));
+      }
+
+      String head = readHead(socket);
+
+      assertTrue(head.startsWith("HTTP/1.1 200"), "cut mid-request: '" + head + "'");
+    }
+  }
+
+  @Test
+  void anH2cUpgradeIsNotTaken() throws IOException {
+    try (Socket socket = connect()) {
+      send(socket, "GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+          + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n");
+
+      String head = readHead(socket);
+
+      assertTrue(head.startsWith("HTTP/1.1 200"), head);
+    }
+  }
+
+  @Test
+  void theHttp2PriorKnowledgePrefaceIsRefusedAsHttp1() throws IOException {
+    try (Socket socket = connect()) {
+      send(socket, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+      String answer = readUntilClosed(socket);
+
+      // Read as an HTTP/1 request line of an unsupported version (Vert.x answers 501), not as
+      // the start of an HTTP/2 connection (a binary SETTINGS frame).
+      assertTrue(answer.matches("(?s)HTTP/\\S+ (400|501) .*"), answer);
+    }
+  }
+
   /** Reads one response (status line, headers and a Content-Length body). */
   private static String readHead(Socket socket) throws IOException {
     InputStream in = socket.getInputStream();

@@ -3,21 +3,30 @@ package meservice.me;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
+import meservice.auth.Ids;
 import meservice.support.Api.Response;
 import meservice.support.RunningService;
 import meservice.support.Tokens;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The contract's "PATCH semantics": JSON Merge Patch on preferences, no-ops, media types, limits. */
 class PatchMeTest {
+
+  private static final String JSON = "application/json";
 
   @RegisterExtension
   static final RunningService service = RunningService.withDefaults();
@@ -53,6 +62,16 @@ class PatchMeTest {
 
     assertEquals(200, response.status());
     assertEquals("Europe/Paris", response.data().getJsonObject("preferences").getString("timezone"));
+  }
+
+  /** The rule itself is {@link TimezoneRuleTest}'s table; here, that the route applies it. */
+  @Test
+  void timezoneIsMatchedIgnoringCaseAndStoredInTheTzDatabasesSpelling() {
+    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": \"america/new_york\"}}");
+
+    assertEquals(200, response.status(), response.text());
+    assertEquals("America/New_York", response.data().getJsonObject("preferences").getString("timezone"));
+    assertEquals("America/New_York", stored().getJsonObject("preferences").getString("timezone"));
   }
 
   @Test
@@ -158,57 +177,6 @@ class PatchMeTest {
   }
 
   @Test
-  void nonEmptyBodyOfAnotherContentTypeIs415AndWritesNothing() {
-    Response response = service.api().send("PATCH", "/v1/me",
-        Map.of("Authorization", "Bearer " + token, "Content-Type", "text/plain"),
-        "{\"preferences\": {\"timezone\": \"Africa/Cairo\"}}");
-
-    assertEquals(415, response.status());
-    assertEquals("UNSUPPORTED_MEDIA_TYPE", response.error().getString("code"));
-    assertNull(stored());
-  }
-
-  @Test
-  void formBodyIs415AndIsNeverParsedAsAForm() {
-    Response response = service.api().send("PATCH", "/v1/me",
-        Map.of("Authorization", "Bearer " + token, "Content-Type", "application/x-www-form-urlencoded"), "\t");
-
-    assertEquals(415, response.status());
-    assertEquals("UNSUPPORTED_MEDIA_TYPE", response.error().getString("code"));
-  }
-
-  @Test
-  void duplicateMembersAreMalformedJson() {
-    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": \"UTC\", \"timezone\": \"Asia/Tokyo\"}}");
-
-    assertValidationError(response, Map.of("body", "malformed JSON"));
-  }
-
-  @Test
-  void commentsAreMalformedJson() {
-    Response response = service.api().patch(token, "/* hi */ {\"preferences\": {\"timezone\": \"UTC\"}}");
-
-    assertValidationError(response, Map.of("body", "malformed JSON"));
-  }
-
-  @Test
-  void nonEmptyBodyWithoutContentTypeIs415() {
-    Response response = service.api().send("PATCH", "/v1/me", Map.of("Authorization", "Bearer " + token), "{}");
-
-    assertEquals(415, response.status());
-  }
-
-  @Test
-  void bodyOverTheLimitIs413AndWritesNothing() {
-    String padding = "x".repeat(17 * 1024);
-    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": \"" + padding + "\"}}");
-
-    assertEquals(413, response.status());
-    assertEquals("PAYLOAD_TOO_LARGE", response.error().getString("code"));
-    assertNull(stored());
-  }
-
-  @Test
   void bodyJustUnderTheLimitIsRead() {
     String padding = " ".repeat(16 * 1024 - 60);
     Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": \"Asia/Tokyo\"}}" + padding);
@@ -216,63 +184,73 @@ class PatchMeTest {
     assertEquals(200, response.status());
   }
 
-  @Test
-  void wrongValueTypeIsAValidationErrorNamingTheField() {
-    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": 5}}");
-
-    assertValidationError(response, Map.of("preferences.timezone", "must be a string or null"));
+  /**
+   * Every body PATCH refuses, as one table: media type (the body's Content-Type, or none), body →
+   * status, error code, details. Each row also checks that nothing was written.
+   */
+  static Stream<Arguments> rejectedBodies() {
+    return Stream.of(
+        argumentSet("another media type is 415", "text/plain",
+            "{\"preferences\": {\"timezone\": \"Africa/Cairo\"}}", 415, "UNSUPPORTED_MEDIA_TYPE", Map.of()),
+        argumentSet("a form body is 415 and never parsed as a form", "application/x-www-form-urlencoded",
+            "\t", 415, "UNSUPPORTED_MEDIA_TYPE", Map.of()),
+        argumentSet("a non-empty body without a media type is 415", null,
+            "{}", 415, "UNSUPPORTED_MEDIA_TYPE", Map.of()),
+        argumentSet("a body over the 16 KiB limit is 413", JSON,
+            "{\"preferences\": {\"timezone\": \"" + "x".repeat(17 * 1024) + "\"}}", 413, "PAYLOAD_TOO_LARGE", Map.of()),
+        argumentSet("duplicate members are malformed JSON", JSON,
+            "{\"preferences\": {\"timezone\": \"UTC\", \"timezone\": \"Asia/Tokyo\"}}", 400, "VALIDATION_ERROR",
+            Map.of("body", "malformed JSON")),
+        argumentSet("comments are malformed JSON", JSON,
+            "/* hi */ {\"preferences\": {\"timezone\": \"UTC\"}}", 400, "VALIDATION_ERROR",
+            Map.of("body", "malformed JSON")),
+        argumentSet("truncated JSON is malformed JSON", JSON,
+            "{\"preferences\": {\"timezone\": ", 400, "VALIDATION_ERROR",
+            Map.of("body", "malformed JSON")),
+        argumentSet("a body that is not an object", JSON,
+            "[1, 2]", 400, "VALIDATION_ERROR",
+            Map.of("body", "must be a JSON object")),
+        argumentSet("an unknown top-level member", JSON,
+            "{\"is_staff\": true, \"preferences\": {\"timezone\": \"UTC\"}}", 400, "VALIDATION_ERROR",
+            Map.of("is_staff", "unknown field")),
+        argumentSet("preferences null", JSON,
+            "{\"preferences\": null}", 400, "VALIDATION_ERROR",
+            Map.of("preferences", "must be an object")),
+        argumentSet("preferences not an object", JSON,
+            "{\"preferences\": [\"UTC\"]}", 400, "VALIDATION_ERROR",
+            Map.of("preferences", "must be an object")),
+        argumentSet("an unknown preference key", JSON,
+            "{\"preferences\": {\"theme\": \"dark\"}}", 400, "VALIDATION_ERROR",
+            Map.of("preferences.theme", "unknown preference")),
+        argumentSet("a value of the wrong type, naming the field", JSON,
+            "{\"preferences\": {\"timezone\": 5}}", 400, "VALIDATION_ERROR",
+            Map.of("preferences.timezone", "must be a string or null")),
+        argumentSet("every bad field named at once", JSON,
+            "{\"org_id\": 1, \"preferences\": {\"timezone\": false, \"x\": 1}}", 400, "VALIDATION_ERROR",
+            Map.of("org_id", "unknown field", "preferences.timezone", "must be a string or null",
+                "preferences.x", "unknown preference")),
+        argumentSet("a timezone that is no tz database id", JSON,
+            "{\"preferences\": {\"timezone\": \"Mars/Olympus\"}}", 400, "INVALID_TIMEZONE",
+            Map.of("timezone", "unknown IANA timezone")));
   }
 
-  @Test
-  void unknownPreferenceKeyIsAValidationError() {
-    Response response = service.api().patch(token, "{\"preferences\": {\"theme\": \"dark\"}}");
+  @ParameterizedTest
+  @MethodSource("rejectedBodies")
+  void aRejectedBodyAnswersItsErrorAndWritesNothing(String contentType, String body, int status, String code,
+      Map<String, String> details) {
+    Map<String, String> headers = new HashMap<>();
+    headers.put("Authorization", "Bearer " + token);
+    if (contentType != null) {
+      headers.put("Content-Type", contentType);
+    }
 
-    assertValidationError(response, Map.of("preferences.theme", "unknown preference"));
-  }
+    Response response = service.api().send("PATCH", "/v1/me", headers, body);
 
-  @Test
-  void unknownTopLevelMemberIsAValidationError() {
-    Response response = service.api().patch(token, "{\"is_staff\": true, \"preferences\": {\"timezone\": \"UTC\"}}");
-
-    assertValidationError(response, Map.of("is_staff", "unknown field"));
-  }
-
-  @Test
-  void preferencesNullIsAValidationError() {
-    Response response = service.api().patch(token, "{\"preferences\": null}");
-
-    assertValidationError(response, Map.of("preferences", "must be an object"));
-  }
-
-  @Test
-  void nonObjectPreferencesIsAValidationError() {
-    Response response = service.api().patch(token, "{\"preferences\": [\"UTC\"]}");
-
-    assertValidationError(response, Map.of("preferences", "must be an object"));
-  }
-
-  @Test
-  void nonObjectBodyIsAValidationError() {
-    Response response = service.api().patch(token, "[1, 2]");
-
-    assertValidationError(response, Map.of("body", "must be a JSON object"));
-  }
-
-  @Test
-  void malformedJsonIsAValidationError() {
-    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": ");
-
-    assertValidationError(response, Map.of("body", "malformed JSON"));
-  }
-
-  @Test
-  void everyBadFieldIsNamedAtOnce() {
-    Response response = service.api().patch(token, "{\"org_id\": 1, \"preferences\": {\"timezone\": false, \"x\": 1}}");
-
-    assertValidationError(response, Map.of(
-        "org_id", "unknown field",
-        "preferences.timezone", "must be a string or null",
-        "preferences.x", "unknown preference"));
+    assertEquals(status, response.status(), response.text());
+    JsonObject error = response.error();
+    assertEquals(code, error.getString("code"));
+    assertEquals(details.isEmpty() ? null : new JsonObject(Map.copyOf(details)), error.getJsonObject("details"));
+    assertNull(stored(), "a rejected body must not write");
   }
 
   @Test
@@ -284,14 +262,6 @@ class PatchMeTest {
     service.api().patch(token, "{\"preferences\": {\"timezone\": 1}}");
 
     assertEquals(before, stored());
-  }
-
-  private void assertValidationError(Response response, Map<String, String> details) {
-    assertEquals(400, response.status(), response.text());
-    JsonObject error = response.error();
-    assertEquals("VALIDATION_ERROR", error.getString("code"));
-    assertEquals(new JsonObject(Map.copyOf(details)), error.getJsonObject("details"));
-    assertNull(stored(), "a rejected body must not write");
   }
 
   /** The user's row as the database has it, or {@code null}. */

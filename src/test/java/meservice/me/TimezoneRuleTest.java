@@ -1,21 +1,24 @@
 package meservice.me;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.vertx.core.json.JsonObject;
-import meservice.support.Api.Response;
-import meservice.support.RunningService;
-import meservice.support.Tokens;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.Map;
+import meservice.http.ApiError;
+import meservice.http.ErrorCode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The contract's timezone rule, through the real PATCH endpoint. */
+/**
+ * The contract's timezone rule, as the PATCH route applies it to a well-typed value (PatchMeTest
+ * shows the route storing the canonical spelling and answering INVALID_TIMEZONE).
+ */
+@Tag("unit")
 class TimezoneRuleTest {
 
-  @RegisterExtension
-  static final RunningService service = RunningService.withDefaults();
+  private final TimezonePreference timezone = new TimezonePreference();
 
   @ParameterizedTest(name = "{0} is stored as {1}")
   @CsvSource({
@@ -30,14 +33,7 @@ class TimezoneRuleTest {
       "America/Argentina/Buenos_Aires, America/Argentina/Buenos_Aires",
   })
   void tzDatabaseIdsAreAcceptedIgnoringCaseAndStoredInTheirOwnSpelling(String given, String stored) {
-    String token = Tokens.session(Tokens.newUserId());
-
-    Response response = service.api().patch(token, new JsonObject()
-        .put("preferences", new JsonObject().put("timezone", given)).encode());
-
-    assertEquals(200, response.status(), response.text());
-    assertEquals(stored, response.data().getJsonObject("preferences").getString("timezone"));
-    assertEquals(stored, service.api().get(token).data().getJsonObject("preferences").getString("timezone"));
+    assertEquals(stored, timezone.normalize(given));
   }
 
   @ParameterizedTest(name = "\"{0}\" is rejected")
@@ -47,29 +43,19 @@ class TimezoneRuleTest {
       "America/Los_Angeles/Extra", "../../etc/passwd",
   })
   void anythingElseIsInvalidTimezone(String given) {
-    String token = Tokens.session(Tokens.newUserId());
-
-    Response response = service.api().patch(token, new JsonObject()
-        .put("preferences", new JsonObject().put("timezone", given)).encode());
-
-    assertInvalidTimezone(response);
+    assertInvalidTimezone(given);
   }
 
   @ParameterizedTest(name = "{0} characters are rejected")
   @ValueSource(ints = {65, 1000})
   void namesOver64CharactersAreRejected(int length) {
-    String token = Tokens.session(Tokens.newUserId());
-
-    Response response = service.api().patch(token, "{\"preferences\": {\"timezone\": \"" + "A".repeat(length) + "\"}}");
-
-    assertInvalidTimezone(response);
+    assertInvalidTimezone("A".repeat(length));
   }
 
-  private static void assertInvalidTimezone(Response response) {
-    assertEquals(400, response.status(), response.text());
-    JsonObject error = response.error();
-    assertEquals("INVALID_TIMEZONE", error.getString("code"));
-    assertEquals("invalid timezone", error.getString("message"));
-    assertEquals(new JsonObject().put("timezone", "unknown IANA timezone"), error.getJsonObject("details"));
+  private void assertInvalidTimezone(String given) {
+    ApiError error = assertThrows(ApiError.class, () -> timezone.normalize(given));
+    assertEquals(ErrorCode.INVALID_TIMEZONE, error.code);
+    assertEquals("invalid timezone", error.getMessage());
+    assertEquals(Map.of("timezone", "unknown IANA timezone"), error.details);
   }
 }

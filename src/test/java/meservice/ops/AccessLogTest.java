@@ -5,14 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.json.JsonObject;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import meservice.logging.JsonLineEncoder;
 import meservice.support.Api.Response;
 import meservice.support.RunningService;
 import meservice.support.Tokens;
@@ -54,7 +57,35 @@ class AccessLogTest {
     assertEquals("/v1/me", line.get("route"));
     assertEquals("200", line.get("status"));
     assertEquals("user", line.get("principal"));
-    assertTrue(Long.parseLong(line.get("duration_ms")) >= 0);
+  }
+
+  @Test
+  void theDurationRunsFromTheRequestToTheEndOfItsAnswer() throws Exception {
+    String token = Tokens.session(Tokens.newUserId());
+    String body = "{\"preferences\": {\"timezone\": \"Europe/Paris\"}}";
+    long started = System.nanoTime();
+    String head;
+    try (Socket socket = new Socket("127.0.0.1", service.app().port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("PATCH /v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+          + "\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      // The body comes 400 ms after the head: the server cannot answer before it has it.
+      Thread.sleep(400);
+      out.write(body.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      head = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    }
+    long clientMillis = (System.nanoTime() - started) / 1_000_000;
+    java.util.regex.Matcher id = java.util.regex.Pattern.compile("(?i)x-request-id: (\\S+)").matcher(head);
+    assertTrue(head.startsWith("HTTP/1.1 200") && id.find(), head);
+
+    long millis = Long.parseLong(lineFor(id.group(1)).get("duration_ms"));
+
+    assertTrue(millis >= 400, "logged " + millis + " ms for a request that took at least 400 ms");
+    assertTrue(millis <= clientMillis, "logged " + millis + " ms, the client saw " + clientMillis + " ms");
   }
 
   @Test
@@ -77,23 +108,25 @@ class AccessLogTest {
   }
 
   @Test
-  void inJsonLinesTheRequestIdIsAField() throws Exception {
+  void inJsonLinesTheRequestFieldsAreTopLevelFields() throws Exception {
     Response response = service.api().send("GET", "/health/live", Map.of(), null);
     ILoggingEvent event = eventFor(response.header("X-Request-Id"));
-    JsonEncoder encoder = new JsonEncoder();
+    JsonLineEncoder encoder = new JsonLineEncoder();
     encoder.setContext(access.getLoggerContext());
-    encoder.setWithMessage(false);
-    encoder.setWithFormattedMessage(true);
     encoder.start();
 
     String json = new String(encoder.encode(event), StandardCharsets.UTF_8);
 
     assertTrue(json.endsWith("\n") && json.indexOf('\n') == json.length() - 1, "one line");
     JsonObject parsed = new JsonObject(json);
-    assertEquals("meservice.access", parsed.getString("loggerName"));
-    assertTrue(parsed.getJsonArray("kvpList").encode().contains(response.header("X-Request-Id")), json);
-    assertEquals("GET /health/live 200 " + lineFor(response.header("X-Request-Id")).get("duration_ms") + "ms",
-        parsed.getString("formattedMessage"));
+    assertEquals("meservice.access", parsed.getString("logger"));
+    assertEquals(response.header("X-Request-Id"), parsed.getString("request_id"), json);
+    assertEquals("GET", parsed.getString("method"));
+    assertEquals("/health/live", parsed.getString("route"));
+    assertEquals(200, parsed.getValue("status"));
+    long millis = ((Number) parsed.getValue("duration_ms")).longValue();
+    assertEquals(Instant.ofEpochMilli(event.getTimeStamp()), Instant.parse(parsed.getString("@timestamp")));
+    assertEquals("GET /health/live 200 " + millis + "ms", parsed.getString("message"));
   }
 
   private Map<String, String> lineFor(String requestId) throws InterruptedException {

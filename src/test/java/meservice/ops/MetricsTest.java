@@ -53,30 +53,40 @@ class MetricsTest {
 
   @Test
   void requestsJustMadeAreCountedByRouteAndStatus() {
-    double before = sample(scrape(), "http_server_requests_seconds_count", "method=\"GET\",route=\"/v1/me\",status=\"200\"");
+    String getMe = "method=\"GET\",route=\"/v1/me\",status=\"200\"";
+    String before = scrape();
     for (int i = 0; i < 3; i++) {
       assertEquals(200, api.get(Tokens.session(Tokens.newUserId())).status());
     }
-    api.send("GET", "/no/such/route/12345", Map.of(), null);
+    api.send("GET", "/no/such/route/qzxqzx", Map.of(), null);
 
     String text = scrape();
 
-    assertEquals(before + 3, sample(text, "http_server_requests_seconds_count", "method=\"GET\",route=\"/v1/me\",status=\"200\""));
-    assertTrue(sample(text, "http_server_requests_seconds_bucket", "method=\"GET\",route=\"/v1/me\",status=\"200\",le=\"0.1\"") >= 0);
-    assertTrue(sample(text, "http_server_requests_seconds_count", "method=\"GET\",route=\"unmatched\",status=\"404\"") >= 1);
-    assertFalse(text.contains("12345"), "raw paths never become labels");
+    assertEquals(sample(before, "http_server_requests_seconds_count", getMe) + 3,
+        sample(text, "http_server_requests_seconds_count", getMe));
+    // Each answer took well under 5 s: all three fall in the 5 s latency bucket, and in +Inf.
+    assertEquals(sample(before, "http_server_requests_seconds_bucket", getMe + ",le=\"5.0\"") + 3,
+        sample(text, "http_server_requests_seconds_bucket", getMe + ",le=\"5.0\""));
+    assertEquals(sample(text, "http_server_requests_seconds_count", getMe),
+        sample(text, "http_server_requests_seconds_bucket", getMe + ",le=\"+Inf\""));
+    assertEquals(sample(before, "http_server_requests_seconds_count", "method=\"GET\",route=\"unmatched\",status=\"404\"") + 1,
+        sample(text, "http_server_requests_seconds_count", "method=\"GET\",route=\"unmatched\",status=\"404\""));
+    assertFalse(text.contains("qzxqzx"), "raw paths never become labels");
   }
 
   @Test
   void authFailuresAreCountedByAFixedReasonAndNeverByToken() {
+    String before = scrape();
     String expired = Tokens.sign(Tokens.claims(Tokens.newUserId()).put("exp", Tokens.now() - 3600));
     assertEquals(401, api.get(expired).status());
     assertEquals(401, api.get(null).status());
 
     String text = scrape();
 
-    assertTrue(sample(text, "auth_failures_total", "reason=\"expired\"") >= 1);
-    assertTrue(sample(text, "auth_failures_total", "reason=\"missing\"") >= 1);
+    assertEquals(sample(before, "auth_failures_total", "reason=\"expired\"") + 1,
+        sample(text, "auth_failures_total", "reason=\"expired\""));
+    assertEquals(sample(before, "auth_failures_total", "reason=\"missing\"") + 1,
+        sample(text, "auth_failures_total", "reason=\"missing\""));
     assertFalse(text.contains(expired.substring(0, 20)), "no token text in metrics");
   }
 
@@ -91,6 +101,7 @@ class MetricsTest {
     assertTrue(text.contains("jvm_memory_used_bytes{"), "JVM memory");
     assertTrue(text.contains("jvm_gc_"), "JVM GC");
     assertTrue(sample(text, "jwks_refreshes_total", "outcome=\"success\"") >= 1, "JWKS fetched at start-up");
+    assertTrue(text.contains("\nlog_lines_dropped_total "), "log lines dropped by the never-blocking appender");
   }
 
   @Test

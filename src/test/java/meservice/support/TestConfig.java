@@ -13,14 +13,23 @@ public final class TestConfig {
 
   /** Environment of a service on a free loopback port, verifying {@link Tokens#ISSUER}'s PEM key. */
   public static Map<String, String> env() {
-    Map<String, String> env = new HashMap<>();
-    env.put("HOST", "127.0.0.1");
-    env.put("PORT", "0");
+    Map<String, String> env = envWithoutDatabase();
     env.put("DB_POOL_SIZE", "8");
     // A loaded CI machine can take over a second to open a connection to a freshly started
     // PostgreSQL; the suites that test the bound itself (reliability) set their own.
     env.put("DB_CONNECT_TIMEOUT_MS", "5000");
     env.put("DATABASE_URL", TestDatabase.url());
+    return env;
+  }
+
+  /**
+   * The same settings without {@code DATABASE_URL}, so nothing starts PostgreSQL: for the unit
+   * tier's parts that never query (token verification, parsing).
+   */
+  public static Map<String, String> envWithoutDatabase() {
+    Map<String, String> env = new HashMap<>();
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", "0");
     env.put("CLERK_JWT_KEY", Tokens.ISSUER.publicKeyPem());
     env.put("CLERK_ISSUER", LocalIssuer.ISSUER);
     // Contract suites drive one user far past any human rate; RateLimitTest turns limiting on.

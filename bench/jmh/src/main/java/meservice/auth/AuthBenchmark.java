@@ -65,9 +65,14 @@ public class AuthBenchmark {
       public SigningKeys current() {
         return null;
       }
+
+      @Override
+      public boolean requiresKid() {
+        return false;
+      }
     }, config);
-    if (!"user_2bench".equals(verified(warm.verify(token)).clerkUserId())
-        || !"user_2bench".equals(verified(cold.verify(token)).clerkUserId())) {
+    if (!"user_2bench".equals(verified(warm.verify(token, "bench")).clerkUserId())
+        || !"user_2bench".equals(verified(cold.verify(token, "bench")).clerkUserId())) {
       throw new IllegalStateException("the benchmark token does not verify");
     }
     if (token.length() < 700) {
@@ -83,13 +88,13 @@ public class AuthBenchmark {
   /** The hot path: SHA-256 of the token, one map lookup, exp/nbf re-checked. */
   @Benchmark
   public Principal.ClerkUser warmToken() {
-    return verified(warm.verify(token));
+    return verified(warm.verify(token, "bench"));
   }
 
   /** A token never seen: decode, claim rules, RS256 signature, principal. */
   @Benchmark
   public Principal.ClerkUser coldToken() {
-    return verified(cold.verify(token));
+    return verified(cold.verify(token, "bench"));
   }
 
   /** The cache key alone, to see its share of the warm path. */

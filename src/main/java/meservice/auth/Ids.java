@@ -1,9 +1,8 @@
-package meservice.me;
+package meservice.auth;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
+import meservice.crypto.Digests;
 
 /**
  * The service's own ids for Clerk users and organizations: name-based UUIDs (RFC 4122 version 5)
@@ -26,15 +25,8 @@ public final class Ids {
   }
 
   private static UUID nameBased(UUID namespace, String name) {
-    MessageDigest sha1;
-    try {
-      sha1 = MessageDigest.getInstance("SHA-1");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    sha1.update(toBytes(namespace.getMostSignificantBits()));
-    sha1.update(toBytes(namespace.getLeastSignificantBits()));
-    byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
+    byte[] hash = Digests.sha1(toBytes(namespace.getMostSignificantBits()),
+        toBytes(namespace.getLeastSignificantBits()), name.getBytes(StandardCharsets.UTF_8));
     hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
     hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
     long msb = 0;

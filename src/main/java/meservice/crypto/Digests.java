@@ -1,0 +1,53 @@
+package meservice.crypto;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * The one way the service hashes: a {@link MessageDigest} per thread, made once, since
+ * {@code MessageDigest.getInstance} walks the security providers on every call and an event loop
+ * hashes on every request (token cache keys, API key lookups).
+ */
+public final class Digests {
+
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> create("SHA-256"));
+  private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> create("SHA-1"));
+
+  private Digests() {}
+
+  public static byte[] sha256(byte[] input) {
+    return SHA256.get().digest(input);
+  }
+
+  public static byte[] sha256(String input) {
+    return sha256(input.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The first 64 bits of the SHA-256 of {@code input}: a fingerprint, not a secret. */
+  public static long sha256Prefix(String input) {
+    byte[] digest = sha256(input);
+    long prefix = 0;
+    for (int i = 0; i < 8; i++) {
+      prefix = (prefix << 8) | (digest[i] & 0xff);
+    }
+    return prefix;
+  }
+
+  /** SHA-1 of the parts, in order: only for name-based UUIDs (RFC 4122 version 5 specifies it). */
+  public static byte[] sha1(byte[]... parts) {
+    MessageDigest sha1 = SHA1.get();
+    for (byte[] part : parts) {
+      sha1.update(part);
+    }
+    return sha1.digest();
+  }
+
+  private static MessageDigest create(String algorithm) {
+    try {
+      return MessageDigest.getInstance(algorithm);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JRE has " + algorithm, e);
+    }
+  }
+}

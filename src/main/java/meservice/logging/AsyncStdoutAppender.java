@@ -1,0 +1,141 @@
+package meservice.logging;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
+import ch.qos.logback.core.encoder.Encoder;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Log lines leave the calling thread (an event loop, usually) through a bounded queue and are
+ * encoded and written to stdout by one writer thread, in batches: a line never waits for the
+ * terminal, the pipe or the lock of a stream. When the queue is full the line is dropped and
+ * counted ({@link #dropped()}, the {@code log_lines_dropped_total} metric) rather than blocking.
+ * Logback's own {@code AsyncAppender} with {@code neverBlock} drops without counting, and by
+ * default also discards INFO lines once the queue is 80% full.
+ */
+public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+
+  private static final LongAdder DROPPED = new LongAdder();
+  private static final int BUFFER_BYTES = 64 * 1024;
+
+  private Encoder<ILoggingEvent> encoder;
+  private int queueSize = 8192;
+  private OutputStream out = new FileOutputStream(FileDescriptor.out);
+  private BlockingQueue<ILoggingEvent> queue;
+  private Thread writer;
+  private Thread exitHook;
+  /** The writer has flushed everything it took and waits for more. */
+  private volatile boolean idle;
+
+  /** Lines dropped on a full queue, by every instance in this JVM, since start. */
+  public static long dropped() {
+    return DROPPED.sum();
+  }
+
+  public void setEncoder(Encoder<ILoggingEvent> encoder) {
+    this.encoder = encoder;
+  }
+
+  public void setQueueSize(int queueSize) {
+    this.queueSize = queueSize;
+  }
+
+  /** For tests: where the lines go instead of stdout. */
+  void setOutputStream(OutputStream out) {
+    this.out = out;
+  }
+
+  @Override
+  public void start() {
+    if (encoder == null) {
+      addError("no encoder for appender " + name);
+      return;
+    }
+    queue = new ArrayBlockingQueue<>(Math.max(1, queueSize));
+    OutputStream buffered = new BufferedOutputStream(out, BUFFER_BYTES);
+    writer = new Thread(() -> write(buffered), "log-writer-" + name);
+    writer.setDaemon(true);
+    writer.start();
+    // An exit that skips stopping logback (System.exit on a failed start) still gets its last lines.
+    exitHook = new Thread(this::drain, "log-drain-" + name);
+    Runtime.getRuntime().addShutdownHook(exitHook);
+    super.start();
+  }
+
+  @Override
+  protected void append(ILoggingEvent event) {
+    // Freezes what the writer thread reads later: formatted message, thread name, MDC.
+    event.prepareForDeferredProcessing();
+    if (!queue.offer(event)) {
+      DROPPED.increment();
+    }
+  }
+
+  /** Writes what is queued, waiting at most a second for it. */
+  @Override
+  public void stop() {
+    if (!isStarted()) {
+      return;
+    }
+    super.stop();
+    try {
+      Runtime.getRuntime().removeShutdownHook(exitHook);
+    } catch (IllegalStateException alreadyExiting) {
+      // Stopped from another shutdown hook: ours runs too, and finds nothing left.
+    }
+    writer.interrupt();
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits (at most a second) until every queued line is written; the writer keeps running. */
+  private void drain() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    while (!(idle && queue.isEmpty()) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private void write(OutputStream buffered) {
+    boolean running = true;
+    while (running) {
+      ILoggingEvent event;
+      try {
+        idle = true;
+        event = queue.take();
+        idle = false;
+      } catch (InterruptedException e) {
+        running = false;
+        event = queue.poll();
+      }
+      // Everything already queued goes out in one batch, then one flush (one write call).
+      for (; event != null; event = queue.poll()) {
+        try {
+          buffered.write(encoder.encode(event));
+        } catch (IOException | RuntimeException e) {
+          DROPPED.increment();
+        }
+      }
+      try {
+        buffered.flush();
+      } catch (IOException e) {
+        // stdout is gone (closed pipe): nothing to report it to.
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package meservice.logging;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.encoder.EncoderBase;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.event.KeyValuePair;
+
+/**
+ * One flat JSON object per line, the shape log shippers (Logstash/Elastic, Datadog, Loki, Cloud
+ * Logging) read without a parser of their own: {@code @timestamp} (ISO-8601, UTC, milliseconds),
+ * {@code level}, {@code logger}, {@code thread}, {@code message}, then each key-value pair of the
+ * line as a top-level field ({@code request_id}, {@code method}, {@code route}, {@code status},
+ * {@code duration_ms}, ...; numbers stay numbers), and {@code stack_trace} when there is one.
+ */
+public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
+
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final byte[] NO_BYTES = new byte[0];
+  /** Key-value pairs cannot shadow the fixed fields. */
+  private static final Set<String> FIXED = Set.of("@timestamp", "level", "logger", "thread", "message", "stack_trace");
+
+  @Override
+  public byte[] headerBytes() {
+    return NO_BYTES;
+  }
+
+  @Override
+  public byte[] footerBytes() {
+    return NO_BYTES;
+  }
+
+  @Override
+  public byte[] encode(ILoggingEvent event) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("@timestamp", DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(event.getTimeStamp())));
+      json.writeStringField("level", event.getLevel().toString());
+      json.writeStringField("logger", event.getLoggerName());
+      json.writeStringField("thread", event.getThreadName());
+      json.writeStringField("message", event.getFormattedMessage());
+      List<KeyValuePair> pairs = event.getKeyValuePairs();
+      if (pairs != null) {
+        for (KeyValuePair pair : pairs) {
+          if (pair.key != null && !FIXED.contains(pair.key)) {
+            writeValue(json, pair.key, pair.value);
+          }
+        }
+      }
+      IThrowableProxy thrown = event.getThrowableProxy();
+      if (thrown != null) {
+        json.writeStringField("stack_trace", ThrowableProxyUtil.asString(thrown));
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.write('\n');
+    return out.toByteArray();
+  }
+
+  private static void writeValue(JsonGenerator json, String key, Object value) throws IOException {
+    json.writeFieldName(key);
+    if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+      json.writeNumber(((Number) value).longValue());
+    } else if (value instanceof Boolean bool) {
+      json.writeBoolean(bool);
+    } else if (value == null) {
+      json.writeNull();
+    } else {
+      json.writeString(value.toString());
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package meservice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Map;
+import meservice.support.MainProcess;
+import meservice.support.MainProcess.Result;
+import meservice.support.TestConfig;
+import org.junit.jupiter.api.Test;
+
+/** {@code serve} that cannot start says why in one line an operator can act on, and exits 1. */
+class StartupErrorTest {
+
+  @Test
+  void aBusyPortIsNamedWithTheSettingThatMovesIt() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Map<String, String> env = TestConfig.env();
+      env.put("PORT", Integer.toString(taken.getLocalPort()));
+
+      Result result = MainProcess.run(env, "serve");
+
+      assertEquals(1, result.exit(), result.output());
+      assertEquals("me-service: serve failed: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+          + ": the port is already in use; stop what holds it, or set PORT= to another port\n", result.stderr());
+    }
+  }
+
+  @Test
+  void aRefusedDatabaseIsNamedByHostAndPortNeverByPassword() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    Map<String, String> env = TestConfig.envWithoutDatabase();
+    env.put("DATABASE_URL", "postgresql://me:pa55-w0rd-secret@127.0.0.1:" + closed + "/me");
+
+    Result result = MainProcess.run(env, "serve");
+
+    assertEquals(1, result.exit(), result.output());
+    assertEquals("me-service: serve failed: cannot connect to PostgreSQL at 127.0.0.1:" + closed
+        + " (DATABASE_URL): connection refused; is PostgreSQL running there?\n", result.stderr());
+    assertFalse(result.output().contains("pa55-w0rd-secret"), result.output());
+    assertFalse(result.output().contains("Exception"), "no exception class names: " + result.output());
+  }
+
+  @Test
+  void migrateNamesARefusedDatabaseTheSameWay() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+
+    Result result = MainProcess.run(Map.of("DATABASE_URL", "postgresql://me:pa55-w0rd-secret@127.0.0.1:" + closed + "/me"),
+        "migrate");
+
+    assertEquals(1, result.exit(), result.output());
+    assertTrue(result.stderr().startsWith("me-service: migrate failed: cannot connect to PostgreSQL at 127.0.0.1:" + closed),
+        result.stderr());
+    assertFalse(result.output().contains("pa55-w0rd-secret"), result.output());
+  }
+}

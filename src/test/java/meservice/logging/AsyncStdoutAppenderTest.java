@@ -1,0 +1,119 @@
+package meservice.logging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.encoder.EncoderBase;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** Logging never waits for its output: a full queue drops and counts; the lines are flat JSON. */
+@Tag("unit")
+class AsyncStdoutAppenderTest {
+
+  /** The JVM's own context (its MDC adapter is set up), for events only; nothing is attached to it. */
+  private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+  private final Logger logger = context.getLogger("meservice.access");
+
+  @Test
+  void aFullQueueDropsAndCountsLinesInsteadOfBlockingTheCaller() throws Exception {
+    CountDownLatch stdoutStuck = new CountDownLatch(1);
+    CountDownLatch writerTookOne = new CountDownLatch(1);
+    AsyncStdoutAppender appender = new AsyncStdoutAppender();
+    appender.setContext(context);
+    appender.setQueueSize(4);
+    appender.setOutputStream(new ByteArrayOutputStream());
+    // An encoder that hangs like a write to a full pipe, until released.
+    appender.setEncoder(new EncoderBase<>() {
+      @Override
+      public byte[] headerBytes() {
+        return new byte[0];
+      }
+
+      @Override
+      public byte[] encode(ILoggingEvent event) {
+        writerTookOne.countDown();
+        try {
+          stdoutStuck.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return new byte[0];
+      }
+
+      @Override
+      public byte[] footerBytes() {
+        return new byte[0];
+      }
+    });
+    appender.start();
+    long droppedBefore = AsyncStdoutAppender.dropped();
+
+    appender.doAppend(event("first"));
+    assertTrue(writerTookOne.await(5, TimeUnit.SECONDS), "the writer took the first line");
+    long started = System.nanoTime();
+    for (int i = 0; i < 100; i++) {
+      appender.doAppend(event("line " + i));
+    }
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+    // 4 fit in the queue behind the stuck one; the other 96 are dropped, at once.
+    assertEquals(96, AsyncStdoutAppender.dropped() - droppedBefore);
+    assertTrue(millis < 1000, "appending took " + millis + " ms");
+    stdoutStuck.countDown();
+    appender.stop();
+  }
+
+  @Test
+  void linesAreWrittenInOrderAsFlatJsonWithAnIsoTimestamp() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    AsyncStdoutAppender appender = new AsyncStdoutAppender();
+    appender.setContext(context);
+    appender.setOutputStream(out);
+    JsonLineEncoder encoder = new JsonLineEncoder();
+    encoder.setContext(context);
+    encoder.start();
+    appender.setEncoder(encoder);
+    appender.start();
+
+    LoggingEvent access = event("GET /v1/me 200 3ms");
+    access.addKeyValuePair(new org.slf4j.event.KeyValuePair("request_id", "01JDQ7Z5T8XK2V3M4N5P6Q7R8S"));
+    access.addKeyValuePair(new org.slf4j.event.KeyValuePair("status", 200));
+    access.addKeyValuePair(new org.slf4j.event.KeyValuePair("duration_ms", 3L));
+    access.addKeyValuePair(new org.slf4j.event.KeyValuePair("method", "GET \"quoted\"\n"));
+    appender.doAppend(access);
+    appender.doAppend(event("second"));
+    appender.stop();
+
+    String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+    assertEquals(2, lines.length, out.toString(StandardCharsets.UTF_8));
+    JsonObject first = new JsonObject(lines[0]);
+    assertEquals(Instant.ofEpochMilli(access.getTimeStamp()), Instant.parse(first.getString("@timestamp")));
+    assertEquals("INFO", first.getString("level"));
+    assertEquals("meservice.access", first.getString("logger"));
+    assertEquals("GET /v1/me 200 3ms", first.getString("message"));
+    assertEquals("01JDQ7Z5T8XK2V3M4N5P6Q7R8S", first.getString("request_id"));
+    assertEquals(200, first.getValue("status"));
+    assertEquals(3, first.getValue("duration_ms"));
+    assertEquals("GET \"quoted\"\n", first.getString("method"), "escaped, still one line");
+    assertEquals("second", new JsonObject(lines[1]).getString("message"));
+  }
+
+  private LoggingEvent event(String message) {
+    LoggingEvent event = new LoggingEvent("test", logger, Level.INFO, message, null, null);
+    event.setTimeStamp(System.currentTimeMillis());
+    return event;
+  }
+}
