@@ -20,10 +20,13 @@ import org.slf4j.LoggerFactory;
  * <p>A notification sent while the connection was down is lost, and a half-open connection
  * delivers nothing without failing. So a heartbeat pings the connection several times a second:
  * each answer confirms the channel to the cache (which serves entries only while a confirmation
- * is fresh), and a new connection empties the cache. A connection that stops answering (the
- * database went silent without closing it) reads nothing for {@link #SILENCE_MS} and its socket
- * closes it; so does an attempt whose handshake is never answered. Closing it by the client API
- * alone would not do: the close waits behind the ping that never returns.
+ * is fresh), and a new connection empties the cache. The ping confirms only if the session
+ * answering is listening: behind a pooler that lends sessions per transaction, a LISTEN and the
+ * pings that follow may each run on a different session, and an answer alone would vouch for a
+ * channel that hears nothing. A connection that stops answering (the database went silent
+ * without closing it) reads nothing for {@link #SILENCE_MS} and its socket closes it; so does an
+ * attempt whose handshake is never answered. Closing it by the client API alone would not do:
+ * the close waits behind the ping that never returns.
  */
 public final class RevocationListener {
 
@@ -45,6 +48,7 @@ public final class RevocationListener {
   private boolean pinging;
   private int failedAttempts;
   private boolean stopped;
+  private boolean warnedNotListening;
 
   RevocationListener(Vertx vertx, PgConnectOptions options, AppConfig.DatabaseLimits limits, ApiKeyCache cache) {
     this.vertx = vertx;
@@ -67,7 +71,8 @@ public final class RevocationListener {
     }
     vertx.cancelTimer(timerId);
     Future<Void> released = conn == null ? Future.succeededFuture() : conn.close();
-    return released.eventually(connection::close);
+    // Bounded: a pool whose wait for a connection once timed out never completes its close (5.0.7).
+    return released.eventually(() -> Database.closeWithin(connection, Database.CLOSE_SECONDS));
   }
 
   /** 100 ms, 200 ms, ... then every 5 s, forever: the cache is bypassed until it is back. */
@@ -150,15 +155,22 @@ public final class RevocationListener {
     pinging = true;
     long sentAt = System.nanoTime();
     long pingEra = era;
-    conn.query(Sql.PING).execute().onComplete(ar -> answered(conn, pingEra, sentAt, ar.succeeded()));
+    conn.query(Sql.LISTENING).execute()
+        .onComplete(ar -> answered(conn, pingEra, sentAt, ar.succeeded(),
+            ar.succeeded() && ar.result().rowCount() == 1));
   }
 
-  private synchronized void answered(PgConnection conn, long pingEra, long sentAt, boolean ok) {
+  private synchronized void answered(PgConnection conn, long pingEra, long sentAt, boolean ok,
+      boolean listening) {
     if (conn == current) {
       pinging = false;
     }
-    if (ok) {
+    if (listening) {
       cache.confirm(pingEra, sentAt);
+    } else if (ok && !warnedNotListening) {
+      warnedNotListening = true;
+      LOG.error("api key revocation channel answers from a session that does not listen (a pooler in "
+          + "transaction mode?); api keys are looked up in the database on every request");
     }
   }
 }

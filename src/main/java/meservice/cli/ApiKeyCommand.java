@@ -58,7 +58,7 @@ public final class ApiKeyCommand {
     Pool pool = Database.pool(vertx, config);
     return Migrations.load().apply(vertx, config)
         .compose(v -> action.apply(ApiKeyRepository.create(pool)))
-        .eventually(pool::close);
+        .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
   }
 
   /** {@code apikey help}, or {@code --help}/{@code -h} anywhere: the usage, and no database. */

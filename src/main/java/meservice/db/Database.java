@@ -1,5 +1,6 @@
 package meservice.db;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -10,6 +11,8 @@ import io.vertx.sqlclient.SqlClient;
 import java.util.concurrent.TimeUnit;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The service's ways to PostgreSQL, shared across its event loops: a pool for writes, a pipelined
@@ -17,9 +20,10 @@ import meservice.config.ConfigException;
  * listener). Every wait on them is bounded, so a database that is down, saturated, stuck or
  * silent costs a fast 503 rather than a request that hangs: a full wait queue fails at once, a
  * connection that cannot be opened fails after the connect timeout, the server cancels any
- * statement that runs past the statement timeout, and a connection that stops answering
- * altogether is closed by its own socket ({@link #deadlineMillis}). A connection that dies is
- * dropped and the next request opens a new one, so the service recovers without a restart.
+ * statement that runs past the statement timeout ({@link Pooling}: also behind PgBouncer), and a
+ * connection that stops answering altogether is closed by its own socket
+ * ({@link #deadlineMillis}). A connection that dies is dropped and the next request opens a new
+ * one, so the service recovers without a restart.
  */
 public final class Database {
 
@@ -28,6 +32,9 @@ public final class Database {
    * of throughput, 256 lets a queue build on one backend and p99 passes a second.
    */
   private static final int READ_PIPELINING_LIMIT = 64;
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+  /** How long closing a pool may take before it is left to the process exit. */
+  public static final int CLOSE_SECONDS = 5;
 
   /** Past the statement timeout, time for the server's cancellation to reach us. */
   static final int SILENCE_MARGIN_MS = 3_000;
@@ -50,9 +57,13 @@ public final class Database {
 
   public static PgConnectOptions connectOptions(String databaseUrl) {
     try {
-      return PgConnectOptions.fromUri(databaseUrl)
+      PgConnectOptions options = PgConnectOptions.fromUri(databaseUrl)
           .setCachePreparedStatements(true)
           .setPreparedStatementCacheMaxSize(64);
+      // PgBouncer refuses startup parameters it does not track; PostgreSQL 12+ already sends
+      // floats exactly at its default of 1, so the client's extra_float_digits=2 buys nothing.
+      options.getProperties().remove("extra_float_digits");
+      return options;
     } catch (RuntimeException e) {
       throw new ConfigException("DATABASE_URL: cannot be parsed as a PostgreSQL URL");
     }
@@ -90,6 +101,7 @@ public final class Database {
         .with(options)
         .with(net)
         .connectingTo(bounded(config))
+        .withConnectHandler(Pooling.sessionSetup(config))
         .using(TransportOptions.applied(vertx, net))
         .build();
   }
@@ -116,6 +128,7 @@ public final class Database {
         .with(options)
         .with(net)
         .connectingTo(bounded(config).setPipeliningLimit(READ_PIPELINING_LIMIT))
+        .withConnectHandler(Pooling.sessionSetup(config))
         .using(TransportOptions.applied(vertx, net))
         .build();
   }
@@ -134,6 +147,22 @@ public final class Database {
         .setName(name);
     NetClientOptions net = net(limits, silenceMillis);
     return PgBuilder.pool().with(pool).with(net).connectingTo(options).using(TransportOptions.applied(vertx, net)).build();
+  }
+
+  /**
+   * Closes {@code client}, waiting at most {@code seconds}: Vert.x 5.0.7's pool never completes
+   * {@code close()} once a wait for a connection has timed out ("Promise already completed" in the
+   * log; eclipse-vertx/vertx-sql-client#1567), and a command or a shutdown must not hang on it.
+   * The connections left behind go with the process.
+   */
+  public static Future<Void> closeWithin(SqlClient client, int seconds) {
+    return client.close()
+        .timeout(seconds, TimeUnit.SECONDS)
+        .recover(err -> {
+          LOG.warn("database pool not closed after {} s ({}); leaving its connections to the process exit",
+              seconds, err.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   private static PoolOptions retiringIdle(PoolOptions options) {
@@ -158,9 +187,8 @@ public final class Database {
     return options;
   }
 
-  /** A startup parameter: the session setting holds from the first statement on every connection. */
+  /** The statement timeout is set by {@link Pooling#sessionSetup} on each new connection. */
   private static PgConnectOptions bounded(AppConfig config) {
-    return connectOptions(config.databaseUrl())
-        .addProperty("statement_timeout", Integer.toString(config.dbLimits().statementTimeoutMillis()));
+    return Pooling.forRequests(connectOptions(config.databaseUrl()), config.dbPooling());
   }
 }

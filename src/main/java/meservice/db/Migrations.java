@@ -2,6 +2,7 @@ package meservice.db;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -43,9 +44,9 @@ public final class Migrations {
    * migration itself, may rightly stay quiet for longer than the pool's read deadline allows.
    */
   public Future<Integer> apply(Vertx vertx, AppConfig config) {
-    Pool pool = Database.dedicated(vertx, Database.connectOptions(config.databaseUrl()), config.dbLimits(), 0,
-        "me-service-migrations");
-    return apply(pool).eventually(pool::close);
+    PgConnectOptions options = Pooling.forRequests(Database.connectOptions(config.databaseUrl()), config.dbPooling());
+    Pool pool = Database.dedicated(vertx, options, config.dbLimits(), 0, "me-service-migrations");
+    return apply(pool).eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
   }
 
   private Future<Integer> apply(Pool pool) {
