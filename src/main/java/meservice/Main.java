@@ -128,10 +128,7 @@ public final class Main {
     if (config.databaseUrl() == null) {
       throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
     }
-    var pool = Database.pool(vertx, config);
-    return Migrations.load().apply(pool)
-        .map(count -> "applied " + count + " migration(s)")
-        .eventually(pool::close);
+    return Migrations.load().apply(vertx, config).map(count -> "applied " + count + " migration(s)");
   }
 
   private interface OneShot {
@@ -147,7 +144,12 @@ public final class Main {
       System.err.println(e.getMessage());
       return 2;
     } finally {
-      await(vertx.close());
+      // Bounded like the pool's close (Database.closeWithin): the process exits right after.
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(Database.CLOSE_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("me-service: Vert.x not closed within " + Database.CLOSE_SECONDS + " s: " + e);
+      }
     }
   }
 

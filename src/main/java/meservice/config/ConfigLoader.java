@@ -116,7 +116,22 @@ public final class ConfigLoader {
         new AppConfig.DatabaseLimits(
             waitQueue == 0 ? connections * 64 : waitQueue,
             integer("DB_CONNECT_TIMEOUT_MS", 100, 60_000),
-            integer("DB_STATEMENT_TIMEOUT_MS", 0, 3_600_000)));
+            integer("DB_STATEMENT_TIMEOUT_MS", 0, 3_600_000)),
+        dbPooling());
+  }
+
+  private AppConfig.DatabasePooling dbPooling() {
+    String mode = text("DATABASE_POOL_MODE");
+    if (!mode.equals("session") && !mode.equals("transaction")) {
+      throw new ConfigException("DATABASE_POOL_MODE: must be session or transaction");
+    }
+    String direct = postgresUrl("DATABASE_DIRECT_URL");
+    boolean transaction = mode.equals("transaction");
+    if (transaction && direct == null) {
+      throw new ConfigException("DATABASE_DIRECT_URL: required when DATABASE_POOL_MODE=transaction "
+          + "(listening for api key revocations needs a session: PostgreSQL itself or a session-mode pool)");
+    }
+    return new AppConfig.DatabasePooling(transaction, direct);
   }
 
   /**
@@ -170,20 +185,24 @@ public final class ConfigLoader {
   }
 
   private String databaseUrl() {
-    String value = optionalText("DATABASE_URL");
+    return postgresUrl("DATABASE_URL");
+  }
+
+  private String postgresUrl(String name) {
+    String value = optionalText(name);
     if (value == null) {
       return null;
     }
     if (!value.startsWith("postgresql://") && !value.startsWith("postgres://")) {
-      throw new ConfigException("DATABASE_URL: must look like postgresql://user:pass@host:port/db");
+      throw new ConfigException(name + ": must look like postgresql://user:pass@host:port/db");
     }
     try {
       URI uri = URI.create(value);
       if (uri.getHost() == null) {
-        throw new ConfigException("DATABASE_URL: has no host");
+        throw new ConfigException(name + ": has no host");
       }
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("DATABASE_URL: not a valid URL");
+      throw new ConfigException(name + ": not a valid URL");
     }
     return value;
   }

@@ -91,6 +91,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void poolingDefaultsToSessionsAndTransactionPoolingNeedsADirectUrl() {
+    AppConfig.DatabasePooling pooling = ConfigLoader.load(Map.of()).dbPooling();
+    assertEquals(false, pooling.transactionMode());
+    assertEquals("postgresql://app@db/me", pooling.sessionUrl("postgresql://app@db/me"));
+
+    AppConfig.DatabasePooling transaction = ConfigLoader.load(Map.of("DATABASE_POOL_MODE", "transaction",
+        "DATABASE_URL", "postgresql://app@pgbouncer:6432/me", "DATABASE_DIRECT_URL", "postgresql://app@db:5432/me")).dbPooling();
+    assertEquals(true, transaction.transactionMode());
+    assertEquals("postgresql://app@db:5432/me", transaction.sessionUrl("postgresql://app@pgbouncer:6432/me"));
+
+    assertEquals("DATABASE_POOL_MODE: must be session or transaction",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("DATABASE_POOL_MODE", "statement"))).getMessage());
+    assertEquals("DATABASE_DIRECT_URL: must look like postgresql://user:pass@host:port/db",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("DATABASE_DIRECT_URL", "db:5432"))).getMessage());
+    assertEquals("DATABASE_DIRECT_URL: required when DATABASE_POOL_MODE=transaction (listening for api key "
+            + "revocations needs a session: PostgreSQL itself or a session-mode pool)",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("DATABASE_POOL_MODE", "transaction"))).getMessage());
+  }
+
+  @Test
   void environmentOverridesTheFile() {
     AppConfig config = ConfigLoader.load(Map.of(
         "PORT", "9090", "BODY_LIMIT_BYTES", "1024", "CLERK_AUTHORIZED_PARTIES", "https://a.example, https://b.example"));
