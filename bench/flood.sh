@@ -82,6 +82,12 @@ chmod 755 "$BENCH_WORK"
 [[ $(id -u) == 0 ]] && chown postgres "$BENCH_WORK"
 cp "$JAR" "$BENCH_WORK/me-service.jar"
 cp "${MINT_JAR:-$JAR}" "$BENCH_WORK/mint.jar"
+# LocalIssuer (token minting) lives in the dev jar of newer builds; older jars carry it themselves.
+MINT_CP=$BENCH_WORK/mint.jar
+if [[ -f target/me-service-dev.jar ]]; then
+  cp target/me-service-dev.jar "$BENCH_WORK/me-service-dev.jar"
+  MINT_CP=$MINT_CP:$BENCH_WORK/me-service-dev.jar
+fi
 JAR=$BENCH_WORK/me-service.jar
 if (echo >"/dev/tcp/127.0.0.1/$PGPORT") 2>/dev/null || (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   log "port $PGPORT or $PORT is already in use (PGPORT=/PORT= to choose others)"; exit 2
@@ -99,7 +105,7 @@ DB_URL="postgresql://postgres@127.0.0.1:$PGPORT/bench"
 DATA=$BENCH_WORK/data
 # A generous connect bound: the machine may be loaded by other work.
 DATABASE_URL=$DB_URL DB_CONNECT_TIMEOUT_MS=10000 LOG_FORMAT=text java -jar "$JAR" migrate >"$RAW/migrate.log"
-java -cp "$BENCH_WORK/mint.jar" bench/tools/MintTokens.java "$USERS" "$TOKENS" "$DATA"
+java -cp "$MINT_CP" bench/tools/MintTokens.java "$USERS" "$TOKENS" "$DATA"
 "${PSQL[@]}" -d bench \
   -c "CREATE TABLE bench_users (n int PRIMARY KEY, id uuid NOT NULL, clerk_user_id text NOT NULL)" \
   -c "\\copy bench_users FROM '$DATA/users.csv' WITH (FORMAT csv)" \

@@ -21,6 +21,7 @@ import meservice.http.AuthFailureLimiter;
 import meservice.http.ClientAddress;
 import meservice.http.RateLimiter;
 import meservice.db.Migrations;
+import meservice.db.Pooling;
 import meservice.db.ReadConnections;
 import meservice.me.PatchParser;
 import meservice.me.PatchValidation;
@@ -37,7 +38,7 @@ public final class App {
 
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
   /** How long shutdown waits for the pool after the grace period; counted in the README's budget. */
-  public static final int POOL_CLOSE_SECONDS = 5;
+  public static final int POOL_CLOSE_SECONDS = Database.CLOSE_SECONDS;
 
   private final Vertx vertx;
   private final Services services;
@@ -98,7 +99,8 @@ public final class App {
         metrics,
         OpenApi.load(preferences),
         Docs.load());
-    return Migrations.load().apply(pool)
+    return Pooling.check(vertx, pool, config)
+        .compose(v -> Migrations.load().apply(vertx, config))
         .compose(applied -> warm(keys))
         .compose(v -> apiKeys.start())
         .compose(v -> vertx.deployVerticle(
@@ -113,7 +115,9 @@ public final class App {
             config.host(), app.port(), instances))
         .onFailure(err -> {
           stopKeys(keys);
-          apiKeys.stop().eventually(pool::close).eventually(reads::close);
+          apiKeys.stop()
+              .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS))
+              .eventually(reads::close);
         });
   }
 
@@ -155,13 +159,7 @@ public final class App {
    * period) closes only after that query ends; shutdown does not wait for it past a bound.
    */
   private Future<Void> closePool() {
-    return pool.close()
-        .timeout(POOL_CLOSE_SECONDS, TimeUnit.SECONDS)
-        .recover(err -> {
-          LOG.warn("pool not closed after {} s ({}); leaving its connections to the process exit",
-              POOL_CLOSE_SECONDS, err.getMessage());
-          return Future.succeededFuture();
-        });
+    return Database.closeWithin(pool, POOL_CLOSE_SECONDS);
   }
 
   private static void requireStartable(AppConfig config) {

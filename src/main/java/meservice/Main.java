@@ -3,10 +3,13 @@ package meservice;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
-import meservice.cli.ApiKeyCommand;
 import java.util.concurrent.TimeUnit;
-import meservice.cli.DevCommand;
+import java.util.concurrent.atomic.AtomicReference;
+import meservice.cli.ApiKeyCommand;
+import meservice.cli.CommandException;
+import meservice.cli.DevMode;
 import meservice.cli.HealthCheckCommand;
 import meservice.cli.UserCommand;
 import meservice.config.AppConfig;
@@ -59,6 +62,9 @@ public final class Main {
     } catch (ConfigException e) {
       System.err.println("me-service: configuration error: " + e.getMessage());
       System.exit(2);
+    } catch (CommandException e) {
+      System.err.println("me-service: " + e.getMessage());
+      System.exit(1);
     } catch (Exception e) {
       System.err.println("me-service: " + command + " failed: " + StartupFailure.describe(e, loaded));
       System.exit(1);
@@ -79,21 +85,26 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(app, vertx, config)));
   }
 
+  /**
+   * {@code serve} inside dev mode (see {@link DevMode}). One shutdown hook stops the service first
+   * and the embedded database last, so the drain and the final flushes still have it.
+   */
   private static void dev(Map<String, String> env) throws Exception {
     load(env, "text"); // a bad setting stops dev before PostgreSQL starts
-    DevCommand.DevSetup setup = DevCommand.prepare(env, Path.of("data"));
-    loaded = setup.config();
-    Vertx vertx = App.vertx();
-    App app = await(App.start(vertx, setup.config()));
-    System.out.println(DevCommand.instructions(setup, app.port()));
+    DevMode devMode = DevMode.start(env, Path.of("data"));
+    AtomicReference<Runnable> stopService = new AtomicReference<>(() -> { });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopWithin(app, vertx, setup.config());
-      try {
-        setup.database().close();
-      } catch (Exception ignored) {
-        // The process is ending; PostgreSQL stops with it.
-      }
+      stopService.get().run();
+      devMode.close();
     }));
+    Map<String, String> devEnv = new HashMap<>(env);
+    devEnv.putAll(devMode.settings());
+    AppConfig config = ConfigLoader.load(devEnv);
+    loaded = config;
+    Vertx vertx = App.vertx();
+    App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
+    stopService.set(() -> stopWithin(app, vertx, config));
+    System.out.println(devMode.instructions(app.port()));
   }
 
   /**
@@ -117,10 +128,7 @@ public final class Main {
     if (config.databaseUrl() == null) {
       throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
     }
-    var pool = Database.pool(vertx, config);
-    return Migrations.load().apply(pool)
-        .map(count -> "applied " + count + " migration(s)")
-        .eventually(pool::close);
+    return Migrations.load().apply(vertx, config).map(count -> "applied " + count + " migration(s)");
   }
 
   private interface OneShot {
@@ -136,7 +144,12 @@ public final class Main {
       System.err.println(e.getMessage());
       return 2;
     } finally {
-      await(vertx.close());
+      // Bounded like the pool's close (Database.closeWithin): the process exits right after.
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(Database.CLOSE_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("me-service: Vert.x not closed within " + Database.CLOSE_SECONDS + " s: " + e);
+      }
     }
   }
 

@@ -1,11 +1,14 @@
 package meservice;
 
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import meservice.config.AppConfig;
@@ -34,9 +37,11 @@ final class StartupFailure {
       if (t instanceof UnknownHostException) {
         return "cannot connect to PostgreSQL at " + database(config) + " (DATABASE_URL): unknown host";
       }
-      if (t instanceof io.netty.channel.ConnectTimeoutException) {
-        return "cannot connect to PostgreSQL at " + database(config) + " (DATABASE_URL): no answer within"
-            + " DB_CONNECT_TIMEOUT_MS";
+      // The pool's own timeout has no type, only its message ("Timeout", "Timeout waiting for connection").
+      if (t instanceof ConnectTimeoutException
+          || (t instanceof VertxException && message.toLowerCase(Locale.ROOT).startsWith("timeout"))) {
+        return "cannot connect to PostgreSQL at " + database(config) + " (DATABASE_URL): no connection within "
+            + (config == null ? "" : config.dbLimits().connectTimeoutMillis() + " ms, ") + "DB_CONNECT_TIMEOUT_MS";
       }
       if (t instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("28")) {
         return "PostgreSQL at " + database(config) + " refused the user or password of DATABASE_URL ("

@@ -56,9 +56,9 @@ public final class ApiKeyCommand {
       throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
     }
     Pool pool = Database.pool(vertx, config);
-    return Migrations.load().apply(pool)
+    return Migrations.load().apply(vertx, config)
         .compose(v -> action.apply(ApiKeyRepository.create(pool, pool)))
-        .eventually(pool::close);
+        .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
   }
 
   /** {@code apikey help}, or {@code --help}/{@code -h} anywhere: the usage, and no database. */

@@ -48,6 +48,24 @@ class StartupErrorTest {
   }
 
   @Test
+  void aDatabaseThatNeverAnswersIsNamedWithTheTimeoutThatGaveUp() throws Exception {
+    // The kernel completes the TCP handshake for a listening socket nobody accepts from:
+    // the connection opens, and the PostgreSQL handshake never gets an answer.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Map<String, String> env = TestConfig.envWithoutDatabase();
+      env.put("DATABASE_URL", "postgresql://me:pa55-w0rd-secret@127.0.0.1:" + silent.getLocalPort() + "/me");
+      env.put("DB_CONNECT_TIMEOUT_MS", "500");
+
+      Result result = MainProcess.run(env, "serve");
+
+      assertEquals(1, result.exit(), result.output());
+      assertTrue(result.stderr().startsWith("me-service: serve failed: cannot connect to PostgreSQL at 127.0.0.1:"
+          + silent.getLocalPort() + " (DATABASE_URL): no connection within 500 ms, DB_CONNECT_TIMEOUT_MS\n"), result.stderr());
+      assertFalse(result.output().contains("pa55-w0rd-secret"), result.output());
+    }
+  }
+
+  @Test
   void migrateNamesARefusedDatabaseTheSameWay() throws Exception {
     int closed;
     try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
