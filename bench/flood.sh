@@ -205,7 +205,7 @@ for p in phases:
     secs = p["get"]["duration_us"] / 1e6
     lines.append(f"phase {p['phase']}: load average {p['load_before']} -> {p['load_after']}, service CPU {p['service_cpu_cores']} cores, {p['backends_after']} backends")
     st = p.get("statements") or {}
-    lines.append(f"  statements run by PostgreSQL: {st.get('api_key_lookups')} API-key lookups, {st.get('pings')} SELECT 1 (the revocation listener's 5 a second included), {st.get('user_reads')} user reads, {st.get('user_writes')} user writes")
+    lines.append(f"  statements run by PostgreSQL: {st.get('api_key_lookups')} API-key lookups, {st.get('pings')} SELECT 1 (the revocation listener's heartbeat included), {st.get('user_reads')} user reads, {st.get('user_writes')} user writes")
     for kind in ("get", "patch"):
         w = p[kind]
         lines.append(f"  normal {kind.upper():5} {w['requests']/secs:7.0f} req/s  p50 {w['p50_us']/1000:7.2f} ms  p99 {w['p99_us']/1000:7.2f} ms  max {w['max_us']/1000:7.1f} ms  errors {errors(w)} (503: {w['status_503']}, 429: {w['status_429']}, timeouts: {w['timeouts']})")

@@ -34,6 +34,9 @@ public final class TestConfig {
     env.put("CLERK_ISSUER", LocalIssuer.ISSUER);
     // Contract suites drive one user far past any human rate; RateLimitTest turns limiting on.
     env.put("RATE_LIMIT_PER_SECOND", "0");
+    // Attack suites send hundreds of refused credentials from 127.0.0.1 and expect each 401;
+    // FailedAuthenticationLimitTest and ForwardedForTest turn the per-address limit on.
+    env.put("AUTH_FAILURES_PER_SECOND", "0");
     env.put("CLERK_AUTHORIZED_PARTIES", LocalIssuer.AUTHORIZED_PARTY + ",https://dashboard.example.com");
     return env;
   }
