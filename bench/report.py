@@ -116,6 +116,12 @@ def markdown(result):
                          f"| {r['upsert_p99_ms']:.2f} | {r['patch_cpu']:.2f} | {r['patch_non_2xx'] + r['patch_errors']} |")
     lines.append("")
     lines.append(f"Service peak RSS (VmHWM over the whole run): **{result['peak_rss_mib']:.0f} MiB**.")
+    for r in result["runs"]:
+        if r["kind"] == "service_total" and "log_lines_written" in r:
+            lines.append("")
+            lines.append(f"Access log ({r['users']:,} users): {r['log_lines_written']:,} JSON lines written, "
+                         f"{r['log_lines_dropped'] if r['log_lines_dropped'] is not None else '?'} dropped "
+                         f"(`log_lines_dropped_total`).")
     lines.append("")
     lines.append("| target | measured | met |")
     lines.append("|---|---:|:---:|")

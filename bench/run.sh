@@ -229,12 +229,17 @@ for users in $USERS; do
     done
   done
   PEAK_RSS=$(vm "$SERVICE_PID" VmHWM)
+  # Logging never blocks a request; whether its writer kept up shows here.
+  LOG_DROPPED=$(curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^log_lines_dropped_total/ {printf "%d", $2}')
   stop_service
+  LOG_WRITTEN=$(grep -c '"logger":"meservice.access"' "$RAW/service-$users.log" || true)
+  log "access log: ${LOG_WRITTEN:-0} lines written, ${LOG_DROPPED:-?} dropped"
   if [[ $PROFILE == 1 ]]; then
     python3 bench/jfr_summary.py "$RAW/service-$users.jfr" >"$RESULTS/profile-$users.txt"
     log "profile: bench/results/profile-$users.txt"
   fi
-  printf '{"kind":"service_total","users":%s,"connections":0,"service_vmhwm_kib":%s}\n' "$users" "$PEAK_RSS" >>"$RUNS"
+  printf '{"kind":"service_total","users":%s,"connections":0,"service_vmhwm_kib":%s,"log_lines_written":%s,"log_lines_dropped":%s}\n' \
+    "$users" "$PEAK_RSS" "${LOG_WRITTEN:-0}" "${LOG_DROPPED:-null}" >>"$RUNS"
 done
 
 # --- report ------------------------------------------------------------------------------------

@@ -56,7 +56,12 @@ public final class RateLimiter implements Handler<RoutingContext> {
       lastSweep = now;
       forgetIdle(now);
     }
-    Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, now));
+    // get first: computeIfAbsent locks the key's bin even when the bucket exists (2.7% of the GET
+    // profile), and nearly every request finds its caller's bucket.
+    Bucket bucket = buckets.get(key);
+    if (bucket == null) {
+      bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, now));
+    }
     synchronized (bucket) {
       bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.updated) * tokensPerNano);
       bucket.updated = now;

@@ -44,7 +44,7 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
-      json.writeStringField("@timestamp", DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(event.getTimeStamp())));
+      json.writeStringField("@timestamp", timestamp(event.getTimeStamp()));
       json.writeStringField("level", event.getLevel().toString());
       json.writeStringField("logger", event.getLoggerName());
       json.writeStringField("thread", event.getThreadName());
@@ -67,6 +67,24 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     }
     out.write('\n');
     return out.toByteArray();
+  }
+
+  /** The formatted second, kept: thousands of lines share it, and only the milliseconds differ. */
+  private record Second(long epochSecond, String prefix) {}
+
+  private volatile Second second = new Second(Long.MIN_VALUE, "");
+
+  /** ISO-8601 in UTC with milliseconds, {@code 2026-11-27T21:45:38.322Z}. */
+  String timestamp(long epochMillis) {
+    long epochSecond = Math.floorDiv(epochMillis, 1000);
+    Second current = second;
+    if (current.epochSecond() != epochSecond) {
+      String whole = DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochSecond(epochSecond)); // ...:38Z
+      current = new Second(epochSecond, whole.substring(0, whole.length() - 1) + ".");
+      second = current;
+    }
+    int millis = (int) Math.floorMod(epochMillis, 1000);
+    return current.prefix() + (char) ('0' + millis / 100) + (char) ('0' + millis / 10 % 10) + (char) ('0' + millis % 10) + "Z";
   }
 
   private static void writeValue(JsonGenerator json, String key, Object value) throws IOException {

@@ -111,6 +111,16 @@ class AsyncStdoutAppenderTest {
     assertEquals("second", new JsonObject(lines[1]).getString("message"));
   }
 
+  @Test
+  void timestampsAreIsoInstantsWithMilliseconds() {
+    JsonLineEncoder encoder = new JsonLineEncoder();
+    for (long millis : new long[] {0L, 999L, 1_000L, 1_764_279_938_007L, 1_764_279_938_322L, 1_764_279_939_000L, -1L}) {
+      String text = encoder.timestamp(millis);
+      assertEquals(Instant.ofEpochMilli(millis), Instant.parse(text), text);
+      assertEquals(24, text.length(), text);
+    }
+  }
+
   private LoggingEvent event(String message) {
     LoggingEvent event = new LoggingEvent("test", logger, Level.INFO, message, null, null);
     event.setTimeStamp(System.currentTimeMillis());
