@@ -113,10 +113,8 @@ public final class Main {
     if (config.databaseUrl() == null) {
       throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
     }
-    var pool = Database.pool(vertx, config);
-    return Migrations.load().apply(pool)
-        .map(count -> "applied " + count + " migration(s)")
-        .eventually(pool::close);
+    return Database.once(vertx, config, pool -> Migrations.load().apply(pool)
+        .map(count -> "applied " + count + " migration(s)"));
   }
 
   private interface OneShot {
@@ -132,7 +130,13 @@ public final class Main {
       System.err.println(e.getMessage());
       return 2;
     } finally {
-      await(vertx.close());
+      // Bounded, like the shutdown hook's: a pool whose close never completes (Database.once)
+      // must not keep a finished command alive. Its outcome is already decided and printed.
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(3, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // The process exits next, which releases what Vert.x still held.
+      }
     }
   }
 

@@ -2,7 +2,6 @@ package meservice.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -55,10 +54,8 @@ public final class ApiKeyCommand {
     if (config.databaseUrl() == null) {
       throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
     }
-    Pool pool = Database.pool(vertx, config);
-    return Migrations.load().apply(pool)
-        .compose(v -> action.apply(ApiKeyRepository.create(pool)))
-        .eventually(pool::close);
+    return Database.once(vertx, config, pool -> Migrations.load().apply(pool)
+        .compose(v -> action.apply(ApiKeyRepository.create(pool))));
   }
 
   /** {@code apikey help}, or {@code --help}/{@code -h} anywhere: the usage, and no database. */

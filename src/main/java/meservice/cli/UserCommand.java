@@ -2,7 +2,6 @@ package meservice.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import meservice.config.AppConfig;
 import meservice.db.Database;
 import meservice.db.Migrations;
@@ -25,11 +24,9 @@ public final class UserCommand {
     }
     String clerkUserId = args[2];
     boolean staff = Boolean.parseBoolean(args[3]);
-    Pool pool = Database.pool(vertx, config);
-    return Migrations.load().apply(pool)
+    return Database.once(vertx, config, pool -> Migrations.load().apply(pool)
         .compose(v -> MeRepository.create(pool).setStaff(clerkUserId, staff))
-        .map(v -> "user " + clerkUserId + " is_staff=" + staff)
-        .eventually(pool::close);
+        .map(v -> "user " + clerkUserId + " is_staff=" + staff));
   }
 
   /** What is wrong with the arguments, or {@code null}. */

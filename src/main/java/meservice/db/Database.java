@@ -1,5 +1,6 @@
 package meservice.db;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -8,6 +9,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
 
@@ -59,6 +61,18 @@ public final class Database {
         .connectingTo(bounded(config))
         .using(vertx)
         .build();
+  }
+
+  /**
+   * The pool of a one-shot command ({@code migrate}, {@code apikey}, {@code user}): opened for
+   * {@code work} and closed after it, but the outcome does not wait for the close. After a
+   * connection timeout, vertx-sql-client 5.0.x can fail a pool's waiter twice and leave its close
+   * incomplete forever (eclipse-vertx/vertx-sql-client#1567): a command against a database that
+   * never answered hung instead of saying so.
+   */
+  public static <T> Future<T> once(Vertx vertx, AppConfig config, Function<Pool, Future<T>> work) {
+    Pool pool = pool(vertx, config);
+    return work.apply(pool).andThen(done -> pool.close());
   }
 
   /**
