@@ -1,4 +1,6 @@
-# Runtime image for me-service. Build the jar first (`mvn -B -ntp package -DskipTests`), then:
+# Runtime image for me-service: the production jar alone (its defaults are inside it; no embedded
+# PostgreSQL, which only me-service-dev.jar carries). Build the jar first
+# (`mvn -B -ntp package -DskipTests`), then:
 #   podman build --isolation chroot --storage-driver vfs --format docker \
 #     --build-arg BASE_IMAGE=<a JRE 17+ image with `java` on PATH> -t me-service .
 # `.ci/image.sh` does both with a base image made locally from this machine's JDK (nothing pulled).
@@ -7,8 +9,8 @@ ARG BASE_IMAGE=eclipse-temurin:17-jre
 FROM ${BASE_IMAGE}
 
 WORKDIR /app
+# /app is the working directory: a /app/conf/config.json mounted there overrides the defaults.
 COPY --chown=10001:10001 target/me-service.jar /app/me-service.jar
-COPY --chown=10001:10001 conf/ /app/conf/
 
 # A numeric user needs no passwd entry in the base image; never root.
 USER 10001:10001
@@ -21,7 +23,13 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=40s --retries=3 \
   CMD ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m", "-jar", "/app/me-service.jar", "healthcheck"]
 
 # exec form: java is PID 1 and receives SIGTERM itself, which starts the graceful shutdown.
-# Heap from the container's memory limit, not the host's; die (and get restarted) on OOM.
-ENTRYPOINT ["java", "-XX:+UseContainerSupport", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", \
+# Memory for a small container (<= 2 CPUs, 512 MiB-2 GiB; measured with bench/rss.sh, see README):
+#   heap 25% of the limit at start and at most 60% (the rest: ~110 MiB of metaspace, code cache,
+#   threads and the JVM itself, plus direct buffers, capped at 64 MiB); Serial GC, which on <= 2
+#   CPUs keeps no GC threads competing with the event loops and ~40 MiB less native memory than G1;
+#   metaspace capped so a leak ends in an OutOfMemoryError, which exits (and gets restarted).
+# Benchmarks read these options from here (bench/rss.sh does), so keep them in this ENTRYPOINT.
+ENTRYPOINT ["java", "-XX:InitialRAMPercentage=25", "-XX:MaxRAMPercentage=60", "-XX:+UseSerialGC", \
+  "-XX:MaxMetaspaceSize=128m", "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError", \
   "-jar", "/app/me-service.jar"]
 CMD ["serve"]

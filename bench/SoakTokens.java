@@ -4,7 +4,7 @@ import meservice.dev.LocalIssuer;
 /**
  * Prints COUNT session tokens of distinct users, valid for TTL seconds, signed with the key that
  * {@code dev} keeps in DATA/dev-signing-key. Run on the jar's classpath:
- * {@code java -cp target/me-service.jar bench/SoakTokens.java DATA COUNT TTL}.
+ * {@code java -cp target/me-service.jar:target/me-service-dev.jar bench/SoakTokens.java DATA COUNT TTL}.
  */
 public class SoakTokens {
   public static void main(String[] args) throws Exception {

@@ -116,6 +116,9 @@ chmod 755 "$BENCH_WORK"
 # A private copy: a rebuild of target/ during the run must not pull classes from under the JVM.
 JAR=$BENCH_WORK/me-service.jar
 cp target/me-service.jar "$JAR"
+# LocalIssuer (token minting) lives in the dev jar; `serve` runs on the production jar alone.
+DEV_JAR=$BENCH_WORK/me-service-dev.jar
+cp target/me-service-dev.jar "$DEV_JAR"
 if (echo >"/dev/tcp/127.0.0.1/$PGPORT") 2>/dev/null || (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   log "port $PGPORT or $PORT is already in use (PGPORT=/PORT= to choose others)"; exit 2
 fi
@@ -183,7 +186,7 @@ for users in $USERS; do
   # A generous connect timeout: on a loaded machine the first connect can take past the default
   # second, and Vert.x 5.0.7's pool can then lose the request ("Promise already completed") and hang.
   DATABASE_URL=$DB_URL DB_CONNECT_TIMEOUT_MS=10000 LOG_FORMAT=text java -jar "$JAR" migrate >"$RAW/migrate-$users.log"
-  java -cp "$JAR" bench/tools/MintTokens.java "$users" "$TOKENS" "$DATA"
+  java -cp "$JAR:$DEV_JAR" bench/tools/MintTokens.java "$users" "$TOKENS" "$DATA"
   "${PSQL[@]}" -d bench \
     -c "CREATE TABLE bench_users (n int PRIMARY KEY, id uuid NOT NULL, clerk_user_id text NOT NULL)" \
     -c "\\copy bench_users FROM '$DATA/users.csv' WITH (FORMAT csv)" \

@@ -74,7 +74,7 @@ done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/health/ready")" = "200" ] \
   || { echo "soak: the service never became ready" >&2; exit 1; }
 
-java -cp target/me-service.jar bench/SoakTokens.java "$work/data" "$SOAK_USERS" $((SOAK_SECONDS + 600)) >"$work/tokens"
+java -cp target/me-service.jar:target/me-service-dev.jar bench/SoakTokens.java "$work/data" "$SOAK_USERS" $((SOAK_SECONDS + 600)) >"$work/tokens"
 first_token=$(head -1 "$work/tokens")
 
 echo "soak: $SOAK_SECONDS s of mixed GET/PATCH, $SOAK_CONNECTIONS connections, $SOAK_USERS users"

@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 [[ ${SKIP_BUILD:-0} == 1 && -f target/me-service.jar ]] || mvn -B -ntp -q package -DskipTests
 mvn -B -ntp -q -f bench/jmh/pom.xml package
-CP="bench/jmh/target/classes:$(cat bench/jmh/target/classpath.txt):target/me-service.jar"
+CP="bench/jmh/target/classes:$(cat bench/jmh/target/classpath.txt):target/me-service.jar:target/me-service-dev.jar"
 # Run from the repository root: the verifier's config comes from conf/config.json like the service's.
 exec java -cp "$CP" org.openjdk.jmh.Main -rf json -rff bench/results/jmh-auth.json "$@"

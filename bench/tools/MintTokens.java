@@ -7,7 +7,7 @@ import meservice.auth.Ids;
 
 /**
  * Bench helper, run against the service jar (never part of it):
- * {@code java -cp target/me-service.jar bench/tools/MintTokens.java USERS TOKENS OUT_DIR}.
+ * {@code java -cp target/me-service.jar:target/me-service-dev.jar bench/tools/MintTokens.java USERS TOKENS OUT_DIR}.
  * Writes the issuer's public key, a CSV of USERS seed users (n, id, clerk_user_id) for COPY, and
  * one RS256 session token per line for TOKENS of them, spread evenly over the id space.
  */

@@ -68,6 +68,10 @@ public final class ApiRouter {
     router.get("/health/ready").handler(services.health()::ready);
     router.get("/metrics").handler(rc -> metrics(rc, services.metrics()));
     router.get("/openapi.json").handler(services.openApi());
+    router.get("/docs").handler(services.docs()::page);
+    for (String asset : services.docs().assetPaths()) {
+      router.get(asset).handler(services.docs()::asset);
+    }
 
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);

@@ -19,10 +19,12 @@ import meservice.config.ConfigException;
 import meservice.db.Database;
 import meservice.http.RateLimiter;
 import meservice.db.Migrations;
+import meservice.db.Pooling;
 import meservice.db.ReadConnections;
 import meservice.me.PatchParser;
 import meservice.me.PatchValidation;
 import meservice.me.Preferences;
+import meservice.ops.Docs;
 import meservice.ops.Health;
 import meservice.ops.Metrics;
 import meservice.ops.OpenApi;
@@ -34,7 +36,7 @@ public final class App {
 
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
   /** How long shutdown waits for the pool after the grace period; counted in the README's budget. */
-  public static final int POOL_CLOSE_SECONDS = 5;
+  public static final int POOL_CLOSE_SECONDS = Database.CLOSE_SECONDS;
 
   private final Vertx vertx;
   private final Services services;
@@ -62,6 +64,11 @@ public final class App {
 
   /** Start-up in one chain: keys, pool, migrations, revocation listener, verticles, listen. */
   public static Future<App> start(Vertx vertx, AppConfig config) {
+    return start(vertx, config, Preferences.REGISTRY);
+  }
+
+  /** As above with another preference registry: tests show a new key needs nothing else. */
+  public static Future<App> start(Vertx vertx, AppConfig config, Preferences preferences) {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
     Pool pool = Database.pool(vertx, config);
@@ -77,14 +84,17 @@ public final class App {
         config,
         new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier(), metrics::authFailure),
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), AuthHandler::rateLimitKey),
-        new PatchValidation(new PatchParser(Preferences.REGISTRY)),
+        preferences,
+        new PatchValidation(new PatchParser(preferences)),
         pool,
         reads,
         // Ready only once a key set is loaded: without one, every user would get a 401.
         new Health(pool, () -> keys.current() != null),
         metrics,
-        OpenApi.load());
-    return Migrations.load().apply(pool)
+        OpenApi.load(preferences),
+        Docs.load());
+    return Pooling.check(vertx, pool, config)
+        .compose(v -> Migrations.load().apply(pool))
         .compose(applied -> warm(keys))
         .compose(v -> apiKeys.start())
         .compose(v -> vertx.deployVerticle(
@@ -99,7 +109,9 @@ public final class App {
             config.host(), app.port(), instances))
         .onFailure(err -> {
           stopKeys(keys);
-          apiKeys.stop().eventually(pool::close).eventually(reads::close);
+          apiKeys.stop()
+              .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS))
+              .eventually(reads::close);
         });
   }
 
@@ -141,13 +153,7 @@ public final class App {
    * period) closes only after that query ends; shutdown does not wait for it past a bound.
    */
   private Future<Void> closePool() {
-    return pool.close()
-        .timeout(POOL_CLOSE_SECONDS, TimeUnit.SECONDS)
-        .recover(err -> {
-          LOG.warn("pool not closed after {} s ({}); leaving its connections to the process exit",
-              POOL_CLOSE_SECONDS, err.getMessage());
-          return Future.succeededFuture();
-        });
+    return Database.closeWithin(pool, POOL_CLOSE_SECONDS);
   }
 
   private static void requireStartable(AppConfig config) {

@@ -3,10 +3,13 @@ package meservice;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
-import meservice.cli.ApiKeyCommand;
 import java.util.concurrent.TimeUnit;
-import meservice.cli.DevCommand;
+import java.util.concurrent.atomic.AtomicReference;
+import meservice.cli.ApiKeyCommand;
+import meservice.cli.CommandException;
+import meservice.cli.DevMode;
 import meservice.cli.HealthCheckCommand;
 import meservice.cli.UserCommand;
 import meservice.config.AppConfig;
@@ -14,6 +17,8 @@ import meservice.config.ConfigException;
 import meservice.config.ConfigLoader;
 import meservice.db.Database;
 import meservice.db.Migrations;
+import meservice.me.Preferences;
+import meservice.ops.OpenApi;
 
 /** {@code java -jar me-service.jar [serve|dev|migrate|apikey ...|user ...]}. */
 public final class Main {
@@ -27,6 +32,7 @@ public final class Main {
       "                                          create an API key for a Clerk organization; prints it once",
       "  apikey list --org ORG                   list an organization's keys (never the secret)",
       "  apikey revoke ID                        revoke a key on every instance within a second",
+      "  openapi                                 print the OpenAPI document the service serves (no database needed)",
       "  healthcheck                             exit 0 when /health/live on 127.0.0.1:$PORT answers 200",
       "  user set-staff CLERK_USER_ID true|false set a user's staff flag");
 
@@ -44,6 +50,7 @@ public final class Main {
         case "dev" -> dev(env);
         case "migrate" -> exit(runOnce(load(env, "text"), Main::migrate));
         case "apikey" -> exit(runOnce(load(env, "text"), (vertx, config) -> ApiKeyCommand.run(vertx, config, args)));
+        case "openapi" -> System.out.println(OpenApi.load(Preferences.REGISTRY).text());
         case "healthcheck" -> exit(HealthCheckCommand.run(ConfigLoader.load(env)));
         case "user" -> exit(runOnce(load(env, "text"), (vertx, config) -> UserCommand.run(vertx, config, args)));
         case "help", "--help", "-h" -> System.out.println(USAGE);
@@ -55,6 +62,9 @@ public final class Main {
     } catch (ConfigException e) {
       System.err.println("me-service: configuration error: " + e.getMessage());
       System.exit(2);
+    } catch (CommandException e) {
+      System.err.println("me-service: " + e.getMessage());
+      System.exit(1);
     } catch (Exception e) {
       System.err.println("me-service: " + command + " failed: " + StartupFailure.describe(e, loaded));
       System.exit(1);
@@ -75,21 +85,26 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(app, vertx, config)));
   }
 
+  /**
+   * {@code serve} inside dev mode (see {@link DevMode}). One shutdown hook stops the service first
+   * and the embedded database last, so the drain and the final flushes still have it.
+   */
   private static void dev(Map<String, String> env) throws Exception {
     load(env, "text"); // a bad setting stops dev before PostgreSQL starts
-    DevCommand.DevSetup setup = DevCommand.prepare(env, Path.of("data"));
-    loaded = setup.config();
-    Vertx vertx = App.vertx();
-    App app = await(App.start(vertx, setup.config()));
-    System.out.println(DevCommand.instructions(setup, app.port()));
+    DevMode devMode = DevMode.start(env, Path.of("data"));
+    AtomicReference<Runnable> stopService = new AtomicReference<>(() -> { });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopWithin(app, vertx, setup.config());
-      try {
-        setup.database().close();
-      } catch (Exception ignored) {
-        // The process is ending; PostgreSQL stops with it.
-      }
+      stopService.get().run();
+      devMode.close();
     }));
+    Map<String, String> devEnv = new HashMap<>(env);
+    devEnv.putAll(devMode.settings());
+    AppConfig config = ConfigLoader.load(devEnv);
+    loaded = config;
+    Vertx vertx = App.vertx();
+    App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
+    stopService.set(() -> stopWithin(app, vertx, config));
+    System.out.println(devMode.instructions(app.port()));
   }
 
   /**
@@ -113,8 +128,10 @@ public final class Main {
     if (config.databaseUrl() == null) {
       throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
     }
-    return Database.once(vertx, config, pool -> Migrations.load().apply(pool)
-        .map(count -> "applied " + count + " migration(s)"));
+    var pool = Database.pool(vertx, config);
+    return Migrations.load().apply(pool)
+        .map(count -> "applied " + count + " migration(s)")
+        .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
   }
 
   private interface OneShot {
@@ -130,12 +147,11 @@ public final class Main {
       System.err.println(e.getMessage());
       return 2;
     } finally {
-      // Bounded, like the shutdown hook's: a pool whose close never completes (Database.once)
-      // must not keep a finished command alive. Its outcome is already decided and printed.
+      // Bounded like the pool's close (Database.closeWithin): the process exits right after.
       try {
-        vertx.close().toCompletionStage().toCompletableFuture().get(3, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(Database.CLOSE_SECONDS, TimeUnit.SECONDS);
       } catch (Exception e) {
-        // The process exits next, which releases what Vert.x still held.
+        System.err.println("me-service: Vert.x not closed within " + Database.CLOSE_SECONDS + " s: " + e);
       }
     }
   }

@@ -10,16 +10,18 @@ import meservice.me.MeHandler;
 import meservice.me.MeRepository;
 import meservice.me.PatchValidation;
 import meservice.me.Preferences;
+import meservice.ops.Docs;
 import meservice.ops.Health;
 import meservice.ops.Metrics;
 import meservice.ops.OpenApi;
 
 /** The shared, thread-safe parts every event loop's router is built from. */
-public record Services(AppConfig config, AuthHandler auth, RateLimiter rateLimiter, PatchValidation patchBody,
-    Pool writes, ReadConnections reads, Health health, Metrics metrics, OpenApi openApi) {
+public record Services(AppConfig config, AuthHandler auth, RateLimiter rateLimiter, Preferences preferences,
+    PatchValidation patchBody, Pool writes, ReadConnections reads, Health health, Metrics metrics, OpenApi openApi,
+    Docs docs) {
 
   /** One event loop's Me handler: reads on that loop's own connection, writes on the shared pool. */
   MeHandler me(SqlClient reads) {
-    return new MeHandler(MeRepository.create(reads, writes), Preferences.REGISTRY);
+    return new MeHandler(MeRepository.create(reads, writes), preferences);
   }
 }

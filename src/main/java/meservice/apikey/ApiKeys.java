@@ -28,7 +28,7 @@ public final class ApiKeys {
     this.lastUse = new LastUseRecorder(repository);
     this.verifier = new ApiKeyVerifier(repository, cache, lastUse);
     this.revocations = new RevocationListener(vertx,
-        Database.connectOptions(config.databaseUrl()).addProperty("application_name", RevocationListener.APPLICATION_NAME),
+        Database.connectOptions(config.dbPooling().sessionUrl(config.databaseUrl())).addProperty("application_name", RevocationListener.APPLICATION_NAME),
         cache);
     this.flushMillis = settings.lastUsedFlushSeconds() * 1000L;
   }

@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * delivers nothing without failing. So a heartbeat pings the subscriber's connection several
  * times a second: each answer confirms the channel to the cache (which serves entries only while
  * a confirmation is fresh), a new connection empties the cache, and a connection that stops
- * answering is closed so that the subscriber reconnects.
+ * answering is closed so that the subscriber reconnects. The ping confirms only if the session
+ * answering is listening: behind a pooler that lends sessions per transaction, a LISTEN and the
+ * pings that follow may each run on a different session, and an answer alone would vouch for a
+ * channel that hears nothing.
  */
 public final class RevocationListener {
 
@@ -39,6 +42,7 @@ public final class RevocationListener {
   private long era;
   private long pingSentAt;
   private boolean pinging;
+  private boolean warnedNotListening;
 
   RevocationListener(Vertx vertx, PgConnectOptions options, ApiKeyCache cache) {
     this.vertx = vertx;
@@ -101,15 +105,22 @@ public final class RevocationListener {
     pinging = true;
     pingSentAt = now;
     long pingEra = era;
-    conn.query(Sql.PING).execute().onComplete(ar -> answered(conn, pingEra, now, ar.succeeded()));
+    conn.query(Sql.LISTENING).execute()
+        .onComplete(ar -> answered(conn, pingEra, now, ar.succeeded(),
+            ar.succeeded() && ar.result().rowCount() == 1));
   }
 
-  private synchronized void answered(PgConnection conn, long pingEra, long sentAt, boolean ok) {
+  private synchronized void answered(PgConnection conn, long pingEra, long sentAt, boolean ok,
+      boolean listening) {
     if (conn == current) {
       pinging = false;
     }
-    if (ok) {
+    if (listening) {
       cache.confirm(pingEra, sentAt);
+    } else if (ok && !warnedNotListening) {
+      warnedNotListening = true;
+      LOG.error("api key revocation channel answers from a session that does not listen (a pooler in "
+          + "transaction mode?); api keys are looked up in the database on every request");
     }
   }
 }

@@ -2,6 +2,7 @@ package meservice.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -54,8 +55,10 @@ public final class ApiKeyCommand {
     if (config.databaseUrl() == null) {
       throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
     }
-    return Database.once(vertx, config, pool -> Migrations.load().apply(pool)
-        .compose(v -> action.apply(ApiKeyRepository.create(pool))));
+    Pool pool = Database.pool(vertx, config);
+    return Migrations.load().apply(pool)
+        .compose(v -> action.apply(ApiKeyRepository.create(pool)))
+        .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
   }
 
   /** {@code apikey help}, or {@code --help}/{@code -h} anywhere: the usage, and no database. */

@@ -2,6 +2,7 @@ package meservice.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
 import meservice.config.AppConfig;
 import meservice.db.Database;
 import meservice.db.Migrations;
@@ -24,9 +25,11 @@ public final class UserCommand {
     }
     String clerkUserId = args[2];
     boolean staff = Boolean.parseBoolean(args[3]);
-    return Database.once(vertx, config, pool -> Migrations.load().apply(pool)
+    Pool pool = Database.pool(vertx, config);
+    return Migrations.load().apply(pool)
         .compose(v -> MeRepository.create(pool).setStaff(clerkUserId, staff))
-        .map(v -> "user " + clerkUserId + " is_staff=" + staff));
+        .map(v -> "user " + clerkUserId + " is_staff=" + staff)
+        .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
   }
 
   /** What is wrong with the arguments, or {@code null}. */

@@ -31,7 +31,8 @@ public record AppConfig(
     int rateLimitPerSecond,
     int rateLimitBurst,
     ApiKeySettings apiKeys,
-    DatabaseLimits dbLimits) {
+    DatabaseLimits dbLimits,
+    DatabasePooling dbPooling) {
 
   /** How verified API keys are cached and how often their last use is written. */
   public record ApiKeySettings(int cacheSize, int cacheTtlSeconds, int lastUsedFlushSeconds) {}
@@ -42,4 +43,17 @@ public record AppConfig(
    * statement timeout ({@code 0}: none).
    */
   public record DatabaseLimits(int maxWaitQueue, int connectTimeoutMillis, int statementTimeoutMillis) {}
+
+  /**
+   * What sits between the service and PostgreSQL. {@code transactionMode}: {@code DATABASE_URL}
+   * is a pooler that lends a server connection per transaction (PgBouncer
+   * {@code pool_mode=transaction}); {@code directUrl} ({@code DATABASE_DIRECT_URL}, required then)
+   * is a real session, for what needs one: LISTEN for API-key revocations.
+   */
+  public record DatabasePooling(boolean transactionMode, String directUrl) {
+    /** Where a connection that must stay one PostgreSQL session connects. */
+    public String sessionUrl(String databaseUrl) {
+      return directUrl != null ? directUrl : databaseUrl;
+    }
+  }
 }

@@ -4,9 +4,12 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,12 +21,17 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The one config loader: defaults from {@code conf/config.json} (or {@code CONFIG_FILE}),
- * overridden by environment variables of the same name. Runs once at start-up, before any
- * event loop exists, so its file read blocks nobody.
+ * The one config loader. Defaults are {@code conf/config.json} as built into the jar (a classpath
+ * resource, so the jar runs from any folder); a {@code conf/config.json} in the working directory,
+ * or the file named by {@code CONFIG_FILE} instead, replaces them key by key; an environment
+ * variable of the same name overrides both. Runs once at start-up, before any event loop exists,
+ * so its file reads block nobody.
  */
 public final class ConfigLoader {
 
+  /** Where the build puts {@code conf/config.json} inside the jar. */
+  static final String DEFAULTS = "/conf/config.json";
+  private static final Path OVERRIDES = Path.of("conf", "config.json");
   private static final Set<String> ALGORITHMS = Set.of("RS256", "RS384", "RS512");
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
@@ -36,16 +44,40 @@ public final class ConfigLoader {
   }
 
   public static AppConfig load(Map<String, String> env) {
-    Path path = Path.of(env.getOrDefault("CONFIG_FILE", "conf/config.json"));
-    JsonObject file;
-    try {
-      file = new JsonObject(Files.readString(path));
-    } catch (IOException e) {
-      throw new ConfigException("CONFIG_FILE: cannot read " + path.toAbsolutePath());
-    } catch (DecodeException e) {
-      throw new ConfigException("CONFIG_FILE: " + path + " is not a JSON object");
+    return load(env, Path.of(""));
+  }
+
+  /** As {@link #load(Map)}, as if started in {@code workingDirectory}. */
+  static AppConfig load(Map<String, String> env, Path workingDirectory) {
+    JsonObject settings = defaults();
+    String configFile = env.get("CONFIG_FILE");
+    if (configFile != null && !configFile.isBlank()) {
+      settings.mergeIn(read(workingDirectory.resolve(configFile.trim()), "CONFIG_FILE"));
+    } else if (Files.isRegularFile(workingDirectory.resolve(OVERRIDES))) {
+      settings.mergeIn(read(workingDirectory.resolve(OVERRIDES), OVERRIDES.toString()));
     }
-    return new ConfigLoader(file, env).build();
+    return new ConfigLoader(settings, env).build();
+  }
+
+  private static JsonObject defaults() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULTS + " is missing from the jar (a broken build)");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JsonObject read(Path path, String name) {
+    try {
+      return new JsonObject(Files.readString(path));
+    } catch (IOException e) {
+      throw new ConfigException(name + ": cannot read " + path.toAbsolutePath());
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException(name + ": " + path + " is not a JSON object");
+    }
   }
 
   private AppConfig build() {
@@ -84,7 +116,22 @@ public final class ConfigLoader {
         new AppConfig.DatabaseLimits(
             waitQueue == 0 ? connections * 64 : waitQueue,
             integer("DB_CONNECT_TIMEOUT_MS", 100, 60_000),
-            integer("DB_STATEMENT_TIMEOUT_MS", 0, 3_600_000)));
+            integer("DB_STATEMENT_TIMEOUT_MS", 0, 3_600_000)),
+        dbPooling());
+  }
+
+  private AppConfig.DatabasePooling dbPooling() {
+    String mode = text("DATABASE_POOL_MODE");
+    if (!mode.equals("session") && !mode.equals("transaction")) {
+      throw new ConfigException("DATABASE_POOL_MODE: must be session or transaction");
+    }
+    String direct = postgresUrl("DATABASE_DIRECT_URL");
+    boolean transaction = mode.equals("transaction");
+    if (transaction && direct == null) {
+      throw new ConfigException("DATABASE_DIRECT_URL: required when DATABASE_POOL_MODE=transaction "
+          + "(listening for api key revocations needs a session: PostgreSQL itself or a session-mode pool)");
+    }
+    return new AppConfig.DatabasePooling(transaction, direct);
   }
 
   /**
@@ -138,20 +185,24 @@ public final class ConfigLoader {
   }
 
   private String databaseUrl() {
-    String value = optionalText("DATABASE_URL");
+    return postgresUrl("DATABASE_URL");
+  }
+
+  private String postgresUrl(String name) {
+    String value = optionalText(name);
     if (value == null) {
       return null;
     }
     if (!value.startsWith("postgresql://") && !value.startsWith("postgres://")) {
-      throw new ConfigException("DATABASE_URL: must look like postgresql://user:pass@host:port/db");
+      throw new ConfigException(name + ": must look like postgresql://user:pass@host:port/db");
     }
     try {
       URI uri = URI.create(value);
       if (uri.getHost() == null) {
-        throw new ConfigException("DATABASE_URL: has no host");
+        throw new ConfigException(name + ": has no host");
       }
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("DATABASE_URL: not a valid URL");
+      throw new ConfigException(name + ": not a valid URL");
     }
     return value;
   }

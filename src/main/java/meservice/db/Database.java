@@ -9,16 +9,18 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The service's two ways to PostgreSQL, shared across its event loops: a pool for writes and
  * migrations, and a pipelined client for the hot-path read. Every wait on either is bounded, so a
  * database that is down, saturated or stuck costs a fast 503 rather than a request that hangs: a
  * full wait queue fails at once, a connection that cannot be opened fails after the connect
- * timeout, and the server cancels any statement that runs past the statement timeout. A
+ * timeout, and the server cancels any statement that runs past the statement timeout
+ * ({@link Pooling}: also behind PgBouncer). A
  * connection that dies is dropped and the next request opens a new one, so the service recovers
  * without a restart.
  */
@@ -29,14 +31,21 @@ public final class Database {
    * of throughput, 256 lets a queue build on one backend and p99 passes a second.
    */
   private static final int READ_PIPELINING_LIMIT = 64;
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+  /** How long closing a pool may take before it is left to the process exit. */
+  public static final int CLOSE_SECONDS = 5;
 
   private Database() {}
 
   public static PgConnectOptions connectOptions(String databaseUrl) {
     try {
-      return PgConnectOptions.fromUri(databaseUrl)
+      PgConnectOptions options = PgConnectOptions.fromUri(databaseUrl)
           .setCachePreparedStatements(true)
           .setPreparedStatementCacheMaxSize(64);
+      // PgBouncer refuses startup parameters it does not track; PostgreSQL 12+ already sends
+      // floats exactly at its default of 1, so the client's extra_float_digits=2 buys nothing.
+      options.getProperties().remove("extra_float_digits");
+      return options;
     } catch (RuntimeException e) {
       throw new ConfigException("DATABASE_URL: cannot be parsed as a PostgreSQL URL");
     }
@@ -59,20 +68,9 @@ public final class Database {
         .with(options)
         .with(net(limits))
         .connectingTo(bounded(config))
+        .withConnectHandler(Pooling.sessionSetup(config))
         .using(vertx)
         .build();
-  }
-
-  /**
-   * The pool of a one-shot command ({@code migrate}, {@code apikey}, {@code user}): opened for
-   * {@code work} and closed after it, but the outcome does not wait for the close. After a
-   * connection timeout, vertx-sql-client 5.0.x can fail a pool's waiter twice and leave its close
-   * incomplete forever (eclipse-vertx/vertx-sql-client#1567): a command against a database that
-   * never answered hung instead of saying so.
-   */
-  public static <T> Future<T> once(Vertx vertx, AppConfig config, Function<Pool, Future<T>> work) {
-    Pool pool = pool(vertx, config);
-    return work.apply(pool).andThen(done -> pool.close());
   }
 
   /**
@@ -95,17 +93,33 @@ public final class Database {
         .with(options)
         .with(net(config.dbLimits()))
         .connectingTo(bounded(config).setPipeliningLimit(READ_PIPELINING_LIMIT))
+        .withConnectHandler(Pooling.sessionSetup(config))
         .using(vertx)
         .build();
+  }
+
+  /**
+   * Closes {@code client}, waiting at most {@code seconds}: Vert.x 5.0.7's pool never completes
+   * {@code close()} once a wait for a connection has timed out ("Promise already completed" in the
+   * log; eclipse-vertx/vertx-sql-client#1567), and a command or a shutdown must not hang on it.
+   * The connections left behind go with the process.
+   */
+  public static Future<Void> closeWithin(SqlClient client, int seconds) {
+    return client.close()
+        .timeout(seconds, TimeUnit.SECONDS)
+        .recover(err -> {
+          LOG.warn("database pool not closed after {} s ({}); leaving its connections to the process exit",
+              seconds, err.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   private static NetClientOptions net(AppConfig.DatabaseLimits limits) {
     return new NetClientOptions().setConnectTimeout(limits.connectTimeoutMillis());
   }
 
-  /** A startup parameter: the session setting holds from the first statement on every connection. */
+  /** The statement timeout is set by {@link Pooling#sessionSetup} on each new connection. */
   private static PgConnectOptions bounded(AppConfig config) {
-    return connectOptions(config.databaseUrl())
-        .addProperty("statement_timeout", Integer.toString(config.dbLimits().statementTimeoutMillis()));
+    return Pooling.forRequests(connectOptions(config.databaseUrl()), config.dbPooling());
   }
 }

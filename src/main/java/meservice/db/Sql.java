@@ -36,8 +36,24 @@ public final class Sql {
 
   public static final String PING = "SELECT 1";
 
+  /** Run on each new request connection, with the timeout in milliseconds appended. */
+  static final String SET_STATEMENT_TIMEOUT = "SET statement_timeout = ";
+
+  /** The statement timeout a session gets from the server, role and database defaults, in ms. */
+  static final String SERVER_STATEMENT_TIMEOUT =
+      "SELECT setting::int FROM pg_settings WHERE name = 'statement_timeout'";
+
+  static final String BACKEND_PID = "SELECT pg_backend_pid()";
+
   /** The LISTEN/NOTIFY channel on which a revoked key's id is announced to every instance. */
   public static final String API_KEY_REVOKED_CHANNEL = "api_key_revoked";
+
+  /**
+   * The revocation listener's heartbeat: a row only if the session answering is the one that
+   * listens. Behind a pooler that lends sessions per transaction it may not be.
+   */
+  public static final String LISTENING =
+      "SELECT 1 FROM pg_listening_channels() AS c WHERE c = '" + API_KEY_REVOKED_CHANNEL + "'";
 
   public static final String INSERT_API_KEY =
       "INSERT INTO api_keys (id, org_id, clerk_org_id, name, prefix, secret_hash, scopes) "

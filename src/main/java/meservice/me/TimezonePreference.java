@@ -30,6 +30,16 @@ public final class TimezonePreference implements Preference {
   }
 
   @Override
+  public JsonObject documentation() {
+    return new JsonObject()
+        .put("minLength", 1)
+        .put("maxLength", MAX_LENGTH)
+        .put("description", "An IANA time zone name such as America/New_York, matched ignoring case and"
+            + " stored in the tz database's own spelling. null: not set (in a PATCH: clear it).")
+        .put("examples", new JsonArray().add("America/New_York"));
+  }
+
+  @Override
   public String typeMessage() {
     return "must be a string or null";
   }

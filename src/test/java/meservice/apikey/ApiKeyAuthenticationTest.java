@@ -1,5 +1,6 @@
 package meservice.apikey;
 
+import static meservice.support.Revocations.assertRefusedWithinOneSecond;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -91,12 +92,13 @@ class ApiKeyAuthenticationTest {
   }
 
   @Test
-  void revokedKeyIsUnauthorized(Vertx vertx) {
+  void revokedKeyIsUnauthorizedWithinOneSecond(Vertx vertx) throws InterruptedException {
     Created key = ApiKeyCli.create(vertx, ApiKeyCli.newOrgId());
     assertEquals(200, service.api().get(key.key()).status());
 
     ApiKeyCli.revoke(vertx, key.id());
 
+    assertRefusedWithinOneSecond(key.key(), service.api());
     assertUnauthorized(service.api().get(key.key()));
   }
 

@@ -5,14 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import meservice.App;
 import meservice.support.TestConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
-/** conf/config.json defaults, environment overrides, and one clear line for a bad setting. */
+/**
+ * Defaults built into the jar, overridden by a conf/config.json in the working directory or
+ * CONFIG_FILE and then by the environment; one clear line for a bad setting.
+ */
 @ExtendWith(VertxExtension.class)
 class ConfigLoaderTest {
 
@@ -28,6 +35,52 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void defaultsComeFromTheJarWhenTheWorkingDirectoryHasNoConf(@TempDir Path elsewhere) {
+    AppConfig config = ConfigLoader.load(Map.of(), elsewhere);
+
+    assertEquals(8080, config.port());
+    assertEquals(16384, config.bodyLimitBytes());
+    assertEquals(List.of("me:read", "me:write"), config.userScopes());
+  }
+
+  @Test
+  void confConfigJsonInTheWorkingDirectoryReplacesDefaultsKeyByKey(@TempDir Path folder) throws IOException {
+    Files.createDirectories(folder.resolve("conf"));
+    Files.writeString(folder.resolve("conf/config.json"), "{\"PORT\": 9191, \"user_scopes\": [\"me:read\"]}");
+
+    AppConfig config = ConfigLoader.load(Map.of(), folder);
+
+    assertEquals(9191, config.port());
+    assertEquals(List.of("me:read"), config.userScopes());
+    assertEquals(16384, config.bodyLimitBytes(), "a key the file does not name keeps its default");
+  }
+
+  @Test
+  void configFileReplacesTheWorkingDirectorysFileAndTheEnvironmentWinsOverBoth(@TempDir Path folder) throws IOException {
+    Files.createDirectories(folder.resolve("conf"));
+    Files.writeString(folder.resolve("conf/config.json"), "{\"PORT\": 9191}");
+    Path other = Files.writeString(folder.resolve("other.json"), "{\"BODY_LIMIT_BYTES\": 1024, \"HOST\": \"127.0.0.1\"}");
+
+    AppConfig config = ConfigLoader.load(Map.of("CONFIG_FILE", other.toString(), "HOST", "10.0.0.1"), folder);
+
+    assertEquals(8080, config.port(), "conf/config.json is not read when CONFIG_FILE names another file");
+    assertEquals(1024, config.bodyLimitBytes());
+    assertEquals("10.0.0.1", config.host());
+  }
+
+  @Test
+  void anUnreadableOrMalformedOverrideFileNamesItself(@TempDir Path folder) throws IOException {
+    Path missing = folder.resolve("missing.json");
+    assertEquals("CONFIG_FILE: cannot read " + missing.toAbsolutePath(),
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("CONFIG_FILE", missing.toString()), folder)).getMessage());
+
+    Files.createDirectories(folder.resolve("conf"));
+    Files.writeString(folder.resolve("conf/config.json"), "[1, 2]");
+    assertEquals("conf/config.json: " + folder.resolve("conf/config.json") + " is not a JSON object",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of(), folder)).getMessage());
+  }
+
+  @Test
   void shutdownTimingDefaultsToNoDelayAndTwentySecondsOfGrace() {
     AppConfig config = ConfigLoader.load(Map.of());
 
@@ -35,6 +88,26 @@ class ConfigLoaderTest {
     assertEquals(20, config.shutdownGraceSeconds());
     assertEquals("SHUTDOWN_GRACE_SECONDS: 'soon' is not a whole number",
         assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("SHUTDOWN_GRACE_SECONDS", "soon"))).getMessage());
+  }
+
+  @Test
+  void poolingDefaultsToSessionsAndTransactionPoolingNeedsADirectUrl() {
+    AppConfig.DatabasePooling pooling = ConfigLoader.load(Map.of()).dbPooling();
+    assertEquals(false, pooling.transactionMode());
+    assertEquals("postgresql://app@db/me", pooling.sessionUrl("postgresql://app@db/me"));
+
+    AppConfig.DatabasePooling transaction = ConfigLoader.load(Map.of("DATABASE_POOL_MODE", "transaction",
+        "DATABASE_URL", "postgresql://app@pgbouncer:6432/me", "DATABASE_DIRECT_URL", "postgresql://app@db:5432/me")).dbPooling();
+    assertEquals(true, transaction.transactionMode());
+    assertEquals("postgresql://app@db:5432/me", transaction.sessionUrl("postgresql://app@pgbouncer:6432/me"));
+
+    assertEquals("DATABASE_POOL_MODE: must be session or transaction",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("DATABASE_POOL_MODE", "statement"))).getMessage());
+    assertEquals("DATABASE_DIRECT_URL: must look like postgresql://user:pass@host:port/db",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("DATABASE_DIRECT_URL", "db:5432"))).getMessage());
+    assertEquals("DATABASE_DIRECT_URL: required when DATABASE_POOL_MODE=transaction (listening for api key "
+            + "revocations needs a session: PostgreSQL itself or a session-mode pool)",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("DATABASE_POOL_MODE", "transaction"))).getMessage());
   }
 
   @Test

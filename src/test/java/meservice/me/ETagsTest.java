@@ -96,6 +96,11 @@ class ETagsTest {
     }
 
     @Override
+    public io.vertx.core.json.JsonObject documentation() {
+      return timezone.documentation();
+    }
+
+    @Override
     public String typeMessage() {
       return timezone.typeMessage();
     }

@@ -77,6 +77,11 @@ class PreferencesTest {
     }
 
     @Override
+    public JsonObject documentation() {
+      return new JsonObject().put("description", "Compact layout.").put("examples", new io.vertx.core.json.JsonArray().add(true));
+    }
+
+    @Override
     public String typeMessage() {
       return "must be a boolean or null";
     }

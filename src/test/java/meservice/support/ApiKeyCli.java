@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import meservice.cli.ApiKeyCommand;
+import meservice.config.AppConfig;
 
 /** {@code apikey ...} exactly as {@code Main} runs it; the returned text is what it prints. */
 public final class ApiKeyCli {
@@ -23,19 +24,28 @@ public final class ApiKeyCli {
   }
 
   public static String run(Vertx vertx, String... args) {
+    return run(vertx, TestConfig.config(), args);
+  }
+
+  /** As an operator runs it with {@code config}'s environment (e.g. through PgBouncer). */
+  public static String run(Vertx vertx, AppConfig config, String... args) {
     String[] argv = new String[args.length + 1];
     argv[0] = "apikey";
     System.arraycopy(args, 0, argv, 1, args.length);
-    return await(ApiKeyCommand.run(vertx, TestConfig.config(), argv));
+    return await(ApiKeyCommand.run(vertx, config, argv));
   }
 
   public static Created create(Vertx vertx, String org, String... options) {
+    return create(vertx, TestConfig.config(), org, options);
+  }
+
+  public static Created create(Vertx vertx, AppConfig config, String org, String... options) {
     String[] args = new String[options.length + 3];
     args[0] = "create";
     args[1] = "--org";
     args[2] = org;
     System.arraycopy(options, 0, args, 3, options.length);
-    String output = run(vertx, args);
+    String output = run(vertx, config, args);
     Matcher key = KEY.matcher(output);
     Matcher id = ID.matcher(output);
     if (!key.find() || !id.find()) {
@@ -46,6 +56,10 @@ public final class ApiKeyCli {
 
   public static String revoke(Vertx vertx, String id) {
     return run(vertx, "revoke", id);
+  }
+
+  public static String revoke(Vertx vertx, AppConfig config, String id) {
+    return run(vertx, config, "revoke", id);
   }
 
   public static <T> T await(Future<T> future) {

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import meservice.App;
+import meservice.me.Preferences;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -17,21 +18,28 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class RunningService implements BeforeAllCallback, AfterAllCallback {
 
   private final Consumer<Map<String, String>> settings;
+  private final Preferences preferences;
   private Vertx vertx;
   private App app;
   private Api api;
 
-  private RunningService(Consumer<Map<String, String>> settings) {
+  private RunningService(Consumer<Map<String, String>> settings, Preferences preferences) {
     this.settings = settings;
+    this.preferences = preferences;
   }
 
   public static RunningService withDefaults() {
-    return new RunningService(env -> { });
+    return new RunningService(env -> { }, Preferences.REGISTRY);
   }
 
   /** {@code settings} edits the environment of {@link TestConfig#env()} before start-up. */
   public static RunningService with(Consumer<Map<String, String>> settings) {
-    return new RunningService(settings);
+    return new RunningService(settings, Preferences.REGISTRY);
+  }
+
+  /** The production service with another preference registry than the production one. */
+  public static RunningService withPreferences(Preferences preferences) {
+    return new RunningService(env -> { }, preferences);
   }
 
   @Override
@@ -39,7 +47,7 @@ public final class RunningService implements BeforeAllCallback, AfterAllCallback
     Map<String, String> env = TestConfig.env();
     settings.accept(env);
     vertx = Vertx.vertx();
-    app = App.start(vertx, TestConfig.config(env)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    app = App.start(vertx, TestConfig.config(env), preferences).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     api = new Api(app.port());
   }
 

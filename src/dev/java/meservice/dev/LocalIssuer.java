@@ -1,9 +1,12 @@
 package meservice.dev;
 
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -16,6 +19,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.util.Base64;
+import java.util.Set;
 
 /**
  * A stand-in for Clerk in {@code dev} (and in tests and benchmarks): an RSA key pair that signs
@@ -25,6 +29,8 @@ public final class LocalIssuer {
 
   public static final String ISSUER = "https://clerk.me-service.localhost";
   public static final String AUTHORIZED_PARTY = "http://localhost:3000";
+
+  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
   private final KeyPair keys;
   private final String kid;
@@ -44,9 +50,13 @@ public final class LocalIssuer {
     }
   }
 
-  /** Keeps the key under {@code file} so tokens printed by one run stay valid in the next. */
+  /**
+   * Keeps the key under {@code file} so tokens printed by one run stay valid in the next. The file
+   * is the private key: readable by its owner only (0600), also when an older run left it wider.
+   */
   public static LocalIssuer loadOrCreate(Path file) throws Exception {
     if (Files.exists(file)) {
+      ownerOnly(file);
       byte[] der = Base64.getMimeDecoder().decode(Files.readString(file));
       KeyFactory factory = KeyFactory.getInstance("RSA");
       PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(der));
@@ -56,8 +66,22 @@ public final class LocalIssuer {
     }
     LocalIssuer issuer = generate("dev");
     Files.createDirectories(file.getParent());
+    if (posix(file)) {
+      // Created 0600, so the key is never readable by others, not even for a moment.
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+    }
     Files.writeString(file, Base64.getMimeEncoder().encodeToString(issuer.keys.getPrivate().getEncoded()));
     return issuer;
+  }
+
+  private static void ownerOnly(Path file) throws IOException {
+    if (posix(file) && !Files.getPosixFilePermissions(file).equals(OWNER_ONLY)) {
+      Files.setPosixFilePermissions(file, OWNER_ONLY);
+    }
+  }
+
+  private static boolean posix(Path file) {
+    return file.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 
   public String kid() {

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Memory of `serve` under the image's JVM options, as a small container would see it.
+#   bench/rss.sh [LIMIT]        LIMIT: the container memory limit to emulate (default 512m)
+# Reads the options from the Dockerfile's ENTRYPOINT, adds -XX:MaxRAM=LIMIT (the JVM sizes its
+# heap from it exactly as from a cgroup limit) and native memory tracking, runs `serve` on the
+# database of a `dev` it starts in a temporary folder, loads it with wrk (GET, then PATCH, with
+# dev's token), and prints the process RSS (now and peak) and the JVM's own accounting.
+# Extra JVM options for a comparison: EXTRA_OPTS='-XX:+UseG1GC' (replaces the GC choice).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+LIMIT=${1:-512m}
+DEV_PORT=${DEV_PORT:-27090}
+PORT=${PORT:-27091}
+SECONDS_EACH=${SECONDS_EACH:-20}
+CONNECTIONS=${CONNECTIONS:-64}
+for tool in wrk curl jcmd; do
+  command -v "$tool" >/dev/null || { echo "rss: $tool is missing" >&2; exit 2; }
+done
+[ -f target/me-service.jar ] && [ -f target/me-service-dev.jar ] || mvn -B -ntp -q package -DskipTests
+
+# The ENTRYPOINT's options, between "java" and "-jar".
+opts=$(python3 - <<'PY'
+import json, re
+text = open("Dockerfile").read().replace("\\\n", " ")
+entry = json.loads(re.search(r'^ENTRYPOINT\s+(\[.*\])', text, re.M).group(1))
+print(" ".join(entry[1:entry.index("-jar")]))
+PY
+)
+if [ -n "${EXTRA_OPTS:-}" ]; then
+  opts="$(echo "$opts" | tr ' ' '\n' | grep -v -e 'GC$' | tr '\n' ' ') $EXTRA_OPTS"
+fi
+echo "rss: limit $LIMIT, options: $opts"
+
+work=$(mktemp -d /tmp/me-rss.XXXXXX)
+dev_pid=""
+serve_pid=""
+cleanup() {
+  for pid in $serve_pid $dev_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+(cd "$work" && PORT=$DEV_PORT DB_CONNECT_TIMEOUT_MS=15000 exec java -Xmx128m -jar "$repo/target/me-service.jar" dev) \
+  >"$work/dev.log" 2>&1 &
+dev_pid=$!
+for _ in $(seq 1 120); do grep -q "is up" "$work/dev.log" && break; sleep 1; done
+grep -q "is up" "$work/dev.log" || { echo "rss: dev did not start" >&2; cat "$work/dev.log" >&2; exit 1; }
+token=$(grep -o "TOKEN='[^']*'" "$work/dev.log" | cut -d"'" -f2)
+db=$(grep -o "DATABASE_URL='[^']*'" "$work/dev.log" | head -1 | cut -d"'" -f2)
+
+# shellcheck disable=SC2086
+(cd "$work" && PORT=$PORT DATABASE_URL=$db CLERK_JWT_KEY="$(cat data/dev-public-key.pem)" \
+  CLERK_ISSUER=https://clerk.me-service.localhost CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
+  RATE_LIMIT_PER_SECOND=0 LOG_LEVEL=WARN DB_CONNECT_TIMEOUT_MS=15000 \
+  exec java $opts -XX:MaxRAM="$LIMIT" -XX:NativeMemoryTracking=summary \
+    -Xlog:gc:file="$work/gc.log" -jar "$repo/target/me-service.jar" serve) \
+  >"$work/serve.log" 2>&1 &
+serve_pid=$!
+for _ in $(seq 1 120); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/health/ready")" = 200 ] && break
+  kill -0 "$serve_pid" 2>/dev/null || { echo "rss: serve exited" >&2; cat "$work/serve.log" >&2; exit 1; }
+  sleep 0.5
+done
+
+rss() { awk '/^VmRSS|^VmHWM/ {printf "%s %d MiB  ", $1, $2/1024}' "/proc/$serve_pid/status"; echo; }
+echo "rss: ready:        $(rss)"
+echo "$token" >"$work/tokens"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" -s bench/wrk/me.lua "http://127.0.0.1:$PORT/v1/me" -- GET "$work/tokens" | grep -E "Requests/sec|Non-2xx" || true
+echo "rss: after GET:    $(rss)"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" -s bench/wrk/me.lua "http://127.0.0.1:$PORT/v1/me" -- PATCH "$work/tokens" | grep -E "Requests/sec|Non-2xx" || true
+echo "rss: after PATCH:  $(rss)"
+jcmd "$serve_pid" VM.native_memory summary scale=MB \
+  | grep -E "^(Total|-\s+(Java Heap|Class|Thread|Code|GC|Internal|Other|Symbol|Metaspace|Arena Chunk))" \
+  | sed 's/^/rss: nmt /'
+jcmd "$serve_pid" GC.heap_info | sed 's/^/rss: heap /' | head -4
+# GC pauses over the whole run (unified logging: "... Pause Young (Allocation Failure) 30M->8M(59M) 1.234ms").
+awk '/Pause/ {n++; ms=$NF; sub(/ms/, "", ms); if (ms + 0 > max) max = ms + 0; sum += ms}
+  END {printf "rss: gc %d pauses, max %.1f ms, total %.0f ms\n", n, max, sum}' "$work/gc.log"
+grep -c "OutOfMemory\|OutOfDirectMemory" "$work/serve.log" | sed 's/^/rss: out-of-memory lines in the log: /'

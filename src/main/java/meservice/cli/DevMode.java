@@ -1,0 +1,60 @@
+package meservice.cli;
+
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What {@code dev} puts around the service: an embedded PostgreSQL under {@code ./data} and a
+ * local token issuer. Implemented in {@code src/dev/java}, which ships as its own jar
+ * ({@code me-service-dev.jar}, with the PostgreSQL binaries); the production jar carries neither,
+ * and only the {@code dev} command ever loads it.
+ */
+public interface DevMode extends AutoCloseable {
+
+  /** The class in the dev jar that starts dev mode; it implements {@link Starter}. */
+  String STARTER = "meservice.dev.DevEnvironment$Starter";
+  String DEV_JAR = "me-service-dev.jar";
+
+  /** Settings that replace the operator's: listen address, database URL, token key source. */
+  Map<String, String> settings();
+
+  /** What to print once the service listens on {@code port}. */
+  String instructions(int port);
+
+  /** Stops the embedded database; runs after the service has stopped. */
+  @Override
+  void close();
+
+  /** Starts dev mode's database and issuer, keeping their state under {@code dataDirectory}. */
+  interface Starter {
+    DevMode start(Map<String, String> env, Path dataDirectory) throws Exception;
+  }
+
+  /**
+   * Dev mode from this class path (the tests, an IDE) or else from {@code me-service-dev.jar}
+   * beside the running jar, as {@code mvn package} leaves them in {@code target/}.
+   */
+  static DevMode start(Map<String, String> env, Path dataDirectory) throws Exception {
+    ClassLoader loader = DevMode.class.getClassLoader();
+    if (loader.getResource(STARTER.replace('.', '/') + ".class") == null) {
+      Path devJar = besideThisJar();
+      if (!Files.isRegularFile(devJar)) {
+        throw new CommandException("dev needs " + devJar + " (the embedded PostgreSQL and local issuer; "
+            + "`mvn -B -ntp -q package -DskipTests` builds it next to me-service.jar). "
+            + "The production jar runs `serve` only.");
+      }
+      // Never closed: dev's classes are used until the JVM exits.
+      loader = new URLClassLoader(new URL[] {devJar.toUri().toURL()}, loader);
+    }
+    Starter starter = loader.loadClass(STARTER).asSubclass(Starter.class).getConstructor().newInstance();
+    return starter.start(env, dataDirectory);
+  }
+
+  private static Path besideThisJar() throws Exception {
+    Path self = Path.of(DevMode.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    return self.toAbsolutePath().resolveSibling(DEV_JAR);
+  }
+}

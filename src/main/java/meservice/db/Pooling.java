@@ -1,0 +1,100 @@
+package meservice.db;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import meservice.config.AppConfig;
+import meservice.config.ConfigException;
+
+/**
+ * The service behind a connection pooler such as PgBouncer. In session mode a client connection
+ * is one PostgreSQL session, as without a pooler. In transaction mode (PgBouncer
+ * {@code pool_mode=transaction}) consecutive transactions of one client connection may run on
+ * different sessions, so nothing may outlive a transaction: no named prepared statements, no
+ * session settings, no LISTEN. Start-up checks that each connection is what the configuration
+ * says it is, because a mistake there fails silently later (a LISTEN heard by nobody).
+ */
+public final class Pooling {
+
+  private Pooling() {}
+
+  /** The request connections' options: statements unnamed and not cached under transaction pooling. */
+  static PgConnectOptions forRequests(PgConnectOptions options, AppConfig.DatabasePooling pooling) {
+    return pooling.transactionMode()
+        ? options.setUseLayer7Proxy(true).setCachePreparedStatements(false)
+        : options;
+  }
+
+  /**
+   * Run on each new request connection before it is used. {@code statement_timeout} is set with a
+   * statement, not as a startup parameter: PgBouncer refuses startup parameters it does not track
+   * (or, listed in {@code ignore_startup_parameters}, drops them). Under transaction pooling a
+   * session setting would land on whichever session ran it, so there it comes from the role or
+   * database default, which {@link #check} verifies.
+   */
+  static Handler<SqlConnection> sessionSetup(AppConfig config) {
+    int timeout = config.dbLimits().statementTimeoutMillis();
+    if (config.dbPooling().transactionMode() || timeout == 0) {
+      return SqlConnection::close;
+    }
+    String set = Sql.SET_STATEMENT_TIMEOUT + timeout;
+    return conn -> conn.query(set).execute().onComplete(ar -> conn.close());
+  }
+
+  /**
+   * Before migrations: the session URL (the revocation listener's) really keeps one session per
+   * connection, and under transaction pooling the server's default statement timeout is the
+   * configured one. Each failure is one line naming the setting to change.
+   */
+  public static Future<Void> check(Vertx vertx, SqlClient requests, AppConfig config) {
+    AppConfig.DatabasePooling pooling = config.dbPooling();
+    PgConnectOptions session = Database.connectOptions(pooling.sessionUrl(config.databaseUrl()));
+    Future<Void> sessions = pooledPerTransaction(vertx, session).compose(pooled -> pooled
+        ? Future.failedFuture(new ConfigException(pooling.directUrl() != null
+            ? "DATABASE_DIRECT_URL: connects through a transaction-mode pool; it must reach PostgreSQL "
+                + "directly or through a session-mode pool (LISTEN for api key revocations needs a session)"
+            : "DATABASE_POOL_MODE: DATABASE_URL connects through a transaction-mode pool (PgBouncer "
+                + "pool_mode=transaction); set DATABASE_POOL_MODE=transaction and DATABASE_DIRECT_URL"))
+        : Future.succeededFuture());
+    if (!pooling.transactionMode()) {
+      return sessions;
+    }
+    int wanted = config.dbLimits().statementTimeoutMillis();
+    return sessions.compose(v -> requests.query(Sql.SERVER_STATEMENT_TIMEOUT).execute())
+        .compose(rows -> {
+          int actual = rows.iterator().next().getInteger(0);
+          return actual == wanted
+              ? Future.<Void>succeededFuture()
+              : Future.failedFuture(new ConfigException("DB_STATEMENT_TIMEOUT_MS: " + wanted
+                  + " ms, but under DATABASE_POOL_MODE=transaction sessions keep the role's default, "
+                  + actual + " ms; run ALTER ROLE <user> SET statement_timeout = " + wanted
+                  + " (or ALTER DATABASE), or set DB_STATEMENT_TIMEOUT_MS=" + actual));
+        });
+  }
+
+  /**
+   * Whether two connections to {@code options} share PostgreSQL sessions between transactions.
+   * The first connection runs a statement and goes idle; the second opens a transaction. A pooler
+   * that lends sessions per transaction hands the second the idle session of the first (PgBouncer
+   * reuses the most recent one), or gives the first a different session afterwards; a real
+   * session never shows either.
+   */
+  static Future<Boolean> pooledPerTransaction(Vertx vertx, PgConnectOptions options) {
+    return PgConnection.connect(vertx, options).compose(first -> PgConnection.connect(vertx, options)
+        .compose(second -> backend(first)
+            .compose(before -> second.query("BEGIN").execute()
+                .compose(v -> backend(second))
+                .compose(borrowed -> backend(first)
+                    .map(after -> borrowed.equals(before) || !after.equals(before))))
+            .eventually(second::close))
+        .eventually(first::close));
+  }
+
+  private static Future<Integer> backend(SqlConnection conn) {
+    return conn.query(Sql.BACKEND_PID).execute().map(rows -> rows.iterator().next().getInteger(0));
+  }
+}

@@ -1,0 +1,79 @@
+package meservice.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import meservice.support.Api;
+import meservice.support.JarProcess;
+import meservice.support.TestDatabase;
+import meservice.support.Tokens;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The production jar on its own: any folder, no dev code, no PostgreSQL binaries. */
+class StandaloneJarIT {
+
+  @Test
+  void serveRunsFromAFolderWithoutConfAndAConfConfigJsonThereOverridesTheDefaults(@TempDir Path folder) throws IOException {
+    Map<String, String> env = Map.of(
+        "HOST", "127.0.0.1",
+        "PORT", "0",
+        "DATABASE_URL", TestDatabase.url(),
+        "DB_CONNECT_TIMEOUT_MS", "10000",
+        "CLERK_JWT_KEY", Tokens.ISSUER.publicKeyPem(),
+        "CLERK_ISSUER", "https://clerk.me-service.localhost",
+        "CLERK_AUTHORIZED_PARTIES", "http://localhost:3000");
+
+    try (JarProcess serve = JarProcess.start(JarProcess.serviceJar(), folder, env, "serve")) {
+      int port = Integer.parseInt(serve.await("listening on 127\\.0\\.0\\.1:(\\d+)", JarProcess.START).group(1));
+
+      Api api = new Api(port);
+      assertEquals(200, api.send("GET", "/health/ready", Map.of(), null).status());
+      assertEquals(200, api.get(Tokens.session(Tokens.newUserId())).status());
+
+      // healthcheck reads PORT like serve; from a folder whose conf/config.json names this port.
+      Path other = Files.createDirectories(folder.resolve("other/conf")).getParent();
+      Files.writeString(other.resolve("conf/config.json"), "{\"PORT\": " + port + "}");
+      Map<String, String> noPort = new HashMap<>();
+      noPort.put("PORT", null);
+      JarProcess.Finished check = JarProcess.run(JarProcess.serviceJar(), other, noPort, "healthcheck");
+      assertEquals(0, check.status(), check.output());
+    }
+  }
+
+  @Test
+  void theProductionJarCarriesNeitherDevCodeNorPostgresAndStaysUnderTwentyMegabytes() throws IOException {
+    Path jar = JarProcess.serviceJar();
+    List<String> forbidden = List.of("meservice/dev/", "io/zonky/", "org/postgresql/", "postgres-");
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      List<String> found = zip.stream().map(ZipEntry::getName)
+          .filter(name -> forbidden.stream().anyMatch(name::startsWith)).limit(10).toList();
+      assertEquals(List.of(), found);
+      assertTrue(zip.getEntry("conf/config.json") != null, "the defaults are inside the jar");
+      assertTrue(zip.getEntry("meservice/Main.class") != null);
+    }
+    long size = Files.size(jar);
+    assertTrue(size < 20_000_000, "production jar is " + size + " bytes");
+  }
+
+  @Test
+  void devWithoutTheDevJarBesideItSaysWhatIsMissing(@TempDir Path folder) throws IOException {
+    Path alone = Files.copy(JarProcess.serviceJar(), folder.resolve("me-service.jar"));
+
+    JarProcess.Finished dev = JarProcess.run(alone, folder, Map.of(), "dev");
+
+    assertEquals(1, dev.status(), dev.output());
+    assertTrue(dev.output().startsWith("me-service: dev needs " + folder.resolve("me-service-dev.jar")), dev.output());
+    assertFalse(dev.output().contains("Exception"), dev.output());
+    assertFalse(Files.exists(folder.resolve("data")), "nothing was started");
+  }
+}
