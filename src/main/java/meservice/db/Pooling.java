@@ -2,7 +2,9 @@ package meservice.db;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.SqlClient;
@@ -53,7 +55,7 @@ public final class Pooling {
   public static Future<Void> check(Vertx vertx, SqlClient requests, AppConfig config) {
     AppConfig.DatabasePooling pooling = config.dbPooling();
     PgConnectOptions session = Database.connectOptions(pooling.sessionUrl(config.databaseUrl()));
-    Future<Void> sessions = pooledPerTransaction(vertx, session).compose(pooled -> pooled
+    Future<Void> sessions = pooledPerTransaction(vertx, session, config.dbLimits().connectTimeoutMillis()).compose(pooled -> pooled
         ? Future.failedFuture(new ConfigException(pooling.directUrl() != null
             ? "DATABASE_DIRECT_URL: connects through a transaction-mode pool; it must reach PostgreSQL "
                 + "directly or through a session-mode pool (LISTEN for api key revocations needs a session)"
@@ -83,8 +85,8 @@ public final class Pooling {
    * reuses the most recent one), or gives the first a different session afterwards; a real
    * session never shows either.
    */
-  static Future<Boolean> pooledPerTransaction(Vertx vertx, PgConnectOptions options) {
-    return PgConnection.connect(vertx, options).compose(first -> PgConnection.connect(vertx, options)
+  static Future<Boolean> pooledPerTransaction(Vertx vertx, PgConnectOptions options, int timeoutMillis) {
+    return connect(vertx, options, timeoutMillis).compose(first -> connect(vertx, options, timeoutMillis)
         .compose(second -> backend(first)
             .compose(before -> second.query("BEGIN").execute()
                 .compose(v -> backend(second))
@@ -92,6 +94,26 @@ public final class Pooling {
                     .map(after -> borrowed.equals(before) || !after.equals(before))))
             .eventually(second::close))
         .eventually(first::close));
+  }
+
+  /**
+   * Bounded like the pool's connection wait: the TCP connect timeout does not cover PostgreSQL's
+   * handshake, and a server that accepts but never answers kept start-up waiting forever. A
+   * connection that arrives after the deadline is closed.
+   */
+  private static Future<PgConnection> connect(Vertx vertx, PgConnectOptions options, int timeoutMillis) {
+    Promise<PgConnection> bounded = Promise.promise();
+    long timer = vertx.setTimer(timeoutMillis, id -> bounded.tryFail(VertxException.noStackTrace(
+        "Timeout: no PostgreSQL connection within " + timeoutMillis + " ms")));
+    PgConnection.connect(vertx, options).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.failed()) {
+        bounded.tryFail(ar.cause());
+      } else if (!bounded.tryComplete(ar.result())) {
+        ar.result().close();
+      }
+    });
+    return bounded.future();
   }
 
   private static Future<Integer> backend(SqlConnection conn) {
