@@ -94,7 +94,7 @@ public final class App {
         OpenApi.load(preferences),
         Docs.load());
     return Pooling.check(vertx, pool, config)
-        .compose(v -> Migrations.load().apply(pool))
+        .compose(v -> Migrations.load().apply(vertx, config))
         .compose(applied -> warm(keys))
         .compose(v -> apiKeys.start())
         .compose(v -> vertx.deployVerticle(

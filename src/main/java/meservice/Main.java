@@ -128,10 +128,7 @@ public final class Main {
     if (config.databaseUrl() == null) {
       throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
     }
-    var pool = Database.pool(vertx, config);
-    return Migrations.load().apply(pool)
-        .map(count -> "applied " + count + " migration(s)")
-        .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
+    return Migrations.load().apply(vertx, config).map(count -> "applied " + count + " migration(s)");
   }
 
   private interface OneShot {

@@ -4,6 +4,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import meservice.auth.AuthHandler;
 import meservice.config.AppConfig;
+import meservice.db.Database;
 import meservice.db.ReadConnections;
 import meservice.http.RateLimiter;
 import meservice.me.MeHandler;
@@ -22,6 +23,6 @@ public record Services(AppConfig config, AuthHandler auth, RateLimiter rateLimit
 
   /** One event loop's Me handler: reads on that loop's own connection, writes on the shared pool. */
   MeHandler me(SqlClient reads) {
-    return new MeHandler(MeRepository.create(reads, writes), preferences);
+    return new MeHandler(MeRepository.create(reads, writes, Database.deadlineMillis(config.dbLimits())), preferences);
   }
 }

@@ -4,26 +4,29 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
-import io.vertx.pgclient.pubsub.PgSubscriber;
-import java.time.Duration;
+import io.vertx.pgclient.PgNotification;
+import io.vertx.sqlclient.Pool;
 import java.util.UUID;
+import meservice.config.AppConfig;
+import meservice.db.Database;
 import meservice.db.Sql;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listens on {@link Sql#API_KEY_REVOKED_CHANNEL} with the reactive client's {@link PgSubscriber}
- * (its own connection, reconnected after a loss) and evicts each revoked key from this
- * instance's {@link ApiKeyCache}.
+ * Listens on {@link Sql#API_KEY_REVOKED_CHANNEL} on a connection of its own (reopened after a
+ * loss) and evicts each revoked key from this instance's {@link ApiKeyCache}.
  *
  * <p>A notification sent while the connection was down is lost, and a half-open connection
- * delivers nothing without failing. So a heartbeat pings the subscriber's connection several
- * times a second: each answer confirms the channel to the cache (which serves entries only while
- * a confirmation is fresh), a new connection empties the cache, and a connection that stops
- * answering is closed so that the subscriber reconnects. The ping confirms only if the session
+ * delivers nothing without failing. So a heartbeat pings the connection several times a second:
+ * each answer confirms the channel to the cache (which serves entries only while a confirmation
+ * is fresh), and a new connection empties the cache. The ping confirms only if the session
  * answering is listening: behind a pooler that lends sessions per transaction, a LISTEN and the
  * pings that follow may each run on a different session, and an answer alone would vouch for a
- * channel that hears nothing.
+ * channel that hears nothing. A connection that stops answering (the database went silent
+ * without closing it) reads nothing for {@link #SILENCE_MS} and its socket closes it; so does an
+ * attempt whose handshake is never answered. Closing it by the client API alone would not do:
+ * the close waits behind the ping that never returns.
  */
 public final class RevocationListener {
 
@@ -31,39 +34,107 @@ public final class RevocationListener {
   /** How the listening connection shows in {@code pg_stat_activity}. */
   public static final String APPLICATION_NAME = "me-service-revocations";
   static final long PING_INTERVAL_MS = 200;
-  private static final long UNRESPONSIVE_NANOS = Duration.ofSeconds(5).toNanos();
+  /** Many ping intervals: only a connection that stopped answering reads nothing for so long. */
+  static final int SILENCE_MS = 5_000;
+  private static final long MAX_RECONNECT_DELAY_MS = 5_000;
 
   private final Vertx vertx;
   private final ApiKeyCache cache;
-  private final PgSubscriber subscriber;
+  private final Pool connection;
   private long timerId = -1;
-  // Heartbeat state, guarded by this.
+  // Guarded by this.
   private PgConnection current;
   private long era;
-  private long pingSentAt;
   private boolean pinging;
+  private int failedAttempts;
+  private boolean stopped;
   private boolean warnedNotListening;
 
-  RevocationListener(Vertx vertx, PgConnectOptions options, ApiKeyCache cache) {
+  RevocationListener(Vertx vertx, PgConnectOptions options, AppConfig.DatabaseLimits limits, ApiKeyCache cache) {
     this.vertx = vertx;
     this.cache = cache;
-    // 100 ms, 200 ms, ... then every 5 s, forever: the cache is bypassed until it is back.
-    this.subscriber = PgSubscriber.subscriber(vertx, options)
-        .reconnectPolicy(attempt -> Math.min(5000L, 100L << Math.min(attempt, 6)));
+    this.connection = Database.dedicated(vertx, options, limits, SILENCE_MS, APPLICATION_NAME);
   }
 
+  /** Completes when the first connection listens; fails if it cannot (start-up fails with it). */
   Future<Void> start() {
-    subscriber.channel(Sql.API_KEY_REVOKED_CHANNEL).handler(this::onRevoked);
     timerId = vertx.setPeriodic(PING_INTERVAL_MS, id -> heartbeat());
-    return subscriber.connect().onSuccess(v -> heartbeat());
+    return listen();
   }
 
   Future<Void> stop() {
+    PgConnection conn;
+    synchronized (this) {
+      stopped = true;
+      conn = current;
+      current = null;
+    }
     vertx.cancelTimer(timerId);
-    return subscriber.close();
+    Future<Void> released = conn == null ? Future.succeededFuture() : conn.close();
+    // Bounded: a pool whose wait for a connection once timed out never completes its close (5.0.7).
+    return released.eventually(() -> Database.closeWithin(connection, Database.CLOSE_SECONDS));
   }
 
-  private void onRevoked(String payload) {
+  /** 100 ms, 200 ms, ... then every 5 s, forever: the cache is bypassed until it is back. */
+  private Future<Void> listen() {
+    return connection.getConnection()
+        .map(PgConnection::cast)
+        .compose(conn -> {
+          conn.notificationHandler(this::onNotification);
+          conn.closeHandler(v -> lost(conn));
+          // The loss itself is handled (and logged) by the close handler that follows.
+          conn.exceptionHandler(err -> LOG.debug("api key revocation channel: {}", err.toString()));
+          return conn.query(Sql.LISTEN_API_KEY_REVOKED).execute()
+              .onFailure(err -> conn.close())
+              .map(conn);
+        })
+        .onSuccess(this::listening)
+        .onFailure(this::retry)
+        .mapEmpty();
+  }
+
+  private synchronized void listening(PgConnection conn) {
+    if (stopped) {
+      conn.close();
+      return;
+    }
+    current = conn;
+    era = cache.forgetAll();
+    pinging = false;
+    failedAttempts = 0;
+    LOG.info("listening for api key revocations on a new connection; api key cache emptied");
+    heartbeat();
+  }
+
+  private synchronized void lost(PgConnection conn) {
+    if (conn != current) {
+      return;
+    }
+    current = null;
+    era = cache.forgetAll();
+    LOG.warn("api key revocation channel lost; keys are looked up in the database until it is back");
+    reconnectLater();
+  }
+
+  private synchronized void retry(Throwable err) {
+    LOG.warn("api key revocation channel: cannot listen ({}); retrying", err.toString());
+    reconnectLater();
+  }
+
+  private void reconnectLater() {
+    if (stopped) {
+      return;
+    }
+    long delay = Math.min(MAX_RECONNECT_DELAY_MS, 100L << Math.min(failedAttempts, 6));
+    failedAttempts++;
+    vertx.setTimer(delay, id -> listen());
+  }
+
+  private void onNotification(PgNotification notification) {
+    if (!Sql.API_KEY_REVOKED_CHANNEL.equals(notification.getChannel())) {
+      return;
+    }
+    String payload = notification.getPayload();
     UUID keyId;
     try {
       keyId = UUID.fromString(payload);
@@ -77,36 +148,15 @@ public final class RevocationListener {
   }
 
   private synchronized void heartbeat() {
-    // The subscriber sends LISTEN before it exposes a new connection, so a ping on it is
-    // answered only after the LISTEN is in force.
-    PgConnection conn = subscriber.actualConnection();
-    if (conn == null) {
-      if (current != null) {
-        current = null;
-        era = cache.forgetAll();
-        LOG.warn("api key revocation channel lost; keys are looked up in the database until it is back");
-      }
-      return;
-    }
-    if (conn != current) {
-      current = conn;
-      era = cache.forgetAll();
-      pinging = false;
-      LOG.info("listening for api key revocations on a new connection; api key cache emptied");
-    }
-    long now = System.nanoTime();
-    if (pinging) {
-      if (now - pingSentAt > UNRESPONSIVE_NANOS) {
-        LOG.warn("api key revocation channel unresponsive; reconnecting");
-        conn.close();
-      }
+    PgConnection conn = current;
+    if (conn == null || pinging) {
       return;
     }
     pinging = true;
-    pingSentAt = now;
+    long sentAt = System.nanoTime();
     long pingEra = era;
     conn.query(Sql.LISTENING).execute()
-        .onComplete(ar -> answered(conn, pingEra, now, ar.succeeded(),
+        .onComplete(ar -> answered(conn, pingEra, sentAt, ar.succeeded(),
             ar.succeeded() && ar.result().rowCount() == 1));
   }
 

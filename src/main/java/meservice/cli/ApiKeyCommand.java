@@ -56,7 +56,7 @@ public final class ApiKeyCommand {
       throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
     }
     Pool pool = Database.pool(vertx, config);
-    return Migrations.load().apply(pool)
+    return Migrations.load().apply(vertx, config)
         .compose(v -> action.apply(ApiKeyRepository.create(pool)))
         .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
   }

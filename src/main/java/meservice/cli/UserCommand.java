@@ -26,7 +26,7 @@ public final class UserCommand {
     String clerkUserId = args[2];
     boolean staff = Boolean.parseBoolean(args[3]);
     Pool pool = Database.pool(vertx, config);
-    return Migrations.load().apply(pool)
+    return Migrations.load().apply(vertx, config)
         .compose(v -> MeRepository.create(pool).setStaff(clerkUserId, staff))
         .map(v -> "user " + clerkUserId + " is_staff=" + staff)
         .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));

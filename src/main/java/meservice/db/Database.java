@@ -15,14 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The service's two ways to PostgreSQL, shared across its event loops: a pool for writes and
- * migrations, and a pipelined client for the hot-path read. Every wait on either is bounded, so a
- * database that is down, saturated or stuck costs a fast 503 rather than a request that hangs: a
- * full wait queue fails at once, a connection that cannot be opened fails after the connect
- * timeout, and the server cancels any statement that runs past the statement timeout
- * ({@link Pooling}: also behind PgBouncer). A
- * connection that dies is dropped and the next request opens a new one, so the service recovers
- * without a restart.
+ * The service's ways to PostgreSQL, shared across its event loops: a pool for writes, a pipelined
+ * client for the hot-path read, and single dedicated connections (migrations, the revocation
+ * listener). Every wait on them is bounded, so a database that is down, saturated, stuck or
+ * silent costs a fast 503 rather than a request that hangs: a full wait queue fails at once, a
+ * connection that cannot be opened fails after the connect timeout, the server cancels any
+ * statement that runs past the statement timeout ({@link Pooling}: also behind PgBouncer), and a
+ * connection that stops answering altogether is closed by its own socket
+ * ({@link #deadlineMillis}). A connection that dies is dropped and the next request opens a new
+ * one, so the service recovers without a restart.
  */
 public final class Database {
 
@@ -34,6 +35,23 @@ public final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
   /** How long closing a pool may take before it is left to the process exit. */
   public static final int CLOSE_SECONDS = 5;
+
+  /** Past the statement timeout, time for the server's cancellation to reach us. */
+  static final int SILENCE_MARGIN_MS = 3_000;
+
+  /**
+   * A pooled connection unused for this long is closed by the pool (checked every
+   * {@link #IDLE_CHECK_MS}): together well under {@link #SILENCE_MARGIN_MS}, so the read deadline
+   * never cuts a healthy connection that was merely idle before a slow statement.
+   */
+  private static final int IDLE_MS = 2_000;
+  private static final int IDLE_CHECK_MS = 500;
+
+  /**
+   * TCP_USER_TIMEOUT: a healthy path acknowledges within milliseconds; this rides out several
+   * retransmissions on a lossy one.
+   */
+  private static final int UNACKNOWLEDGED_MS = 10_000;
 
   private Database() {}
 
@@ -52,24 +70,39 @@ public final class Database {
   }
 
   /**
+   * How long a request connection may read nothing at all before it is closed, and a request's
+   * database call may take at most. A live server answers every statement within the statement
+   * timeout (with a result, or the 57014 that cancels it), so a connection silent for longer
+   * belongs to a failed-over, partitioned or frozen server that closed nothing. Closing it fails
+   * what was sent on it (503), frees its slot in the pool, and also ends a connection attempt
+   * whose handshake never gets an answer. The per-call deadline covers what the socket cannot: a
+   * read queued behind full connections, which would otherwise meet a second silent connection.
+   * {@code 0} (no statement timeout, so no answer is ever late): none.
+   */
+  public static int deadlineMillis(AppConfig.DatabaseLimits limits) {
+    return limits.statementTimeoutMillis() == 0 ? 0 : limits.statementTimeoutMillis() + SILENCE_MARGIN_MS;
+  }
+
+  /**
    * One statement in flight per connection: durable commits from several connections at once are
    * what Postgres groups into one WAL flush, whereas commits pipelined on one connection queue
    * behind each other's fsync. Waiting for a connection is bounded by the connect timeout.
    */
   public static Pool pool(Vertx vertx, AppConfig config) {
     AppConfig.DatabaseLimits limits = config.dbLimits();
-    PoolOptions options = new PoolOptions()
+    PoolOptions options = retiringIdle(new PoolOptions())
         .setMaxSize(config.dbPoolSize())
         .setMaxWaitQueueSize(limits.maxWaitQueue())
         .setConnectionTimeout(limits.connectTimeoutMillis())
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
         .setName("me-service");
+    NetClientOptions net = net(limits, deadlineMillis(limits));
     return PgBuilder.pool()
         .with(options)
-        .with(net(limits))
+        .with(net)
         .connectingTo(bounded(config))
         .withConnectHandler(Pooling.sessionSetup(config))
-        .using(vertx)
+        .using(TransportOptions.applied(vertx, net))
         .build();
   }
 
@@ -82,20 +115,38 @@ public final class Database {
    * Micrometer warns at start-up when the second registers them again.
    */
   static SqlClient reads(Vertx vertx, AppConfig config, int index, int connections) {
+    AppConfig.DatabaseLimits limits = config.dbLimits();
     // No acquisition timeout: it costs a timer per query, and a pipelined connection is almost
     // never waited for; past the bounded queue a read fails fast (503) all the same.
-    PoolOptions options = new PoolOptions()
+    PoolOptions options = retiringIdle(new PoolOptions())
         .setMaxSize(connections)
-        .setMaxWaitQueueSize(config.dbLimits().maxWaitQueue())
+        .setMaxWaitQueueSize(limits.maxWaitQueue())
         .setConnectionTimeout(0)
         .setName("me-service-reads-" + index);
+    NetClientOptions net = net(limits, deadlineMillis(limits));
     return PgBuilder.client()
         .with(options)
-        .with(net(config.dbLimits()))
+        .with(net)
         .connectingTo(bounded(config).setPipeliningLimit(READ_PIPELINING_LIMIT))
         .withConnectHandler(Pooling.sessionSetup(config))
-        .using(vertx)
+        .using(TransportOptions.applied(vertx, net))
         .build();
+  }
+
+  /**
+   * One connection at a time, leased for as long as its user needs it (migrations, a LISTEN),
+   * with the same connect bounds as the pool and a read deadline of {@code silenceMillis}
+   * ({@code 0}: none, for statements that may rightly run long). No statement timeout.
+   */
+  public static Pool dedicated(Vertx vertx, PgConnectOptions options, AppConfig.DatabaseLimits limits,
+      int silenceMillis, String name) {
+    PoolOptions pool = new PoolOptions()
+        .setMaxSize(1)
+        .setConnectionTimeout(limits.connectTimeoutMillis())
+        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setName(name);
+    NetClientOptions net = net(limits, silenceMillis);
+    return PgBuilder.pool().with(pool).with(net).connectingTo(options).using(TransportOptions.applied(vertx, net)).build();
   }
 
   /**
@@ -114,8 +165,26 @@ public final class Database {
         });
   }
 
-  private static NetClientOptions net(AppConfig.DatabaseLimits limits) {
-    return new NetClientOptions().setConnectTimeout(limits.connectTimeoutMillis());
+  private static PoolOptions retiringIdle(PoolOptions options) {
+    return options.setIdleTimeout(IDLE_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS).setPoolCleanerPeriod(IDLE_CHECK_MS);
+  }
+
+  /**
+   * The connect timeout covers the TCP handshake only; the read deadline ends everything after
+   * it. TCP_USER_TIMEOUT (epoll only; ignored on NIO) has the kernel drop a connection whose sent
+   * bytes stay unacknowledged for {@link #UNACKNOWLEDGED_MS}: a path that went dark, also on a
+   * dedicated connection without a read deadline (migrations). It cannot see a frozen server
+   * whose kernel still acknowledges; the read deadline does. TCP keepalive is left off: Vert.x 5.0.7
+   * cannot set its idle time per socket, and at the kernel's default (2 hours) it would never
+   * probe a connection the pool retires after {@link #IDLE_MS}.
+   */
+  private static NetClientOptions net(AppConfig.DatabaseLimits limits, int silenceMillis) {
+    NetClientOptions options = new NetClientOptions()
+        .setConnectTimeout(limits.connectTimeoutMillis())
+        .setReadIdleTimeout(silenceMillis)
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    options.setTcpUserTimeout(UNACKNOWLEDGED_MS);
+    return options;
   }
 
   /** The statement timeout is set by {@link Pooling#sessionSetup} on each new connection. */

@@ -1,6 +1,8 @@
 package meservice.db;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import meservice.config.AppConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +39,17 @@ public final class Migrations {
     return new Migrations(FILES.stream().map(Migrations::read).toList());
   }
 
-  public Future<Integer> apply(Pool pool) {
+  /**
+   * On a connection of its own, not the pool's: waiting for another instance's migrations, or a
+   * migration itself, may rightly stay quiet for longer than the pool's read deadline allows.
+   */
+  public Future<Integer> apply(Vertx vertx, AppConfig config) {
+    PgConnectOptions options = Pooling.forRequests(Database.connectOptions(config.databaseUrl()), config.dbPooling());
+    Pool pool = Database.dedicated(vertx, options, config.dbLimits(), 0, "me-service-migrations");
+    return apply(pool).eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
+  }
+
+  private Future<Integer> apply(Pool pool) {
     return pool.withTransaction(conn -> conn.query(Sql.QUIET_NOTICES).execute()
         .compose(v -> conn.query(Sql.NO_STATEMENT_TIMEOUT).execute())
         // The lock before the table: CREATE TABLE IF NOT EXISTS is not safe against itself, and

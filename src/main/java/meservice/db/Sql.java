@@ -48,6 +48,8 @@ public final class Sql {
   /** The LISTEN/NOTIFY channel on which a revoked key's id is announced to every instance. */
   public static final String API_KEY_REVOKED_CHANNEL = "api_key_revoked";
 
+  public static final String LISTEN_API_KEY_REVOKED = "LISTEN " + API_KEY_REVOKED_CHANNEL;
+
   /**
    * The revocation listener's heartbeat: a row only if the session answering is the one that
    * listens. Behind a pooler that lends sessions per transaction it may not be.
@@ -86,7 +88,8 @@ public final class Sql {
 
   /**
    * Migrations may rightly run longer than DB_STATEMENT_TIMEOUT_MS (an index on a big table, or
-   * waiting for another instance's migrations under the lock below); requests may not.
+   * waiting for another instance's migrations under the lock below); requests may not. Their
+   * connection is not given the timeout, but a role or database default could still set one.
    */
   static final String NO_STATEMENT_TIMEOUT = "SET LOCAL statement_timeout = 0";
 

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import meservice.auth.Ids;
 import meservice.db.Sql;
 
@@ -18,24 +19,30 @@ public final class MeRepository {
   private final PreparedQuery<RowSet<Row>> find;
   private final PreparedQuery<RowSet<Row>> patch;
   private final PreparedQuery<RowSet<Row>> setStaff;
+  private final long deadlineMillis;
 
-  private MeRepository(SqlClient reads, SqlClient writes) {
+  private MeRepository(SqlClient reads, SqlClient writes, long deadlineMillis) {
     this.find = reads.preparedQuery(Sql.FIND_USER);
     this.patch = writes.preparedQuery(Sql.PATCH_PREFERENCES);
     this.setStaff = writes.preparedQuery(Sql.SET_STAFF);
+    this.deadlineMillis = deadlineMillis;
   }
 
   public static MeRepository create(Pool pool) {
-    return new MeRepository(pool, pool);
+    return new MeRepository(pool, pool, 0);
   }
 
-  /** Reads on {@code reads} (the service passes its pipelined client), writes on {@code writes}. */
-  public static MeRepository create(SqlClient reads, SqlClient writes) {
-    return new MeRepository(reads, writes);
+  /**
+   * Reads on {@code reads} (the service passes its pipelined client), writes on {@code writes};
+   * each call fails with a {@link java.util.concurrent.TimeoutException} after
+   * {@code deadlineMillis} ({@code 0}: never), whatever it is waiting for.
+   */
+  public static MeRepository create(SqlClient reads, SqlClient writes, long deadlineMillis) {
+    return new MeRepository(reads, writes, deadlineMillis);
   }
 
   public Future<StoredUser> find(UUID userId) {
-    return find.execute(Tuple.of(userId)).map(MeRepository::single);
+    return bounded(find.execute(Tuple.of(userId))).map(MeRepository::single);
   }
 
   /**
@@ -47,7 +54,11 @@ public final class MeRepository {
       List<Long> expectedVersions) {
     Tuple params = Tuple.of(userId, clerkUserId, patch.set(), patch.clear().toArray(String[]::new),
         expectedVersions == null ? null : expectedVersions.toArray(Long[]::new));
-    return this.patch.execute(params).map(rows -> rows.size() == 0 ? null : single(rows));
+    return bounded(this.patch.execute(params)).map(rows -> rows.size() == 0 ? null : single(rows));
+  }
+
+  private <T> Future<T> bounded(Future<T> call) {
+    return deadlineMillis == 0 ? call : call.timeout(deadlineMillis, TimeUnit.MILLISECONDS);
   }
 
   public Future<Void> setStaff(String clerkUserId, boolean staff) {

@@ -2,6 +2,7 @@ package meservice.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.vertx.core.Promise;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.pgclient.PgException;
@@ -9,6 +10,7 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +37,10 @@ class DatabaseOutageMappingTest {
         new PgException("sorry, too many clients already", "FATAL", "53300", null),
         new ConnectionPoolTooBusyException("Connection pool reached max wait queue size of 4"),
         new VertxException("Timeout waiting for connection", true),
-        VertxException.noStackTrace("Timeout"));
+        VertxException.noStackTrace("Timeout"),
+        // A request's database call past its deadline (HungDatabaseTest): what Future.timeout fails with.
+        Promise.promise().future().timeout(1, TimeUnit.MILLISECONDS).toCompletionStage().handle((v, e) -> e)
+            .toCompletableFuture().join());
     for (Throwable outage : outages) {
       assertEquals(ErrorCode.UNAVAILABLE, ErrorMapper.map(outage, 500).code, outage.toString());
     }
