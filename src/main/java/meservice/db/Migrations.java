@@ -24,7 +24,10 @@ public final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   /** In order; a new migration is appended here and never edited once released. */
-  private static final List<String> FILES = List.of("V1__users.sql", "V2__api_keys.sql");
+  private static final List<String> FILES = List.of(
+      "V1__users.sql",
+      "V2__api_keys.sql",
+      "V3__users_clerk_user_id_not_unique.sql");
 
   private record Migration(int version, String name, String sql) {}
 
@@ -32,6 +35,11 @@ public final class Migrations {
 
   private Migrations(List<Migration> migrations) {
     this.migrations = migrations;
+  }
+
+  /** The versions this build applies, in order. */
+  public List<Integer> versions() {
+    return migrations.stream().map(Migration::version).toList();
   }
 
   /** Reads the scripts from the classpath; call at start-up, off the event loop. */

@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import meservice.config.AppConfig;
@@ -53,7 +53,7 @@ public final class Pooling {
   public static Future<Void> check(Vertx vertx, SqlClient requests, AppConfig config) {
     AppConfig.DatabasePooling pooling = config.dbPooling();
     PgConnectOptions session = Database.connectOptions(pooling.sessionUrl(config.databaseUrl()));
-    Future<Void> sessions = pooledPerTransaction(vertx, session).compose(pooled -> pooled
+    Future<Void> sessions = pooledPerTransaction(vertx, session, config.dbLimits()).compose(pooled -> pooled
         ? Future.failedFuture(new ConfigException(pooling.directUrl() != null
             ? "DATABASE_DIRECT_URL: connects through a transaction-mode pool; it must reach PostgreSQL "
                 + "directly or through a session-mode pool (LISTEN for api key revocations needs a session)"
@@ -83,15 +83,21 @@ public final class Pooling {
    * reuses the most recent one), or gives the first a different session afterwards; a real
    * session never shows either.
    */
-  static Future<Boolean> pooledPerTransaction(Vertx vertx, PgConnectOptions options) {
-    return PgConnection.connect(vertx, options).compose(first -> PgConnection.connect(vertx, options)
+  static Future<Boolean> pooledPerTransaction(Vertx vertx, PgConnectOptions options, AppConfig.DatabaseLimits limits) {
+    // Two connections with the request connections' bounds: a database that accepts and never
+    // answers fails start-up after DB_CONNECT_TIMEOUT_MS instead of holding it for good.
+    Pool one = Database.dedicated(vertx, options, limits, Database.deadlineMillis(limits), "me-service-check-1");
+    Pool two = Database.dedicated(vertx, options, limits, Database.deadlineMillis(limits), "me-service-check-2");
+    return one.getConnection().compose(first -> two.getConnection()
         .compose(second -> backend(first)
             .compose(before -> second.query("BEGIN").execute()
                 .compose(v -> backend(second))
                 .compose(borrowed -> backend(first)
                     .map(after -> borrowed.equals(before) || !after.equals(before))))
             .eventually(second::close))
-        .eventually(first::close));
+        .eventually(first::close))
+        .eventually(() -> Future.join(Database.closeWithin(one, Database.CLOSE_SECONDS),
+            Database.closeWithin(two, Database.CLOSE_SECONDS)));
   }
 
   private static Future<Integer> backend(SqlConnection conn) {

@@ -66,6 +66,24 @@ class StartupErrorTest {
   }
 
   @Test
+  void aOneShotCommandAgainstADatabaseThatNeverAnswersEndsInsteadOfHanging() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Map<String, String> env = Map.of(
+          "DATABASE_URL", "postgresql://me:pa55-w0rd-secret@127.0.0.1:" + silent.getLocalPort() + "/me",
+          "DB_CONNECT_TIMEOUT_MS", "500");
+
+      long start = System.nanoTime();
+      Result result = MainProcess.run(env, "apikey", "list", "--org", "org_a");
+      long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+
+      assertEquals(1, result.exit(), result.output());
+      assertTrue(result.stderr().endsWith("me-service: apikey failed: cannot connect to PostgreSQL at 127.0.0.1:"
+          + silent.getLocalPort() + " (DATABASE_URL): no connection within 500 ms, DB_CONNECT_TIMEOUT_MS\n"), result.stderr());
+      assertTrue(seconds < 60, "ended after " + seconds + " s");
+    }
+  }
+
+  @Test
   void migrateNamesARefusedDatabaseTheSameWay() throws Exception {
     int closed;
     try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {

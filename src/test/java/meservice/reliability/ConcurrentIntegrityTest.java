@@ -135,4 +135,33 @@ class ConcurrentIntegrityTest {
       clients.shutdownNow();
     }
   }
+
+  @Test
+  void concurrentFirstWritesOfNewUsersAreAllAcknowledged(Vertx vertx) {
+    int users = 100;
+    int writersPerUser = 8;
+    ExecutorService clients = Executors.newFixedThreadPool(32);
+    List<CompletableFuture<Response>> sent = new ArrayList<>();
+    List<String> subs = new ArrayList<>();
+    try {
+      for (int u = 0; u < users; u++) {
+        String sub = Tokens.newUserId();
+        String token = Load.longSession(sub);
+        subs.add(sub);
+        for (int w = 0; w < writersPerUser; w++) {
+          String zone = ZONES.get((u * writersPerUser + w) % ZONES.size());
+          sent.add(CompletableFuture.supplyAsync(() -> service.api().patch(token, Load.timezoneBody(zone)), clients));
+        }
+      }
+      List<Response> refused = sent.stream().map(CompletableFuture::join).filter(r -> r.status() != 200).toList();
+      assertEquals(List.of(), refused.stream().map(Response::text).toList(), "every first write acknowledged");
+    } finally {
+      clients.shutdownNow();
+    }
+    try (Admin admin = Admin.connect(vertx, TestDatabase.url())) {
+      for (String sub : subs) {
+        assertEquals(writersPerUser, admin.user(sub).getLong("version"), "one row, one version per write, for " + sub);
+      }
+    }
+  }
 }
