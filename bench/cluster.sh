@@ -143,6 +143,7 @@ SERVICE_ENV=(HOST=127.0.0.1 DATABASE_URL="$POOLED_URL" DATABASE_POOL_MODE="$POOL
   CLERK_JWT_KEY="$(cat "$WORK/data/issuer.pem")" CLERK_ISSUER=https://clerk.me-service.localhost
   CLERK_AUTHORIZED_PARTIES=http://localhost:3000 RATE_LIMIT_PER_SECOND=0 DB_POOL_SIZE=8
   SHUTDOWN_DELAY_SECONDS="$SHUTDOWN_DELAY" SHUTDOWN_GRACE_SECONDS=10 LOG_FORMAT=text
+  TRUSTED_PROXIES=127.0.0.1
   DB_CONNECT_TIMEOUT_MS="$DB_CONNECT_TIMEOUT_MS")
 [[ $POOL_MODE == transaction ]] && SERVICE_ENV+=(DATABASE_DIRECT_URL="$DIRECT_URL")
 # The CLI as an operator runs it, bounded: a run that hangs leaves its thread dump in $WORK.
@@ -211,6 +212,9 @@ defaults
   mode http
   log global
   option httplog
+  # The client's address for the instances' per-address failed-auth limit (TRUSTED_PROXIES):
+  # without it every failure would count against HAProxy's own address.
+  option forwardfor
   timeout connect 1s
   timeout client 60s
   timeout server 30s
