@@ -57,8 +57,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
       return;
     }
     // A missing credential costs nothing to refuse and is not counted; a presented one that fails is.
-    Object address = limiter.address(rc.request());
-    long wait = limiter.retryAfterNanos(address);
+    long wait = limiter.retryAfterNanos(rc.request());
     if (wait > 0) {
       rc.fail(ApiError.rateLimited((int) Math.ceil(wait / 1e9)));
       return;
@@ -77,7 +76,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
       } else if (ar.cause() instanceof AuthFailure refused) {
         // No signing keys is this instance's problem, not the caller's: not counted against it.
         if (refused.reason != AuthFailureReason.NO_KEYS) {
-          limiter.failed(address);
+          limiter.failed(rc.request());
         }
         refuse(rc, refused);
       } else {

@@ -23,19 +23,21 @@ public final class AuthFailureLimiter {
     this.failures = new TokenBuckets(limits.perSecond(), limits.burst(), limits.maxAddresses());
   }
 
-  /** The key {@link #retryAfterNanos} and {@link #failed} take; {@code null} when limiting is off. */
-  public Object address(HttpServerRequest request) {
-    return enabled ? addresses.key(request) : null;
+  /**
+   * 0 when the request's address may try to authenticate, else the nanoseconds until it may.
+   * While no address has failed recently, no address is worked out: the common request pays
+   * nothing for the limit.
+   */
+  public long retryAfterNanos(HttpServerRequest request) {
+    if (!enabled || failures.isEmpty()) {
+      return 0;
+    }
+    return failures.waitFor(addresses.key(request), System.nanoTime());
   }
 
-  /** 0 when {@code address} may try to authenticate, else the nanoseconds until it may. */
-  public long retryAfterNanos(Object address) {
-    return address == null ? 0 : failures.waitFor(address, System.nanoTime());
-  }
-
-  public void failed(Object address) {
-    if (address != null) {
-      failures.take(address, System.nanoTime());
+  public void failed(HttpServerRequest request) {
+    if (enabled) {
+      failures.take(addresses.key(request), System.nanoTime());
     }
   }
 

@@ -66,6 +66,10 @@ final class TokenBuckets {
     return buckets.size();
   }
 
+  boolean isEmpty() {
+    return buckets.isEmpty();
+  }
+
   /** Forgets full buckets; true when that made room. */
   private boolean sweep(long now) {
     if (now - lastSweep < SWEEP_EVERY_NANOS) {

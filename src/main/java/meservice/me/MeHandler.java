@@ -85,7 +85,8 @@ public final class MeHandler {
   }
 
   private void respond(RoutingContext rc, Principal principal, StoredUser stored, String etag) {
-    rc.response().putHeader(HttpHeaders.ETAG, etag);
+    // add, not putHeader: nothing set an ETag before, and set's removal showed in the GET profile.
+    rc.response().headers().add(HttpHeaders.ETAG, etag);
     Envelope.ok(rc, payload(principal, stored));
   }
 
