@@ -104,6 +104,9 @@ chmod 755 "$WORK"
 [[ $(id -u) == 0 ]] && chown postgres "$WORK"
 JAR=$WORK/me-service.jar
 cp target/me-service.jar "$JAR"
+# LocalIssuer (token minting) lives in the dev jar; the instances run the production jar alone.
+DEV_JAR=$WORK/me-service-dev.jar
+cp target/me-service-dev.jar "$DEV_JAR"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 log "PostgreSQL 15 on 127.0.0.1:$PGPORT (throw-away data dir $WORK/pgdata)"
@@ -138,7 +141,7 @@ PIDS[pgbouncer]=$!
 for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$BOUNCER_PORT") 2>/dev/null && break; sleep 0.1; done
 
 log "tokens for $USERS users; migrations; seed rows"
-java -cp "$JAR" bench/tools/MintTokens.java "$USERS" "$USERS" "$WORK/data"
+java -cp "$JAR:$DEV_JAR" bench/tools/MintTokens.java "$USERS" "$USERS" "$WORK/data"
 SERVICE_ENV=(HOST=127.0.0.1 DATABASE_URL="$POOLED_URL" DATABASE_POOL_MODE="$POOL_MODE"
   CLERK_JWT_KEY="$(cat "$WORK/data/issuer.pem")" CLERK_ISSUER=https://clerk.me-service.localhost
   CLERK_AUTHORIZED_PARTIES=http://localhost:3000 RATE_LIMIT_PER_SECOND=0 DB_POOL_SIZE=8
