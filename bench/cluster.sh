@@ -57,21 +57,14 @@ now_ms() { date +%s%3N; }
 for tool in haproxy pgbouncer curl java python3; do
   command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || { log "$tool is missing (apt-get install -y $tool)"; exit 2; }
 done
-PGBIN=/usr/lib/postgresql/15/bin
-[[ -x $PGBIN/initdb ]] || { log "PostgreSQL 15 server binaries missing (apt-get install -y postgresql-15)"; exit 2; }
+source bench/lib/postgres.sh
+pg_find
 for port in $PGPORT $BOUNCER_PORT $LB_PORT $STATS_PORT "${PORTS[@]}"; do
   if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then log "port $port is in use"; exit 2; fi
 done
 
-# PostgreSQL and PgBouncer refuse to run as root.
-if [[ $(id -u) == 0 ]]; then
-  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-  as_pg() { runuser -u postgres -- "$@"; }
-  BOUNCER_USER=(-u postgres)
-else
-  as_pg() { "$@"; }
-  BOUNCER_USER=()
-fi
+# PgBouncer, like PostgreSQL (bench/lib/postgres.sh), refuses to run as root.
+if [[ $(id -u) == 0 ]]; then BOUNCER_USER=(-u postgres); else BOUNCER_USER=(); fi
 
 # --- cleanup: only what this script started, by pid -----------------------------------------------
 declare -A PIDS=()
@@ -86,9 +79,7 @@ stop_pid() { # PID SIGNAL
 cleanup() {
   [[ -n $LOAD_PID ]] && { touch "$WORK/stop" 2>/dev/null; stop_pid "$LOAD_PID"; }
   for name in "${!PIDS[@]}"; do stop_pid "${PIDS[$name]}"; done
-  if [[ -f $WORK/pgdata/postmaster.pid ]]; then
-    as_pg "$PGBIN/pg_ctl" -D "$WORK/pgdata" -m fast -w stop >/dev/null 2>&1 || true
-  fi
+  pg_stop "$WORK/pgdata"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -109,10 +100,8 @@ DEV_JAR=$WORK/me-service-dev.jar
 cp target/me-service-dev.jar "$DEV_JAR"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-log "PostgreSQL 15 on 127.0.0.1:$PGPORT (throw-away data dir $WORK/pgdata)"
-as_pg "$PGBIN/initdb" -D "$WORK/pgdata" -U postgres -A trust -E UTF8 --no-locale >"$WORK/initdb.log"
-as_pg "$PGBIN/pg_ctl" -D "$WORK/pgdata" -l "$WORK/postgres.log" -w start \
-  -o "-p $PGPORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
+log "PostgreSQL on 127.0.0.1:$PGPORT (throw-away data dir $WORK/pgdata)"
+pg_start "$WORK/pgdata" "$PGPORT" -c max_connections=200
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres)
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE cluster"
 # Transaction pooling cannot carry a per-session SET: the timeout is the database's default.

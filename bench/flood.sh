@@ -44,14 +44,8 @@ log() { printf '[flood %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 for tool in wrk curl python3 psql; do
   command -v "$tool" >/dev/null || { log "$tool is missing (apt-get install -y wrk curl python3 postgresql-client)"; exit 2; }
 done
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)
-[[ -x $PGBIN/initdb ]] || { log "PostgreSQL server binaries are missing (apt-get install -y postgresql)"; exit 2; }
-if [[ $(id -u) == 0 ]]; then
-  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-  as_pg() { runuser -u postgres -- "$@"; }
-else
-  as_pg() { "$@"; }
-fi
+source bench/lib/postgres.sh
+pg_find
 
 SERVICE_PID=""
 WRK_PIDS=()
@@ -63,9 +57,7 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$SERVICE_PID" 2>/dev/null || true
   fi
-  if [[ -f $PGDATA/postmaster.pid ]]; then
-    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
-  fi
+  pg_stop "$PGDATA"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -94,9 +86,7 @@ if (echo >"/dev/tcp/127.0.0.1/$PGPORT") 2>/dev/null || (echo >"/dev/tcp/127.0.0.
 fi
 
 log "PostgreSQL on 127.0.0.1:$PGPORT"
-as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --no-locale >"$RAW/initdb.log"
-as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$BENCH_WORK/postgres.log" -w start \
-  -o "-p $PGPORT -k $BENCH_WORK -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_preload_libraries=pg_stat_statements" >/dev/null
+pg_start "$PGDATA" "$PGPORT" -c max_connections=200 -c shared_preload_libraries=pg_stat_statements
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres)
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE bench"
 # What each phase cost the database, counted by PostgreSQL itself (statements by text, calls).

@@ -63,23 +63,8 @@ if ((${#need_apt[@]})); then
   log "installing ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
-PGBIN=""
-for dir in /usr/local/bin /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
-  [[ -x $dir/initdb ]] && { PGBIN=$dir; break; }
-done
-if [[ -z $PGBIN ]]; then
-  log "installing postgresql (server binaries)"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | tail -1)
-fi
-
-# initdb refuses root: PostgreSQL runs as the `postgres` user when we are root.
-if [[ $(id -u) == 0 ]]; then
-  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-  as_pg() { runuser -u postgres -- "$@"; }
-else
-  as_pg() { "$@"; }
-fi
+source bench/lib/postgres.sh
+pg_find
 
 # --- cleanup -----------------------------------------------------------------------------------
 SERVICE_PID=""
@@ -94,9 +79,7 @@ stop_service() {
 }
 cleanup() {
   stop_service
-  if [[ -f $PGDATA/postmaster.pid ]]; then
-    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
-  fi
+  pg_stop "$PGDATA"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -123,11 +106,9 @@ if (echo >"/dev/tcp/127.0.0.1/$PGPORT") 2>/dev/null || (echo >"/dev/tcp/127.0.0.
   log "port $PGPORT or $PORT is already in use (PGPORT=/PORT= to choose others)"; exit 2
 fi
 log "initdb + start PostgreSQL on 127.0.0.1:$PGPORT (data in $PGDATA)"
-as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --no-locale >"$RAW/initdb.log"
 # Durability left at its defaults (fsync, synchronous_commit, full_page_writes on); only the
 # connection limit grows so 256 pgbench clients and the service's pool fit side by side.
-as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$BENCH_WORK/postgres.log" -w start \
-  -o "-p $PGPORT -k $BENCH_WORK -c listen_addresses=127.0.0.1 -c max_connections=400" >/dev/null
+pg_start "$PGDATA" "$PGPORT" -c max_connections=400
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres)
 PG_SETTINGS=$("${PSQL[@]}" -At -d postgres -c "SELECT json_object_agg(name, setting) FROM pg_settings WHERE name IN
   ('server_version','synchronous_commit','fsync','full_page_writes','wal_sync_method','shared_buffers','max_connections','commit_delay')")
