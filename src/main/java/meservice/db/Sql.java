@@ -8,6 +8,10 @@ public final class Sql {
   public static final String FIND_USER =
       "SELECT preferences, is_staff, version FROM users WHERE id = $1";
 
+  /** Many users' rows in one statement, each with its id: the GET path's batched read. */
+  public static final String FIND_USERS =
+      "SELECT id, preferences, is_staff, version FROM users WHERE id = ANY($1::uuid[])";
+
   /**
    * JSON Merge Patch of the preferences in one round trip, atomic per row: $3 holds the keys to
    * set, $4 the keys to clear. Concurrent patches of different keys therefore never lose each

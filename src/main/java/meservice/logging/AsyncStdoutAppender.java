@@ -8,10 +8,13 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Log lines leave the calling thread (an event loop, usually) through a bounded queue and are
@@ -20,11 +23,18 @@ import java.util.concurrent.atomic.LongAdder;
  * counted ({@link #dropped()}, the {@code log_lines_dropped_total} metric) rather than blocking.
  * Logback's own {@code AsyncAppender} with {@code neverBlock} drops without counting, and by
  * default also discards INFO lines once the queue is 80% full.
+ *
+ * <p>The writer is never woken by a line: it wakes every {@link #BATCH_MILLIS} ms and writes what
+ * has queued since. A blocking queue's wake-up on every line cost the event loops a futex call
+ * and the machine a context switch per request (about a tenth of the service's CPU under load,
+ * BENCHMARKS.md); lines reach stdout at most that much later instead. The queue holds far more
+ * than one interval's lines at any rate the event loops can produce.
  */
 public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
   private static final LongAdder DROPPED = new LongAdder();
   private static final int BUFFER_BYTES = 64 * 1024;
+  static final int BATCH_MILLIS = 10;
 
   private Encoder<ILoggingEvent> encoder;
   private int queueSize = 8192;
@@ -34,6 +44,7 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
   private Thread exitHook;
   /** The writer has flushed everything it took and waits for more. */
   private volatile boolean idle;
+  private volatile boolean stopping;
 
   /** Lines dropped on a full queue, by every instance in this JVM, since start. */
   public static long dropped() {
@@ -91,7 +102,8 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
     } catch (IllegalStateException alreadyExiting) {
       // Stopped from another shutdown hook: ours runs too, and finds nothing left.
     }
-    writer.interrupt();
+    stopping = true;
+    LockSupport.unpark(writer);
     try {
       writer.join(TimeUnit.SECONDS.toMillis(1));
     } catch (InterruptedException e) {
@@ -102,6 +114,7 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
   /** Waits (at most a second) until every queued line is written; the writer keeps running. */
   private void drain() {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    LockSupport.unpark(writer);
     while (!(idle && queue.isEmpty()) && System.nanoTime() < deadline) {
       try {
         Thread.sleep(5);
@@ -112,30 +125,32 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
   }
 
   private void write(OutputStream buffered) {
-    boolean running = true;
-    while (running) {
-      ILoggingEvent event;
-      try {
-        idle = true;
-        event = queue.take();
-        idle = false;
-      } catch (InterruptedException e) {
-        running = false;
-        event = queue.poll();
-      }
-      // Everything already queued goes out in one batch, then one flush (one write call).
-      for (; event != null; event = queue.poll()) {
+    List<ILoggingEvent> batch = new ArrayList<>();
+    while (true) {
+      boolean last = stopping;
+      idle = false;
+      // Everything queued goes out in one batch, then one flush (one write call).
+      queue.drainTo(batch);
+      if (!batch.isEmpty()) {
+        for (ILoggingEvent event : batch) {
+          try {
+            buffered.write(encoder.encode(event));
+          } catch (IOException | RuntimeException e) {
+            DROPPED.increment();
+          }
+        }
+        batch.clear();
         try {
-          buffered.write(encoder.encode(event));
-        } catch (IOException | RuntimeException e) {
-          DROPPED.increment();
+          buffered.flush();
+        } catch (IOException e) {
+          // stdout is gone (closed pipe): nothing to report it to.
         }
       }
-      try {
-        buffered.flush();
-      } catch (IOException e) {
-        // stdout is gone (closed pipe): nothing to report it to.
+      idle = true;
+      if (last) {
+        return;
       }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS));
     }
   }
 }

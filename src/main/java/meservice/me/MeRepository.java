@@ -1,6 +1,8 @@
 package meservice.me;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PreparedQuery;
 import io.vertx.sqlclient.Row;
@@ -20,28 +22,39 @@ public final class MeRepository {
   private final PreparedQuery<RowSet<Row>> patch;
   private final PreparedQuery<RowSet<Row>> setStaff;
   private final long deadlineMillis;
+  /** {@code null} when created off an event loop: each read is then its own statement. */
+  private final ReadBatches batches;
 
-  private MeRepository(SqlClient reads, SqlClient writes, long deadlineMillis) {
+  private MeRepository(SqlClient reads, SqlClient writes, long deadlineMillis, Context loop) {
     this.find = reads.preparedQuery(Sql.FIND_USER);
     this.patch = writes.preparedQuery(Sql.PATCH_PREFERENCES);
     this.setStaff = writes.preparedQuery(Sql.SET_STAFF);
     this.deadlineMillis = deadlineMillis;
+    this.batches = loop == null ? null
+        : new ReadBatches(loop, find, reads.preparedQuery(Sql.FIND_USERS), this::bounded);
   }
 
   public static MeRepository create(Pool pool) {
-    return new MeRepository(pool, pool, 0);
+    return new MeRepository(pool, pool, 0, null);
   }
 
   /**
    * Reads on {@code reads} (the service passes its pipelined client), writes on {@code writes};
    * each call fails with a {@link java.util.concurrent.TimeoutException} after
-   * {@code deadlineMillis} ({@code 0}: never), whatever it is waiting for.
+   * {@code deadlineMillis} ({@code 0}: never), whatever it is waiting for. Created on an event
+   * loop (a verticle's {@code start}), the reads asked for on that loop are batched
+   * ({@link ReadBatches}).
    */
   public static MeRepository create(SqlClient reads, SqlClient writes, long deadlineMillis) {
-    return new MeRepository(reads, writes, deadlineMillis);
+    Context context = Vertx.currentContext();
+    return new MeRepository(reads, writes, deadlineMillis,
+        context != null && context.isEventLoopContext() ? context : null);
   }
 
   public Future<StoredUser> find(UUID userId) {
+    if (batches != null && batches.onLoop()) {
+      return batches.find(userId);
+    }
     return bounded(find.execute(Tuple.of(userId))).map(MeRepository::single);
   }
 
@@ -65,11 +78,12 @@ public final class MeRepository {
     return setStaff.execute(Tuple.of(Ids.userId(clerkUserId), clerkUserId, staff)).mapEmpty();
   }
 
-  private static StoredUser single(RowSet<Row> rows) {
-    if (rows.size() == 0) {
-      return StoredUser.NEVER_WRITTEN;
-    }
-    Row row = rows.iterator().next();
-    return new StoredUser(row.getJsonObject(0), row.getBoolean(1), row.getLong(2));
+  static StoredUser single(RowSet<Row> rows) {
+    return rows.size() == 0 ? StoredUser.NEVER_WRITTEN : stored(rows.iterator().next(), 0);
+  }
+
+  /** The columns of {@code Sql.FIND_USER} and {@code PATCH_PREFERENCES}, from {@code first} on. */
+  static StoredUser stored(Row row, int first) {
+    return new StoredUser(row.getJsonObject(first), row.getBoolean(first + 1), row.getLong(first + 2));
   }
 }
