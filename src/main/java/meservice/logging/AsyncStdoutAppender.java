@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,9 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
   private static final LongAdder DROPPED = new LongAdder();
   private static final int BUFFER_BYTES = 64 * 1024;
   static final int BATCH_MILLIS = 10;
+  /** Message arguments whose value cannot change before the writer formats them. */
+  private static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Integer.class, Long.class, Short.class,
+      Byte.class, Double.class, Float.class, Boolean.class, Character.class, UUID.class);
 
   private Encoder<ILoggingEvent> encoder;
   private int queueSize = 8192;
@@ -83,11 +88,28 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
 
   @Override
   protected void append(ILoggingEvent event) {
-    // Freezes what the writer thread reads later: formatted message, thread name, MDC.
-    event.prepareForDeferredProcessing();
+    // Freezes what the writer thread reads later: thread name, MDC, and the message, unless its
+    // arguments cannot change (strings, numbers...): then the writer formats it, off the event loop.
+    event.getThreadName();
+    event.getMDCPropertyMap();
+    if (!immutable(event.getArgumentArray())) {
+      event.getFormattedMessage();
+    }
     if (!queue.offer(event)) {
       DROPPED.increment();
     }
+  }
+
+  private static boolean immutable(Object[] arguments) {
+    if (arguments == null) {
+      return true;
+    }
+    for (Object argument : arguments) {
+      if (argument != null && !(IMMUTABLE.contains(argument.getClass()) || argument instanceof Enum<?>)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Writes what is queued, waiting at most a second for it. */
@@ -134,7 +156,11 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
       if (!batch.isEmpty()) {
         for (ILoggingEvent event : batch) {
           try {
-            buffered.write(encoder.encode(event));
+            if (encoder instanceof LineWriter direct) {
+              direct.write(event, buffered);
+            } else {
+              buffered.write(encoder.encode(event));
+            }
           } catch (IOException | RuntimeException e) {
             DROPPED.increment();
           }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -22,9 +23,12 @@ import org.slf4j.event.KeyValuePair;
  * line as a top-level field ({@code request_id}, {@code method}, {@code route}, {@code status},
  * {@code duration_ms}, ...; numbers stay numbers), and {@code stack_trace} when there is one.
  */
-public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
+public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> implements LineWriter {
 
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final JsonFactory JSON = new JsonFactory()
+      // A line is flushed into the writer's buffer, never through it: one write call per batch.
+      .disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM)
+      .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
   private static final byte[] NO_BYTES = new byte[0];
   /** Key-value pairs cannot shadow the fixed fields. */
   private static final Set<String> FIXED = Set.of("@timestamp", "level", "logger", "thread", "message", "stack_trace");
@@ -39,34 +43,62 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     return NO_BYTES;
   }
 
+  /** The writer thread's generator, kept from line to line with the stream it writes into. */
+  private JsonGenerator streaming;
+  private OutputStream streamingTo;
+
   @Override
   public byte[] encode(ILoggingEvent event) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator json = JSON.createGenerator(out)) {
-      json.writeStartObject();
-      json.writeStringField("@timestamp", timestamp(event.getTimeStamp()));
-      json.writeStringField("level", event.getLevel().toString());
-      json.writeStringField("logger", event.getLoggerName());
-      json.writeStringField("thread", event.getThreadName());
-      json.writeStringField("message", event.getFormattedMessage());
-      List<KeyValuePair> pairs = event.getKeyValuePairs();
-      if (pairs != null) {
-        for (KeyValuePair pair : pairs) {
-          if (pair.key != null && !FIXED.contains(pair.key)) {
-            writeValue(json, pair.key, pair.value);
-          }
-        }
-      }
-      IThrowableProxy thrown = event.getThrowableProxy();
-      if (thrown != null) {
-        json.writeStringField("stack_trace", ThrowableProxyUtil.asString(thrown));
-      }
-      json.writeEndObject();
+      writeObject(json, event);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     out.write('\n');
     return out.toByteArray();
+  }
+
+  /** One thread only (the appender's writer): no generator, buffer or byte array per line. */
+  @Override
+  public void write(ILoggingEvent event, OutputStream out) throws IOException {
+    if (streamingTo != out) {
+      streaming = JSON.createGenerator(out);
+      // Lines end in '\n' (below); Jackson would also put a space before each object but the first.
+      streaming.setRootValueSeparator(null);
+      streamingTo = out;
+    }
+    try {
+      writeObject(streaming, event);
+      streaming.writeRaw('\n');
+      streaming.flush();
+    } catch (IOException | RuntimeException e) {
+      // A generator that failed mid-line is in no state to write the next one.
+      streamingTo = null;
+      throw e;
+    }
+  }
+
+  private void writeObject(JsonGenerator json, ILoggingEvent event) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("@timestamp", timestamp(event.getTimeStamp()));
+    json.writeStringField("level", event.getLevel().toString());
+    json.writeStringField("logger", event.getLoggerName());
+    json.writeStringField("thread", event.getThreadName());
+    json.writeStringField("message", event.getFormattedMessage());
+    List<KeyValuePair> pairs = event.getKeyValuePairs();
+    if (pairs != null) {
+      for (KeyValuePair pair : pairs) {
+        if (pair.key != null && !FIXED.contains(pair.key)) {
+          writeValue(json, pair.key, pair.value);
+        }
+      }
+    }
+    IThrowableProxy thrown = event.getThrowableProxy();
+    if (thrown != null) {
+      json.writeStringField("stack_trace", ThrowableProxyUtil.asString(thrown));
+    }
+    json.writeEndObject();
   }
 
   /** The formatted second, kept: thousands of lines share it, and only the milliseconds differ. */
