@@ -99,6 +99,9 @@ class AsyncStdoutAppenderTest {
 
     String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
     assertEquals(2, lines.length, out.toString(StandardCharsets.UTF_8));
+    for (String line : lines) {
+      assertTrue(line.startsWith("{\"@timestamp\":"), "each line is one bare object: " + line);
+    }
     JsonObject first = new JsonObject(lines[0]);
     assertEquals(Instant.ofEpochMilli(access.getTimeStamp()), Instant.parse(first.getString("@timestamp")));
     assertEquals("INFO", first.getString("level"));
@@ -109,6 +112,30 @@ class AsyncStdoutAppenderTest {
     assertEquals(3, first.getValue("duration_ms"));
     assertEquals("GET \"quoted\"\n", first.getString("method"), "escaped, still one line");
     assertEquals("second", new JsonObject(lines[1]).getString("message"));
+  }
+
+  @Test
+  void aMessageIsFormattedWithItsArgumentsAsTheyWereWhenLogged() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    AsyncStdoutAppender appender = new AsyncStdoutAppender();
+    appender.setContext(context);
+    appender.setOutputStream(out);
+    JsonLineEncoder encoder = new JsonLineEncoder();
+    encoder.setContext(context);
+    encoder.start();
+    appender.setEncoder(encoder);
+    appender.start();
+
+    StringBuilder mutable = new StringBuilder("before");
+    appender.doAppend(new LoggingEvent("test", logger, Level.INFO, "{} {} {}", null,
+        new Object[] {mutable, 7, java.util.UUID.fromString("00000000-0000-0000-0000-000000000001")}));
+    appender.doAppend(new LoggingEvent("test", logger, Level.INFO, "{} {}", null, new Object[] {"GET", 200}));
+    mutable.replace(0, mutable.length(), "after");
+    appender.stop();
+
+    String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+    assertEquals("before 7 00000000-0000-0000-0000-000000000001", new JsonObject(lines[0]).getString("message"));
+    assertEquals("GET 200", new JsonObject(lines[1]).getString("message"));
   }
 
   @Test
