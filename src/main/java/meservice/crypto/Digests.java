@@ -13,6 +13,8 @@ public final class Digests {
 
   private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> create("SHA-256"));
   private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> create("SHA-1"));
+  private static final int CHUNK = 1024;
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[CHUNK]);
 
   private Digests() {}
 
@@ -22,6 +24,23 @@ public final class Digests {
 
   public static byte[] sha256(String input) {
     return sha256(input.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * SHA-256 of the ISO-8859-1 bytes of {@code input}, through a scratch buffer: no byte array the
+   * size of the input. For header values, whose characters are bytes (Netty decodes them as
+   * ISO-8859-1): each character's low byte is the byte itself.
+   */
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int) copies exactly the low bytes
+  public static byte[] sha256Latin1(String input) {
+    MessageDigest sha256 = SHA256.get();
+    byte[] scratch = SCRATCH.get();
+    for (int from = 0; from < input.length(); from += CHUNK) {
+      int to = Math.min(input.length(), from + CHUNK);
+      input.getBytes(from, to, scratch, 0);
+      sha256.update(scratch, 0, to - from);
+    }
+    return sha256.digest();
   }
 
   /** The first 64 bits of the SHA-256 of {@code input}: a fingerprint, not a secret. */
