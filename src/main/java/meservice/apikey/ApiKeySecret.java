@@ -22,9 +22,9 @@ public final class ApiKeySecret {
 
   private ApiKeySecret() {}
 
-  /** Whether a bearer credential is meant as an API key (well-formed or not). */
-  public static boolean isApiKey(String credential) {
-    return credential.startsWith(PREFIX);
+  /** Whether the bearer credential starting at {@code start} of {@code text} is meant as an API key (well-formed or not). */
+  public static boolean isApiKey(String text, int start) {
+    return text.startsWith(PREFIX, start);
   }
 
   static String generate() {

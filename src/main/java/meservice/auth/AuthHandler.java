@@ -51,11 +51,13 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext rc) {
-    String credential = bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION));
-    if (credential == null) {
+    String header = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
+    int start = credentialStart(header);
+    if (start < 0) {
       refuse(rc, AuthFailure.of(AuthFailureReason.MISSING, "no bearer credential"));
       return;
     }
+    int end = credentialEnd(header);
     // A missing credential costs nothing to refuse and is not counted; a presented one that fails is.
     long wait = limiter.retryAfterNanos(rc.request());
     if (wait > 0) {
@@ -63,9 +65,10 @@ public final class AuthHandler implements Handler<RoutingContext> {
       return;
     }
     // Told apart by the prefix alone: a key is never parsed as a token, nor a token looked up as a key.
-    Future<? extends Principal> result = ApiKeySecret.isApiKey(credential)
-        ? apiKeys.verify(credential)
-        : clerk.verify(credential, RequestId.of(rc));
+    // A session token is read in place (no copy of it per request) unless it must be verified.
+    Future<? extends Principal> result = ApiKeySecret.isApiKey(header, start)
+        ? apiKeys.verify(header.substring(start, end))
+        : clerk.verify(header, start, end, RequestId.of(rc));
     if (!result.isComplete()) {
       holdBodyUntilAnswered(rc.request(), rc);
     }
@@ -103,11 +106,26 @@ public final class AuthHandler implements Handler<RoutingContext> {
     }
   }
 
-  private static String bearer(String header) {
+  /**
+   * Where the credential of {@code Authorization: Bearer <credential>} starts (the scheme is
+   * case-insensitive, whitespace around the credential is not part of it), or -1 when there is none.
+   */
+  private static int credentialStart(String header) {
     if (header == null || header.length() <= 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return null;
+      return -1;
     }
-    String credential = header.substring(7).trim();
-    return credential.isEmpty() ? null : credential;
+    int start = 7;
+    while (start < header.length() && header.charAt(start) <= ' ') {
+      start++;
+    }
+    return start < credentialEnd(header) ? start : -1;
+  }
+
+  private static int credentialEnd(String header) {
+    int end = header.length();
+    while (end > 7 && header.charAt(end - 1) <= ' ') {
+      end--;
+    }
+    return end;
   }
 }

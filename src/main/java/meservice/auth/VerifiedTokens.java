@@ -32,7 +32,12 @@ final class VerifiedTokens {
   }
 
   static Key key(String token) {
-    return new Key(Digests.sha256Latin1(token));
+    return key(token, 0, token.length());
+  }
+
+  /** The key of the token at {@code [start, end)} of {@code text}. */
+  static Key key(String text, int start, int end) {
+    return new Key(Digests.sha256Latin1(text, start, end));
   }
 
   /** The principal of a token verified under {@code current} keys and still in its time window. */

@@ -29,14 +29,15 @@ public final class Digests {
   /**
    * SHA-256 of the ISO-8859-1 bytes of {@code input}, through a scratch buffer: no byte array the
    * size of the input. For header values, whose characters are bytes (Netty decodes them as
-   * ISO-8859-1): each character's low byte is the byte itself.
+   * ISO-8859-1): each character's low byte is the byte itself. Hashes {@code input}'s characters
+   * from {@code start} to {@code end} (exclusive).
    */
   @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int) copies exactly the low bytes
-  public static byte[] sha256Latin1(String input) {
+  public static byte[] sha256Latin1(String input, int start, int end) {
     MessageDigest sha256 = SHA256.get();
     byte[] scratch = SCRATCH.get();
-    for (int from = 0; from < input.length(); from += CHUNK) {
-      int to = Math.min(input.length(), from + CHUNK);
+    for (int from = start; from < end; from += CHUNK) {
+      int to = Math.min(end, from + CHUNK);
       input.getBytes(from, to, scratch, 0);
       sha256.update(scratch, 0, to - from);
     }

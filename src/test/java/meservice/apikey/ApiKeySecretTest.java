@@ -28,8 +28,8 @@ class ApiKeySecretTest {
 
   @Test
   void aSessionTokenIsNeverTakenForAKey() {
-    assertFalse(ApiKeySecret.isApiKey(Tokens.session(Tokens.newUserId())));
-    assertTrue(ApiKeySecret.isApiKey(ApiKeySecret.generate()));
+    assertFalse(ApiKeySecret.isApiKey(Tokens.session(Tokens.newUserId()), 0));
+    assertTrue(ApiKeySecret.isApiKey("Bearer " + ApiKeySecret.generate(), 7));
   }
 
   @Test

@@ -61,6 +61,22 @@ class AuthenticationTest {
   }
 
   @Test
+  void bearerSchemeIsCaseInsensitiveAndSpacesBeforeTheTokenAreNotPartOfIt() {
+    String sub = Tokens.newUserId();
+
+    Response response = service.api().send("GET", "/v1/me",
+        Map.of("Authorization", "bEaReR    " + Tokens.session(sub)), null);
+
+    assertEquals(200, response.status());
+    assertEquals(Ids.userId(sub).toString(), response.data().getString("user_id"));
+  }
+
+  @Test
+  void bearerSchemeWithOnlySpacesAfterItIsUnauthorized() {
+    assertUnauthorized(service.api().send("GET", "/v1/me", Map.of("Authorization", "Bearer \t  x".replace("x", "")), null));
+  }
+
+  @Test
   void garbageCredentialIsUnauthorizedNotBadRequest() {
     assertUnauthorized(service.api().get("not-a-token"));
   }
