@@ -73,7 +73,7 @@ class AuthenticationTest {
 
   @Test
   void bearerSchemeWithOnlySpacesAfterItIsUnauthorized() {
-    assertUnauthorized(service.api().send("GET", "/v1/me", Map.of("Authorization", "Bearer \t  x".replace("x", "")), null));
+    assertUnauthorized(service.api().send("GET", "/v1/me", Map.of("Authorization", "Bearer \t  "), null));
   }
 
   @Test
