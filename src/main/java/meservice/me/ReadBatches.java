@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -38,17 +39,22 @@ final class ReadBatches {
   private final PreparedQuery<RowSet<Row>> one;
   private final PreparedQuery<RowSet<Row>> many;
   private final UnaryOperator<Future<RowSet<Row>>> bounded;
+  private final IntConsumer sizes;
   private List<UUID> ids = new ArrayList<>();
   private List<Promise<StoredUser>> waiting = new ArrayList<>();
 
-  /** Created on {@code context}'s thread. {@code bounded} puts the repository's deadline on each statement sent. */
+  /**
+   * Created on {@code context}'s thread. {@code bounded} puts the repository's deadline on each
+   * statement sent; {@code sizes} is told each statement's number of ids as it is sent.
+   */
   ReadBatches(Context context, PreparedQuery<RowSet<Row>> one, PreparedQuery<RowSet<Row>> many,
-      UnaryOperator<Future<RowSet<Row>>> bounded) {
+      UnaryOperator<Future<RowSet<Row>>> bounded, IntConsumer sizes) {
     this.context = context;
     this.loop = Thread.currentThread();
     this.one = one;
     this.many = many;
     this.bounded = bounded;
+    this.sizes = sizes;
   }
 
   boolean onLoop() {
@@ -78,6 +84,7 @@ final class ReadBatches {
   }
 
   private void send(List<UUID> ids, List<Promise<StoredUser>> waiting) {
+    sizes.accept(ids.size());
     if (ids.size() == 1) {
       bounded.apply(one.execute(Tuple.of(ids.get(0)))).onComplete(ar -> {
         if (ar.succeeded()) {
