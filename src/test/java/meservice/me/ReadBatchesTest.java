@@ -15,6 +15,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -225,19 +226,30 @@ class ReadBatchesTest {
       asked.add(UUID.randomUUID());
     }
 
-    List<Future<StoredUser>> futures = askInOneTurn(loop, repository, asked);
+    List<Throwable> failures = askInOneTurn(loop, repository, asked).stream().map(ReadBatchesTest::failure).toList();
 
     assertEquals(List.of(10), sizes, "one statement carried all ten");
-    Throwable first = null;
-    for (Future<StoredUser> future : futures) {
-      // Bounded: a read left hanging fails here with a TimeoutException rather than passing.
-      ExecutionException failure = assertThrows(ExecutionException.class,
-          () -> future.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS));
-      assertInstanceOf(ConnectException.class, failure.getCause());
-      first = first == null ? failure.getCause() : first;
+    for (Throwable failure : failures) {
+      assertInstanceOf(ConnectException.class, failure);
       // One statement's failure, handed to each read it carried (reads sent alone fail one by one).
-      assertSame(first, failure.getCause());
+      assertSame(failures.get(0), failure);
     }
+  }
+
+  @Test
+  void aRowThatCannotBeReadFailsOnlyItsOwnReadsAndLeavesNoneHanging() {
+    UUID good = seed(1, new JsonObject().put("timezone", "good"));
+    // Read alone it fails its one read (a 503); in a batch it must not take the others down too.
+    UUID broken = unreadableUser();
+    Context loop = vertx.getOrCreateContext();
+    MeRepository repository = createOn(loop, 0);
+
+    List<Future<StoredUser>> futures = askInOneTurn(loop, repository, List.of(good, broken, good));
+
+    assertEquals(new StoredUser(new JsonObject().put("timezone", "good"), false, 1), await(futures.get(0)));
+    assertInstanceOf(ClassCastException.class, failure(futures.get(1)), "preferences read as an object");
+    assertEquals(new StoredUser(new JsonObject().put("timezone", "good"), false, 1), await(futures.get(2)));
+    assertEquals(List.of(3), sizes, "all three in one statement");
   }
 
   @Test
@@ -249,13 +261,11 @@ class ReadBatchesTest {
       MeRepository repository = createOn(loop, 300);
       List<UUID> asked = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
 
-      List<Future<StoredUser>> futures = askInOneTurn(loop, repository, asked);
+      List<Throwable> failures = askInOneTurn(loop, repository, asked).stream().map(ReadBatchesTest::failure).toList();
 
-      assertEquals(List.of(3), sizes);
-      for (Future<StoredUser> future : futures) {
-        ExecutionException failure = assertThrows(ExecutionException.class,
-            () -> future.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS));
-        assertInstanceOf(TimeoutException.class, failure.getCause(), "the repository's deadline, on each read");
+      assertEquals(List.of(3), sizes, "one statement carried all three");
+      for (Throwable failure : failures) {
+        assertInstanceOf(TimeoutException.class, failure, "the repository's deadline, on each read");
       }
     }
   }
@@ -310,6 +320,29 @@ class ReadBatchesTest {
       clients.shutdownNow();
       await(app.stop());
     }
+  }
+
+  @Test
+  void aLoneReadOfARowThatCannotBeReadFailsRatherThanHanging() {
+    UUID broken = unreadableUser();
+    Context loop = vertx.getOrCreateContext();
+    MeRepository repository = createOn(loop, 0);
+
+    Throwable failure = failure(askInOneTurn(loop, repository, List.of(broken)).get(0));
+
+    assertInstanceOf(ClassCastException.class, failure, "preferences read as an object");
+    assertEquals(List.of(1), sizes);
+  }
+
+  /**
+   * A row no valid write makes (its preferences are not an object), as a hand edit of the table
+   * could leave; reading it fails.
+   */
+  private static UUID unreadableUser() {
+    UUID id = newUser();
+    await(writes.preparedQuery("INSERT INTO users (id, clerk_user_id, preferences) VALUES ($1, $2, '[1]'::jsonb)")
+        .execute(Tuple.of(id, clerkId(id))));
+    return id;
   }
 
   /** A user written {@code times} times (so at version {@code times}), last with {@code preferences}. */
@@ -404,6 +437,16 @@ class ReadBatchesTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Why {@code future} failed. Bounded: a read left unanswered fails the test (its
+   * TimeoutException is the test's own wait, not a failed read) rather than hanging it.
+   */
+  private static Throwable failure(Future<?> future) {
+    ExecutionException failed = assertThrows(ExecutionException.class,
+        () -> future.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS));
+    return failed.getCause();
   }
 
   private static <T> T await(Future<T> future) {
