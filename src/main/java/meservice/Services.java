@@ -21,8 +21,12 @@ public record Services(AppConfig config, AuthHandler auth, RateLimiter rateLimit
     PatchValidation patchBody, Pool writes, ReadConnections reads, Health health, Metrics metrics, OpenApi openApi,
     Docs docs) {
 
-  /** One event loop's Me handler: reads on that loop's own connection, writes on the shared pool. */
+  /**
+   * One event loop's Me handler: reads on that loop's own connection, writes on the shared pool;
+   * the size of each read statement goes to {@code db.read.batch.size}.
+   */
   MeHandler me(SqlClient reads) {
-    return new MeHandler(MeRepository.create(reads, writes, Database.deadlineMillis(config.dbLimits())), preferences);
+    return new MeHandler(MeRepository.create(reads, writes, Database.deadlineMillis(config.dbLimits()),
+        metrics::readBatch), preferences);
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import meservice.auth.Ids;
 import meservice.db.Sql;
 
@@ -24,18 +25,22 @@ public final class MeRepository {
   private final long deadlineMillis;
   /** {@code null} when created off an event loop: each read is then its own statement. */
   private final ReadBatches batches;
+  /** Told the number of ids of every read statement sent (1 for a read of its own). */
+  private final IntConsumer readSizes;
 
-  private MeRepository(SqlClient reads, SqlClient writes, long deadlineMillis, Context loop) {
+  private MeRepository(SqlClient reads, SqlClient writes, long deadlineMillis, Context loop, IntConsumer readSizes) {
     this.find = reads.preparedQuery(Sql.FIND_USER);
     this.patch = writes.preparedQuery(Sql.PATCH_PREFERENCES);
     this.setStaff = writes.preparedQuery(Sql.SET_STAFF);
     this.deadlineMillis = deadlineMillis;
+    this.readSizes = readSizes;
     this.batches = loop == null ? null
-        : new ReadBatches(loop, find, reads.preparedQuery(Sql.FIND_USERS), this::bounded);
+        : new ReadBatches(loop, find, reads.preparedQuery(Sql.FIND_USERS), this::bounded, readSizes);
   }
 
+  /** The CLI's: one pool for everything, no deadline, no batching, nothing counted. */
   public static MeRepository create(Pool pool) {
-    return new MeRepository(pool, pool, 0, null);
+    return new MeRepository(pool, pool, 0, null, reads -> { });
   }
 
   /**
@@ -44,17 +49,22 @@ public final class MeRepository {
    * {@code deadlineMillis} ({@code 0}: never), whatever it is waiting for. Created on an event
    * loop (a verticle's {@code start}), the reads asked for on that loop are batched
    * ({@link ReadBatches}).
+   *
+   * @param readSizes told, once per read statement sent, how many reads it carries (the service
+   *     passes {@code ops.Metrics}' {@code db.read.batch.size}); called on the event loop, so it
+   *     must be cheap and thread-safe
    */
-  public static MeRepository create(SqlClient reads, SqlClient writes, long deadlineMillis) {
+  public static MeRepository create(SqlClient reads, SqlClient writes, long deadlineMillis, IntConsumer readSizes) {
     Context context = Vertx.currentContext();
     return new MeRepository(reads, writes, deadlineMillis,
-        context != null && context.isEventLoopContext() ? context : null);
+        context != null && context.isEventLoopContext() ? context : null, readSizes);
   }
 
   public Future<StoredUser> find(UUID userId) {
     if (batches != null && batches.onLoop()) {
       return batches.find(userId);
     }
+    readSizes.accept(1);
     return bounded(find.execute(Tuple.of(userId))).map(MeRepository::single);
   }
 

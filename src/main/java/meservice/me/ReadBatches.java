@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -26,7 +27,7 @@ import java.util.function.UnaryOperator;
  * <p>Confined to its event loop: {@link #find} is called on that loop's thread (as the router's
  * handlers are, each on its request's own context); no locking. Each read is answered on the
  * context that asked for it. A failed statement fails every read it carried (a 503 each, as one
- * failed read would be).
+ * failed read would be); a row that cannot be read fails only the reads of its user.
  */
 final class ReadBatches {
 
@@ -38,17 +39,22 @@ final class ReadBatches {
   private final PreparedQuery<RowSet<Row>> one;
   private final PreparedQuery<RowSet<Row>> many;
   private final UnaryOperator<Future<RowSet<Row>>> bounded;
+  private final IntConsumer sizes;
   private List<UUID> ids = new ArrayList<>();
   private List<Promise<StoredUser>> waiting = new ArrayList<>();
 
-  /** Created on {@code context}'s thread. {@code bounded} puts the repository's deadline on each statement sent. */
+  /**
+   * Created on {@code context}'s thread. {@code bounded} puts the repository's deadline on each
+   * statement sent; {@code sizes} is told each statement's number of ids as it is sent.
+   */
   ReadBatches(Context context, PreparedQuery<RowSet<Row>> one, PreparedQuery<RowSet<Row>> many,
-      UnaryOperator<Future<RowSet<Row>>> bounded) {
+      UnaryOperator<Future<RowSet<Row>>> bounded, IntConsumer sizes) {
     this.context = context;
     this.loop = Thread.currentThread();
     this.one = one;
     this.many = many;
     this.bounded = bounded;
+    this.sizes = sizes;
   }
 
   boolean onLoop() {
@@ -78,14 +84,10 @@ final class ReadBatches {
   }
 
   private void send(List<UUID> ids, List<Promise<StoredUser>> waiting) {
+    sizes.accept(ids.size());
     if (ids.size() == 1) {
-      bounded.apply(one.execute(Tuple.of(ids.get(0)))).onComplete(ar -> {
-        if (ar.succeeded()) {
-          waiting.get(0).complete(MeRepository.single(ar.result()));
-        } else {
-          waiting.get(0).fail(ar.cause());
-        }
-      });
+      // map: a row that cannot be read fails the read (as off the loop), rather than leaving it unanswered.
+      bounded.apply(one.execute(Tuple.of(ids.get(0)))).map(MeRepository::single).onComplete(waiting.get(0));
       return;
     }
     bounded.apply(many.execute(Tuple.of(ids.toArray(UUID[]::new)))).onComplete(ar -> {
@@ -93,10 +95,11 @@ final class ReadBatches {
         waiting.forEach(promise -> promise.fail(ar.cause()));
         return;
       }
-      StoredUser[] found = new StoredUser[ids.size()];
+      // Per reader: its StoredUser, or the error its row raised when read.
+      Object[] found = new Object[ids.size()];
       for (Row row : ar.result()) {
         UUID id = row.getUUID(0);
-        StoredUser stored = MeRepository.stored(row, 1);
+        Object stored = decoded(row);
         for (int i = 0; i < found.length; i++) {
           if (id.equals(ids.get(i))) {
             found[i] = stored;
@@ -104,8 +107,25 @@ final class ReadBatches {
         }
       }
       for (int i = 0; i < found.length; i++) {
-        waiting.get(i).complete(found[i] == null ? StoredUser.NEVER_WRITTEN : found[i]);
+        if (found[i] instanceof Throwable error) {
+          waiting.get(i).fail(error);
+        } else {
+          waiting.get(i).complete(found[i] == null ? StoredUser.NEVER_WRITTEN : (StoredUser) found[i]);
+        }
       }
     });
+  }
+
+  /**
+   * A row that cannot be read (no valid write makes one; a hand edit of the table could) fails its
+   * own readers only, as it would read alone. Thrown in the completion handler instead, it left
+   * every read of the batch unanswered.
+   */
+  private static Object decoded(Row row) {
+    try {
+      return MeRepository.stored(row, 1);
+    } catch (RuntimeException e) {
+      return e;
+    }
   }
 }

@@ -1,6 +1,7 @@
 package meservice.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,6 +47,8 @@ public final class Metrics {
   private final Map<AuthFailureReason, Counter> authFailures = new EnumMap<>(AuthFailureReason.class);
   /** Built once per method, route and status: a request only looks its timer up. */
   private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
+  /** Registered up front, so it shows (at 0) from the first scrape. */
+  private final DistributionSummary readBatchSizes;
 
   private record RequestKey(String method, String route, int status) {}
 
@@ -53,6 +56,9 @@ public final class Metrics {
     this.registry = registry;
     FunctionCounter.builder("log.lines.dropped", this, m -> AsyncStdoutAppender.dropped())
         .description("Log lines dropped because the log writer's queue was full (logging never blocks a request)")
+        .register(registry);
+    readBatchSizes = DistributionSummary.builder("db.read.batch.size")
+        .description("Reads carried by each statement of the GET path's batched read")
         .register(registry);
     for (AuthFailureReason reason : AuthFailureReason.values()) {
       authFailures.put(reason, Counter.builder("auth.failures")
@@ -132,6 +138,15 @@ public final class Metrics {
   /** The label is the reason's type, never anything from the request. */
   public void authFailure(AuthFailureReason reason) {
     authFailures.get(reason).increment();
+  }
+
+  /**
+   * One statement of the GET path's read sent, carrying {@code reads} reads: {@code _count} is
+   * statements, {@code _sum} reads, so {@code _sum / _count} is the mean batch. Once per
+   * statement, not per request.
+   */
+  public void readBatch(int reads) {
+    readBatchSizes.record(reads);
   }
 
   public void watch(JwksKeySource jwks) {

@@ -102,6 +102,10 @@ class MetricsTest {
     assertTrue(text.contains("jvm_gc_"), "JVM GC");
     assertTrue(sample(text, "jwks_refreshes_total", "outcome=\"success\"") >= 1, "JWKS fetched at start-up");
     assertTrue(text.contains("\nlog_lines_dropped_total "), "log lines dropped by the never-blocking appender");
+    // The GET just made was read by at least one statement of the batched read (ReadBatchesTest counts them).
+    assertTrue(sample(text, "db_read_batch_size_count") >= 1, "read statements of GET /v1/me");
+    assertTrue(sample(text, "db_read_batch_size_sum") >= 1, "reads carried by them");
+    assertTrue(text.contains("\ndb_read_batch_size_max "), "the largest batch lately");
   }
 
   @Test
@@ -114,6 +118,12 @@ class MetricsTest {
 
   private static String scrape() {
     return api.send("GET", "/metrics", Map.of(), null).text();
+  }
+
+  /** The value of the unlabelled sample {@code name}, 0 when it is absent. */
+  private static double sample(String text, String name) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(text);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   /** The value of the sample {@code name{labels}}, 0 when it is absent. */

@@ -10,7 +10,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,6 +21,11 @@ import java.util.concurrent.Executors;
  * A TCP proxy in front of PostgreSQL that reads the frontend protocol it forwards and records
  * every simple-protocol query ({@code Q} message) with the {@code application_name} of the
  * connection that sent it: a count of real round trips, as the database sees them.
+ *
+ * <p>It also counts executions of prepared statements ({@link #executions}): the extended
+ * protocol parses a statement once per connection ({@code P}: name and text) and then binds it
+ * once per execution ({@code B}: portal, then statement name), so each {@code B} is one execution
+ * of the text its connection last parsed under that name.
  */
 public final class QueryCountingProxy implements AutoCloseable {
 
@@ -36,6 +43,8 @@ public final class QueryCountingProxy implements AutoCloseable {
   });
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final List<Query> queries = new CopyOnWriteArrayList<>();
+  /** One per {@code B} message: the text of the statement bound. */
+  private final List<Query> executions = new CopyOnWriteArrayList<>();
 
   private QueryCountingProxy(String databaseUrl) throws IOException {
     URI uri = URI.create(databaseUrl);
@@ -57,6 +66,11 @@ public final class QueryCountingProxy implements AutoCloseable {
   /** Queries with this text sent so far by connections whose application_name is not {@code except}. */
   public long count(String sql, String except) {
     return queries.stream().filter(q -> q.sql().equals(sql) && !except.equals(q.applicationName())).count();
+  }
+
+  /** Executions of the prepared statement with this text (any connection) so far. */
+  public long executions(String sql) {
+    return executions.stream().filter(q -> q.sql().equals(sql)).count();
   }
 
   private void accept() {
@@ -81,6 +95,8 @@ public final class QueryCountingProxy implements AutoCloseable {
     try (DataInputStream in = new DataInputStream(client.getInputStream())) {
       OutputStream out = backend.getOutputStream();
       String applicationName = "";
+      // This connection's prepared statements, by name ("" is the unnamed one).
+      Map<String, String> parsed = new HashMap<>();
       // Untyped start-up messages: SSL or GSS requests (answered by one byte), then the startup message.
       while (true) {
         int length = in.readInt();
@@ -101,6 +117,12 @@ public final class QueryCountingProxy implements AutoCloseable {
         byte[] body = in.readNBytes(length - 4);
         if (type == 'Q') {
           queries.add(new Query(applicationName, new String(body, 0, body.length - 1, StandardCharsets.UTF_8)));
+        } else if (type == 'P') {
+          String[] nameAndText = cstrings(body, 2);
+          parsed.put(nameAndText[0], nameAndText[1]);
+        } else if (type == 'B') {
+          String statement = cstrings(body, 2)[1];
+          executions.add(new Query(applicationName, parsed.getOrDefault(statement, "")));
         }
         forward(out, (byte) type, length, body);
       }
@@ -124,6 +146,21 @@ public final class QueryCountingProxy implements AutoCloseable {
     System.arraycopy(body, 0, frame, i, body.length);
     out.write(frame);
     out.flush();
+  }
+
+  /** The first {@code n} NUL-terminated strings of a message body. */
+  private static String[] cstrings(byte[] body, int n) {
+    String[] strings = new String[n];
+    int start = 0;
+    for (int i = 0; i < n; i++) {
+      int end = start;
+      while (body[end] != 0) {
+        end++;
+      }
+      strings[i] = new String(body, start, end - start, StandardCharsets.UTF_8);
+      start = end + 1;
+    }
+    return strings;
   }
 
   /** A startup message's parameters: protocol version, then name\0value\0 pairs. */
