@@ -17,7 +17,8 @@
 # Knobs (environment): USERS, CONNS, DURATION, WARMUP, TOKENS, KINDS, THREADS, PORT, PGPORT, BENCH_WORK,
 # SKIP_BUILD=1, CONTAINER_RAM (default 512m), JAVA_OPTS (replaces the image's options),
 # SERVICE_ENV (extra VAR=value words for the service, e.g. LOG_LEVEL=WARN), LABEL,
-# PROFILE=1 (JFR on the service; a hot-frame summary in bench/results/profile-<users>.txt),
+# PROFILE=1 (async-profiler on the service, kernel frames included; a summary in
+#   bench/results/profile-<users>.txt),
 # PUBLISH=0 (keep latest.*, plot.png and BENCHMARKS.md as they are; default for PROFILE=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -158,6 +159,16 @@ run_pgbench() { # NAME SCRIPT USERS CONNS SECONDS
   log "pgbench $name c=$conns: $(python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(f\"{d['tps']:.0f} tx/s p99 {d['p99_us']/1000:.2f} ms failed {d['failed']}\")" "$json")"
 }
 
+# The agent library of async-profiler (linux-x64), fetched from Maven Central once into ~/.m2.
+ASYNC_PROFILER_VERSION=4.1
+async_profiler() {
+  local jar=$HOME/.m2/repository/tools/profiler/async-profiler/$ASYNC_PROFILER_VERSION/async-profiler-$ASYNC_PROFILER_VERSION-linux-x64.jar
+  [[ -f $jar ]] || mvn -B -ntp -q dependency:get -Dtransitive=false \
+    -Dartifact="tools.profiler:async-profiler:$ASYNC_PROFILER_VERSION:jar:linux-x64" >&2
+  unzip -o -q -j "$jar" linux-x64/libasyncProfiler.so -d "$BENCH_WORK" >&2
+  echo "$BENCH_WORK/libasyncProfiler.so"
+}
+
 # --- per data set ------------------------------------------------------------------------------
 for users in $USERS; do
   DATA=$BENCH_WORK/data-$users
@@ -177,11 +188,9 @@ for users in $USERS; do
   log "starting the service (serve) on 127.0.0.1:$PORT"
   profile_opts=""
   if [[ $PROFILE == 1 ]]; then
-    # The JDK's "profile" settings with Java sampling every 1 ms instead of 10 ms.
-    jdk_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-    sed 's/<setting name="period" control="method-sampling-java-interval">10 ms/<setting name="period" control="method-sampling-java-interval">1 ms/' \
-      "$jdk_home/lib/jfr/profile.jfc" >"$RAW/sampling.jfc"
-    profile_opts="-XX:StartFlightRecording=filename=$RAW/service-$users.jfr,settings=$RAW/sampling.jfc,dumponexit=true"
+    # async-profiler (from Maven Central), CPU every 1 ms with kernel frames, per thread, from
+    # start to exit (warm-up included); written when the service stops.
+    profile_opts="-agentpath:$(async_profiler)=start,event=cpu,interval=1ms,threads,file=$RAW/service-$users.collapsed,collapsed"
   fi
   # shellcheck disable=SC2086
   env HOST=127.0.0.1 PORT="$PORT" DATABASE_URL="$DB_URL" CLERK_JWT_KEY="$(cat "$DATA/issuer.pem")" \
@@ -216,7 +225,7 @@ for users in $USERS; do
   LOG_WRITTEN=$(grep -c '"logger":"meservice.access"' "$RAW/service-$users.log" || true)
   log "access log: ${LOG_WRITTEN:-0} lines written, ${LOG_DROPPED:-?} dropped"
   if [[ $PROFILE == 1 ]]; then
-    python3 bench/jfr_summary.py "$RAW/service-$users.jfr" >"$RESULTS/profile-$users.txt"
+    python3 bench/profile_summary.py "$RAW/service-$users.collapsed" >"$RESULTS/profile-$users.txt"
     log "profile: bench/results/profile-$users.txt"
   fi
   printf '{"kind":"service_total","users":%s,"connections":0,"service_vmhwm_kib":%s,"log_lines_written":%s,"log_lines_dropped":%s}\n' \
