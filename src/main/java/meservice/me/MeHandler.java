@@ -1,10 +1,11 @@
 package meservice.me;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 import java.util.List;
 import meservice.auth.AuthHandler;
 import meservice.auth.Principal;
@@ -87,15 +88,22 @@ public final class MeHandler {
   private void respond(RoutingContext rc, Principal principal, StoredUser stored, String etag) {
     // add, not putHeader: nothing set an ETag before, and set's removal showed in the GET profile.
     rc.response().headers().add(HttpHeaders.ETAG, etag);
-    Envelope.ok(rc, payload(principal, stored));
+    Envelope.ok(rc, json -> writeMe(json, principal, stored));
   }
 
-  JsonObject payload(Principal principal, StoredUser stored) {
-    return new JsonObject()
-        .put("user_id", principal instanceof Principal.ClerkUser user ? user.userId().toString() : null)
-        .put("org_id", principal.orgId() == null ? null : principal.orgId().toString())
-        .put("is_staff", stored.isStaff())
-        .put("scopes", new JsonArray(principal.scopes()))
-        .put("preferences", preferences.render(stored.preferences()));
+  /** The Me payload, field by field into the envelope (no map is built for it). */
+  private void writeMe(JsonGenerator json, Principal principal, StoredUser stored) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("user_id", principal instanceof Principal.ClerkUser user ? user.userId().toString() : null);
+    json.writeStringField("org_id", principal.orgId() == null ? null : principal.orgId().toString());
+    json.writeBooleanField("is_staff", stored.isStaff());
+    json.writeArrayFieldStart("scopes");
+    for (String scope : principal.scopes()) {
+      json.writeString(scope);
+    }
+    json.writeEndArray();
+    json.writeFieldName("preferences");
+    JacksonCodec.encodeJson(preferences.render(stored.preferences()), json);
+    json.writeEndObject();
   }
 }
