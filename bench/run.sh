@@ -3,23 +3,28 @@
 #
 #   bench/run.sh                      # 10,000 users; 16, 64, 256 connections; 15 s per run
 #   USERS="10000 1000000" bench/run.sh   # also the 1,000,000-user data set
+#   KINDS="select GET peer" bench/run.sh # the reads only: GET beside pgbench select and the peer
 #
 # Starts its own PostgreSQL (default durable settings, loopback only, data under $BENCH_WORK),
 # seeds users, mints RS256 tokens with the jar's LocalIssuer, starts `serve`, then for each
-# connection count runs: pgbench FIND_USER, wrk GET /v1/me, pgbench PATCH_PREFERENCES,
-# wrk PATCH /v1/me. Writes bench/results/<time>.json (+ latest.json, latest.md, plot.png) and
+# connection count runs the KINDS: select (pgbench FIND_USER), GET (wrk GET /v1/me), peer (the
+# same wrk command against TechEmpower's vertx-web /db, bench/peer: started once per data set after
+# the service's warm-up, warmed up the same way, stopped at the end of the data set), upsert
+# (pgbench PATCH_PREFERENCES), PATCH (wrk PATCH /v1/me). Writes bench/results/<time>.json (+ latest.json, latest.md, plot.png) and
 # the table in BENCHMARKS.md. Everything it started is stopped on exit.
 #
 # The service runs at its defaults (`serve`: JSON logs, access log at INFO) with the JVM options of
 # the image's ENTRYPOINT (read from the Dockerfile) plus -XX:MaxRAM=512m, standing in for a 512 MiB
 # container limit. Its peak RSS (VmHWM) over the whole run is reported.
 #
-# Knobs (environment): USERS, CONNS, DURATION, WARMUP, TOKENS, KINDS, THREADS, PORT, PGPORT, BENCH_WORK,
+# Knobs (environment): USERS, CONNS, DURATION, WARMUP, TOKENS, KINDS (select GET peer upsert PATCH),
+# THREADS, PORT, PGPORT, PEER_PORT (18091), BENCH_WORK,
 # SKIP_BUILD=1, CONTAINER_RAM (default 512m), JAVA_OPTS (replaces the image's options),
 # SERVICE_ENV (extra VAR=value words for the service, e.g. LOG_LEVEL=WARN), LABEL,
 # PROFILE=1 (async-profiler on the service, kernel frames included; a summary in
 #   bench/results/profile-<users>.txt),
 # PUBLISH=0 (keep latest.*, plot.png and BENCHMARKS.md as they are; default for PROFILE=1).
+# The peer's own knobs (PEER_CACHE, PEER_JAVA_OPTS) are in the header of bench/peer/peer.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -29,7 +34,8 @@ CONNS=${CONNS:-16 64 256}
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-10}
 TOKENS=${TOKENS:-10000}
-KINDS=${KINDS:-select GET upsert PATCH}
+KINDS=${KINDS:-select GET peer upsert PATCH}
+PEER=$([[ " $KINDS " == *" peer "* ]] && echo 1 || echo 0)
 THREADS=${THREADS:-2}
 PORT=${PORT:-18080}
 PGPORT=${PGPORT:-55432}
@@ -66,6 +72,7 @@ if ((${#need_apt[@]})); then
 fi
 source bench/lib/postgres.sh
 pg_find
+source bench/peer/peer.sh
 
 # --- cleanup -----------------------------------------------------------------------------------
 SERVICE_PID=""
@@ -79,6 +86,7 @@ stop_service() {
   SERVICE_PID=""
 }
 cleanup() {
+  peer_stop
   stop_service
   pg_stop "$PGDATA"
 }
@@ -90,6 +98,8 @@ if [[ ${SKIP_BUILD:-0} != 1 || ! -f target/me-service.jar ]]; then
   log "building the jar"
   mvn -B -ntp -q package -DskipTests
 fi
+# The peer's fat jar: built once per version of bench/peer into $PEER_CACHE (outside the repo).
+[[ $PEER == 1 ]] && peer_build
 
 # --- PostgreSQL --------------------------------------------------------------------------------
 [[ $BENCH_WORK == /tmp/?* ]] || { log "BENCH_WORK must be a directory under /tmp"; exit 2; }
@@ -103,9 +113,11 @@ cp target/me-service.jar "$JAR"
 # LocalIssuer (token minting) lives in the dev jar; `serve` runs on the production jar alone.
 DEV_JAR=$BENCH_WORK/me-service-dev.jar
 cp target/me-service-dev.jar "$DEV_JAR"
-if (echo >"/dev/tcp/127.0.0.1/$PGPORT") 2>/dev/null || (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-  log "port $PGPORT or $PORT is already in use (PGPORT=/PORT= to choose others)"; exit 2
-fi
+for port in "$PGPORT" "$PORT" $([[ $PEER == 1 ]] && echo "$PEER_PORT"); do
+  if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    log "port $port is already in use (PGPORT=/PORT=/PEER_PORT= to choose others)"; exit 2
+  fi
+done
 log "initdb + start PostgreSQL on 127.0.0.1:$PGPORT (data in $PGDATA)"
 # Durability left at its defaults (fsync, synchronous_commit, full_page_writes on); only the
 # connection limit grows so 256 pgbench clients and the service's pool fit side by side.
@@ -124,22 +136,25 @@ RUNS=$RAW/runs.jsonl
 # record KIND USERS CONNS JSON-FRAGMENT: one line per run into runs.jsonl
 record() { printf '{"kind":"%s","users":%s,"connections":%s,%s}\n' "$1" "$2" "$3" "$4" >>"$RUNS"; }
 
-run_wrk() { # METHOD USERS CONNS SECONDS [warmup]
-  local method=$1 users=$2 conns=$3 secs=$4 out=$RAW/wrk-$1-$2-$3.txt
-  [[ ${5:-} == warmup ]] && out=$RAW/warmup-$1.txt
-  local t0 b0 ; t0=$(cpu_ticks "$SERVICE_PID"); b0=$(machine_busy)
-  echo 5 >"/proc/$SERVICE_PID/clear_refs" 2>/dev/null || true # resets VmHWM: peak of this run
+# KIND PID URL METHOD USERS CONNS SECONDS [warmup]: wrk METHOD URL with bench/wrk/me.lua and the
+# data set's tokens; CPU and VmHWM are those of PID (the service, or the peer for kind peer, which
+# ignores the bearer header), recorded under the service_* names either way.
+run_wrk() {
+  local kind=$1 pid=$2 url=$3 method=$4 users=$5 conns=$6 secs=$7 out=$RAW/wrk-$1-$5-$6.txt
+  [[ ${8:-} == warmup ]] && out=$RAW/warmup-$kind-$users.txt
+  local t0 b0 ; t0=$(cpu_ticks "$pid"); b0=$(machine_busy)
+  echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true # resets VmHWM: peak of this run
   wrk -t "$THREADS" -c "$conns" -d "${secs}s" --timeout 5s -s bench/wrk/me.lua \
-    "http://127.0.0.1:$PORT/v1/me" -- "$method" "$DATA/tokens.txt" >"$out" 2>&1
-  [[ ${5:-} == warmup ]] && return 0
-  local t1 b1; t1=$(cpu_ticks "$SERVICE_PID"); b1=$(machine_busy)
+    "$url" -- "$method" "$DATA/tokens.txt" >"$out" 2>&1
+  [[ ${8:-} == warmup ]] && return 0
+  local t1 b1; t1=$(cpu_ticks "$pid"); b1=$(machine_busy)
   local json; json=$(sed -n 's/^WRK_JSON //p' "$out")
   [[ -n $json ]] || { cat "$out" >&2; log "wrk produced no result"; exit 1; }
   local cpu; cpu=$(echo "$t0 $t1" | awk -v hz="$HZ" -v s="$secs" \
     '{printf "\"service_cpu_cores\":%.3f,\"service_user_cores\":%.3f,\"service_sys_cores\":%.3f", ($3+$4-$1-$2)/hz/s, ($3-$1)/hz/s, ($4-$2)/hz/s}')
   local busy; busy=$(echo "$b0 $b1" | awk '{printf "%.3f", ($3-$1)/($4-$2)}')
-  record "$method" "$users" "$conns" "\"wrk\":$json,$cpu,\"machine_busy\":$busy,\"service_vmhwm_kib\":$(vm "$SERVICE_PID" VmHWM),\"service_vmrss_kib\":$(vm "$SERVICE_PID" VmRSS)"
-  log "$method c=$conns: $(python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(f\"{d['requests']*1e6/d['duration_us']:.0f} req/s p99 {d['p99_us']/1000:.2f} ms non-2xx {d['non_2xx']}\")" "$json")"
+  record "$kind" "$users" "$conns" "\"wrk\":$json,$cpu,\"machine_busy\":$busy,\"service_vmhwm_kib\":$(vm "$pid" VmHWM),\"service_vmrss_kib\":$(vm "$pid" VmRSS)"
+  log "$kind c=$conns: $(python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(f\"{d['requests']*1e6/d['duration_us']:.0f} req/s p99 {d['p99_us']/1000:.2f} ms non-2xx {d['non_2xx']}\")" "$json")"
 }
 
 run_pgbench() { # NAME SCRIPT USERS CONNS SECONDS
@@ -179,6 +194,7 @@ for users in $USERS; do
   # second, and Vert.x 5.0.7's pool can then lose the request ("Promise already completed") and hang.
   DATABASE_URL=$DB_URL DB_CONNECT_TIMEOUT_MS=10000 LOG_FORMAT=text java -jar "$JAR" migrate >"$RAW/migrate-$users.log"
   java -cp "$JAR:$DEV_JAR" bench/tools/MintTokens.java "$users" "$TOKENS" "$DATA"
+  [[ $PEER == 1 ]] && peer_world "${PSQL[@]}" -d bench
   "${PSQL[@]}" -d bench \
     -c "CREATE TABLE bench_users (n int PRIMARY KEY, id uuid NOT NULL, clerk_user_id text NOT NULL)" \
     -c "\\copy bench_users FROM '$DATA/users.csv' WITH (FORMAT csv)" \
@@ -205,20 +221,32 @@ for users in $USERS; do
   done
 
   log "warm-up ${WARMUP}s GET + ${WARMUP}s PATCH"
-  run_wrk GET "$users" 64 "$WARMUP" warmup
-  run_wrk PATCH "$users" 64 "$WARMUP" warmup
+  ME_URL=http://127.0.0.1:$PORT/v1/me
+  run_wrk GET "$SERVICE_PID" "$ME_URL" GET "$users" 64 "$WARMUP" warmup
+  run_wrk PATCH "$SERVICE_PID" "$ME_URL" PATCH "$users" 64 "$WARMUP" warmup
+  PEER_URL=http://127.0.0.1:$PEER_PORT/db
+  if [[ $PEER == 1 ]]; then
+    peer_start "$PGPORT" "$RAW/peer-$users"
+    log "peer warm-up ${WARMUP}s GET /db"
+    run_wrk peer "$PEER_PID" "$PEER_URL" GET "$users" 64 "$WARMUP" warmup
+  fi
 
   for conns in $CONNS; do
     for kind in $KINDS; do
       case $kind in
         select) run_pgbench select find_user.sql "$users" "$conns" "$DURATION" ;;
         upsert) run_pgbench upsert patch_preferences.sql "$users" "$conns" "$DURATION" ;;
-        GET | PATCH) run_wrk "$kind" "$users" "$conns" "$DURATION" ;;
+        GET | PATCH) run_wrk "$kind" "$SERVICE_PID" "$ME_URL" "$kind" "$users" "$conns" "$DURATION" ;;
+        peer) run_wrk peer "$PEER_PID" "$PEER_URL" GET "$users" "$conns" "$DURATION" ;;
         *) log "unknown kind $kind"; exit 2 ;;
       esac
     done
   done
   PEAK_RSS=$(vm "$SERVICE_PID" VmHWM)
+  if [[ $PEER == 1 ]]; then
+    log "peer RSS at the end: $(vm "$PEER_PID" VmRSS) KiB"
+    peer_stop
+  fi
   # Logging never blocks a request; whether its writer kept up shows here.
   LOG_DROPPED=$(curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^log_lines_dropped_total/ {printf "%d", $2}')
   stop_service
@@ -244,5 +272,5 @@ print(json.dumps({"cpu": cpu, "cores": os.cpu_count(), "memory_mib": mem, "kerne
 EOF
 )
 python3 bench/report.py --runs "$RUNS" --stamp "$STAMP" --machine "$MACHINE" --postgres "$PG_SETTINGS" \
-  --config "{\"duration_s\":$DURATION,\"warmup_s\":$WARMUP,\"tokens\":$TOKENS,\"wrk_threads\":$THREADS,\"java_opts\":\"$JAVA_OPTS\",\"service_env\":\"$SERVICE_ENV\",\"label\":\"$LABEL\"}" \
+  --config "{\"duration_s\":$DURATION,\"warmup_s\":$WARMUP,\"tokens\":$TOKENS,\"wrk_threads\":$THREADS,\"java_opts\":\"$JAVA_OPTS\",\"service_env\":\"$SERVICE_ENV\",\"label\":\"$LABEL\",\"peer_java_opts\":\"$([[ $PEER == 1 ]] && echo "$PEER_JAVA_OPTS")\",\"peer_transport\":\"$PEER_TRANSPORT\"}" \
   --results "$RESULTS" --benchmarks BENCHMARKS.md $([[ $PUBLISH == 1 ]] || echo --no-publish)
