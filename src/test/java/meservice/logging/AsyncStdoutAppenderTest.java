@@ -79,14 +79,7 @@ class AsyncStdoutAppenderTest {
   @Test
   void linesAreWrittenInOrderAsFlatJsonWithAnIsoTimestamp() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    AsyncStdoutAppender appender = new AsyncStdoutAppender();
-    appender.setContext(context);
-    appender.setOutputStream(out);
-    JsonLineEncoder encoder = new JsonLineEncoder();
-    encoder.setContext(context);
-    encoder.start();
-    appender.setEncoder(encoder);
-    appender.start();
+    AsyncStdoutAppender appender = jsonLinesInto(out);
 
     LoggingEvent access = event("GET /v1/me 200 3ms");
     access.addKeyValuePair(new org.slf4j.event.KeyValuePair("request_id", "01JDQ7Z5T8XK2V3M4N5P6Q7R8S"));
@@ -117,14 +110,7 @@ class AsyncStdoutAppenderTest {
   @Test
   void aMessageIsFormattedWithItsArgumentsAsTheyWereWhenLogged() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    AsyncStdoutAppender appender = new AsyncStdoutAppender();
-    appender.setContext(context);
-    appender.setOutputStream(out);
-    JsonLineEncoder encoder = new JsonLineEncoder();
-    encoder.setContext(context);
-    encoder.start();
-    appender.setEncoder(encoder);
-    appender.start();
+    AsyncStdoutAppender appender = jsonLinesInto(out);
 
     StringBuilder mutable = new StringBuilder("before");
     appender.doAppend(new LoggingEvent("test", logger, Level.INFO, "{} {} {}", null,
@@ -146,6 +132,19 @@ class AsyncStdoutAppenderTest {
       assertEquals(Instant.ofEpochMilli(millis), Instant.parse(text), text);
       assertEquals(24, text.length(), text);
     }
+  }
+
+  /** A started appender writing JSON lines into {@code out}. */
+  private AsyncStdoutAppender jsonLinesInto(ByteArrayOutputStream out) {
+    AsyncStdoutAppender appender = new AsyncStdoutAppender();
+    appender.setContext(context);
+    appender.setOutputStream(out);
+    JsonLineEncoder encoder = new JsonLineEncoder();
+    encoder.setContext(context);
+    encoder.start();
+    appender.setEncoder(encoder);
+    appender.start();
+    return appender;
   }
 
   private LoggingEvent event(String message) {
