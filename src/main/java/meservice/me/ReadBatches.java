@@ -66,7 +66,9 @@ final class ReadBatches {
       // Queued behind this round's I/O: every read it asks for joins the batch first.
       context.runOnContext(this::send);
     }
-    Promise<StoredUser> promise = ((ContextInternal) Vertx.currentContext()).promise();
+    // Answered on the asking request's own context; a caller with none (not a handler) on the loop's.
+    ContextInternal caller = (ContextInternal) Vertx.currentContext();
+    Promise<StoredUser> promise = (caller != null ? caller : (ContextInternal) context).promise();
     ids.add(userId);
     waiting.add(promise);
     return promise.future();
