@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
@@ -179,6 +180,22 @@ class ReadBatchesTest {
     assertEquals(1, proxy.executions(Sql.FIND_USER) - lonesBefore, "the single-row statement");
     assertEquals(0, proxy.executions(Sql.FIND_USERS) - batchesBefore, "not the array one");
     assertEquals(new StoredUser(new JsonObject().put("timezone", "alone"), false, 2), found.get(0));
+  }
+
+  @Test
+  void readsAskedForOnTheLoopThreadOutsideAnyContextAreBatchedAndAnswered() {
+    List<UUID> asked = List.of(seed(1, new JsonObject().put("timezone", "raw-a")), UUID.randomUUID());
+    Context loop = vertx.getOrCreateContext();
+    MeRepository repository = createOn(loop, 0);
+    CompletableFuture<List<Future<StoredUser>>> futures = new CompletableFuture<>();
+
+    // A plain Netty task on the loop's thread: Vert.x has no current context there.
+    ((ContextInternal) loop).nettyEventLoop().execute(() -> futures.complete(asked.stream().map(repository::find).toList()));
+    List<StoredUser> found = join(futures).stream().map(ReadBatchesTest::await).toList();
+
+    assertEquals(List.of(2), sizes);
+    assertEquals(List.of(new StoredUser(new JsonObject().put("timezone", "raw-a"), false, 1), StoredUser.NEVER_WRITTEN),
+        found);
   }
 
   @Test
