@@ -33,44 +33,9 @@ public final class Envelope {
     ok(rc, json -> JacksonCodec.encodeJson(data, json));
   }
 
-  /**
-   * One pass of one generator into the buffer that is sent: no map is built for the envelope, and
-   * the hot path's payload ({@code GET /v1/me}) writes its fields directly.
-   */
+  /** The hot path's payload ({@code GET /v1/me}) writes its fields directly: no map is built for it. */
   public static void ok(RoutingContext rc, Data data) {
-    Buffer body = Buffer.buffer(256);
-    try (JsonGenerator json = JSON_WRITER.createGenerator(new BufferOutput(body))) {
-      json.writeStartObject();
-      json.writeBooleanField("success", true);
-      json.writeFieldName("data");
-      data.writeTo(json);
-      json.writeEndObject();
-    } catch (IOException e) {
-      throw new EncodeException(e.getMessage(), e);
-    }
-    rc.response()
-        .setStatusCode(200)
-        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-        .end(body);
-  }
-
-  /** Jackson's generator buffers a whole small body and hands it over in one write. */
-  private static final class BufferOutput extends OutputStream {
-    private final Buffer buffer;
-
-    BufferOutput(Buffer buffer) {
-      this.buffer = buffer;
-    }
-
-    @Override
-    public void write(int b) {
-      buffer.appendByte((byte) b);
-    }
-
-    @Override
-    public void write(byte[] bytes, int offset, int length) {
-      buffer.appendBytes(bytes, offset, length);
-    }
+    send(rc.response(), 200, true, "data", data);
   }
 
   public static void error(RoutingContext rc, ApiError error) {
@@ -100,13 +65,46 @@ public final class Envelope {
       case RATE_LIMITED, UNAVAILABLE -> response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(error.retryAfterSeconds));
       default -> { }
     }
-    send(response, error.code.status, new JsonObject().put("success", false).put("error", body));
+    send(response, error.code.status, false, "error", json -> JacksonCodec.encodeJson(body, json));
   }
 
-  private static void send(HttpServerResponse response, int status, JsonObject envelope) {
+  /**
+   * {@code {"success": ..., "<member>": ...}}, every envelope's frame: one pass of one generator
+   * into the buffer that is sent, with no map built for the frame.
+   */
+  private static void send(HttpServerResponse response, int status, boolean success, String member, Data content) {
+    Buffer body = Buffer.buffer(256);
+    try (JsonGenerator json = JSON_WRITER.createGenerator(new BufferOutput(body))) {
+      json.writeStartObject();
+      json.writeBooleanField("success", success);
+      json.writeFieldName(member);
+      content.writeTo(json);
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new EncodeException(e.getMessage(), e);
+    }
     response
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-        .end(envelope.toBuffer());
+        .end(body);
+  }
+
+  /** Jackson's generator buffers a whole small body and hands it over in one write. */
+  private static final class BufferOutput extends OutputStream {
+    private final Buffer buffer;
+
+    BufferOutput(Buffer buffer) {
+      this.buffer = buffer;
+    }
+
+    @Override
+    public void write(int b) {
+      buffer.appendByte((byte) b);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+      buffer.appendBytes(bytes, offset, length);
+    }
   }
 }
