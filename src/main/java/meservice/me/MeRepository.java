@@ -35,7 +35,7 @@ public final class MeRepository {
     this.deadlineMillis = deadlineMillis;
     this.readSizes = readSizes;
     this.batches = loop == null ? null
-        : new ReadBatches(loop, find, reads.preparedQuery(Sql.FIND_USERS), this::bounded, readSizes);
+        : new ReadBatches(loop, this::findAlone, reads.preparedQuery(Sql.FIND_USERS), this::bounded, readSizes);
   }
 
   /** The CLI's: one pool for everything, no deadline, no batching, nothing counted. */
@@ -61,9 +61,11 @@ public final class MeRepository {
   }
 
   public Future<StoredUser> find(UUID userId) {
-    if (batches != null && batches.onLoop()) {
-      return batches.find(userId);
-    }
+    return batches != null && batches.onLoop() ? batches.find(userId) : findAlone(userId);
+  }
+
+  /** One read, one statement ({@code Sql.FIND_USER}): off the loop, or a batch of one. */
+  private Future<StoredUser> findAlone(UUID userId) {
     readSizes.accept(1);
     return bounded(find.execute(Tuple.of(userId))).map(MeRepository::single);
   }

@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 
@@ -36,7 +37,7 @@ final class ReadBatches {
 
   private final Context context;
   private final Thread loop;
-  private final PreparedQuery<RowSet<Row>> one;
+  private final Function<UUID, Future<StoredUser>> alone;
   private final PreparedQuery<RowSet<Row>> many;
   private final UnaryOperator<Future<RowSet<Row>>> bounded;
   private final IntConsumer sizes;
@@ -44,14 +45,15 @@ final class ReadBatches {
   private List<Promise<StoredUser>> waiting = new ArrayList<>();
 
   /**
-   * Created on {@code context}'s thread. {@code bounded} puts the repository's deadline on each
-   * statement sent; {@code sizes} is told each statement's number of ids as it is sent.
+   * Created on {@code context}'s thread. A batch of one is read by {@code alone} (the repository's
+   * own single read, which counts and bounds itself); for larger ones {@code bounded} puts the
+   * repository's deadline on each statement sent and {@code sizes} is told its number of ids.
    */
-  ReadBatches(Context context, PreparedQuery<RowSet<Row>> one, PreparedQuery<RowSet<Row>> many,
+  ReadBatches(Context context, Function<UUID, Future<StoredUser>> alone, PreparedQuery<RowSet<Row>> many,
       UnaryOperator<Future<RowSet<Row>>> bounded, IntConsumer sizes) {
     this.context = context;
     this.loop = Thread.currentThread();
-    this.one = one;
+    this.alone = alone;
     this.many = many;
     this.bounded = bounded;
     this.sizes = sizes;
@@ -86,12 +88,11 @@ final class ReadBatches {
   }
 
   private void send(List<UUID> ids, List<Promise<StoredUser>> waiting) {
-    sizes.accept(ids.size());
     if (ids.size() == 1) {
-      // map: a row that cannot be read fails the read (as off the loop), rather than leaving it unanswered.
-      bounded.apply(one.execute(Tuple.of(ids.get(0)))).map(MeRepository::single).onComplete(waiting.get(0));
+      alone.apply(ids.get(0)).onComplete(waiting.get(0));
       return;
     }
+    sizes.accept(ids.size());
     bounded.apply(many.execute(Tuple.of(ids.toArray(UUID[]::new)))).onComplete(ar -> {
       if (ar.failed()) {
         waiting.forEach(promise -> promise.fail(ar.cause()));
