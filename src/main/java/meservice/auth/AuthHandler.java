@@ -46,18 +46,19 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   /** Whom a request's rate-limit bucket belongs to: the user, or the API key (not its organization). */
   public static Object rateLimitKey(RoutingContext rc) {
-    return principal(rc) instanceof Principal.ClerkUser user ? user.userId() : ((Principal.ApiKey) principal(rc)).keyId();
+    Principal principal = principal(rc);
+    return principal instanceof Principal.ClerkUser user ? user.userId() : ((Principal.ApiKey) principal).keyId();
   }
 
   @Override
   public void handle(RoutingContext rc) {
     String header = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
-    int start = credentialStart(header);
+    int end = credentialEnd(header);
+    int start = credentialStart(header, end);
     if (start < 0) {
       refuse(rc, AuthFailure.of(AuthFailureReason.MISSING, "no bearer credential"));
       return;
     }
-    int end = credentialEnd(header);
     // A missing credential costs nothing to refuse and is not counted; a presented one that fails is.
     long wait = limiter.retryAfterNanos(rc.request());
     if (wait > 0) {
@@ -108,20 +109,25 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   /**
    * Where the credential of {@code Authorization: Bearer <credential>} starts (the scheme is
-   * case-insensitive, whitespace around the credential is not part of it), or -1 when there is none.
+   * case-insensitive, whitespace before the credential is not part of it), or -1 when there is
+   * none before {@code end}.
    */
-  private static int credentialStart(String header) {
+  private static int credentialStart(String header, int end) {
     if (header == null || header.length() <= 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return -1;
     }
     int start = 7;
-    while (start < header.length() && header.charAt(start) <= ' ') {
+    while (start < end && header.charAt(start) <= ' ') {
       start++;
     }
-    return start < credentialEnd(header) ? start : -1;
+    return start < end ? start : -1;
   }
 
+  /** Where the credential ends: before any trailing whitespace (never inside the scheme). */
   private static int credentialEnd(String header) {
+    if (header == null) {
+      return 0;
+    }
     int end = header.length();
     while (end > 7 && header.charAt(end - 1) <= ' ') {
       end--;
