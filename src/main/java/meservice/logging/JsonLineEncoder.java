@@ -33,6 +33,10 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> implements
   /** Key-value pairs cannot shadow the fixed fields. */
   private static final Set<String> FIXED = Set.of("@timestamp", "level", "logger", "thread", "message", "stack_trace");
 
+  /** The writer thread's generator, kept from line to line with the stream it writes into. */
+  private JsonGenerator streaming;
+  private OutputStream streamingTo;
+
   @Override
   public byte[] headerBytes() {
     return NO_BYTES;
@@ -42,10 +46,6 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> implements
   public byte[] footerBytes() {
     return NO_BYTES;
   }
-
-  /** The writer thread's generator, kept from line to line with the stream it writes into. */
-  private JsonGenerator streaming;
-  private OutputStream streamingTo;
 
   @Override
   public byte[] encode(ILoggingEvent event) {
