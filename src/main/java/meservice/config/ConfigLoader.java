@@ -4,12 +4,9 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import meservice.resources.PackagedResources;
 
 /**
  * The one config loader. Defaults are {@code conf/config.json} as built into the jar (a classpath
@@ -60,14 +58,7 @@ public final class ConfigLoader {
   }
 
   private static JsonObject defaults() {
-    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS)) {
-      if (in == null) {
-        throw new IllegalStateException(DEFAULTS + " is missing from the jar (a broken build)");
-      }
-      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new JsonObject(PackagedResources.text(DEFAULTS));
   }
 
   private static JsonObject read(Path path, String name) {

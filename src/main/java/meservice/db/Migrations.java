@@ -7,14 +7,11 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import meservice.config.AppConfig;
+import meservice.resources.PackagedResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,17 +85,9 @@ public final class Migrations {
   }
 
   private static Migration read(String file) {
-    String path = "/db/migration/" + file;
-    try (InputStream in = Migrations.class.getResourceAsStream(path)) {
-      if (in == null) {
-        throw new IllegalStateException("missing migration " + path);
-      }
-      int separator = file.indexOf("__");
-      int version = Integer.parseInt(file.substring(1, separator));
-      String name = file.substring(separator + 2, file.length() - ".sql".length());
-      return new Migration(version, name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    int separator = file.indexOf("__");
+    int version = Integer.parseInt(file.substring(1, separator));
+    String name = file.substring(separator + 2, file.length() - ".sql".length());
+    return new Migration(version, name, PackagedResources.text("/db/migration/" + file));
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.zip.GZIPOutputStream;
+import meservice.resources.PackagedResources;
 
 /**
  * {@code GET /docs}: the API reference page, Swagger UI rendering {@code /openapi.json}. Every asset
@@ -120,10 +122,7 @@ public final class Docs {
 
   private static String swaggerUiVersion() {
     Properties properties = new Properties();
-    try (InputStream in = Docs.class.getResourceAsStream(WEBJAR_PROPERTIES)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + WEBJAR_PROPERTIES);
-      }
+    try (InputStream in = new ByteArrayInputStream(PackagedResources.bytes(WEBJAR_PROPERTIES))) {
       properties.load(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -155,13 +154,6 @@ public final class Docs {
   }
 
   private static Buffer read(String resource) {
-    try (InputStream in = Docs.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + resource);
-      }
-      return Buffer.buffer(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Buffer.buffer(PackagedResources.bytes(resource));
   }
 }

@@ -5,10 +5,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import meservice.me.Preferences;
+import meservice.resources.PackagedResources;
 
 /**
  * {@code GET /openapi.json}: the contract as an OpenAPI 3.1 document, built once at start-up and
@@ -30,7 +28,7 @@ public final class OpenApi implements Handler<RoutingContext> {
 
   /** Reads the classpath resource and completes it from {@code preferences}; call at start-up, off the event loop. */
   public static OpenApi load(Preferences preferences) {
-    JsonObject document = new JsonObject(read());
+    JsonObject document = new JsonObject(PackagedResources.text(RESOURCE));
     JsonObject schemas = document.getJsonObject("components").getJsonObject("schemas");
     schemas.put("Preferences", preferences.documentedSchema());
     schemas.getJsonObject("MePatch").getJsonObject("properties").put("preferences", preferences.documentedPatchSchema());
@@ -57,14 +55,4 @@ public final class OpenApi implements Handler<RoutingContext> {
         .end(document);
   }
 
-  private static Buffer read() {
-    try (InputStream in = OpenApi.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + RESOURCE);
-      }
-      return Buffer.buffer(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }
