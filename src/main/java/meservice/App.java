@@ -37,9 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class App {
 
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
-  /** How long shutdown waits for the pool after the grace period; counted in the README's budget. */
-  public static final int POOL_CLOSE_SECONDS = Database.CLOSE_SECONDS;
-
   private final Vertx vertx;
   private final Services services;
   private final Pool pool;
@@ -116,7 +113,7 @@ public final class App {
         .onFailure(err -> {
           stopKeys(keys);
           apiKeys.stop()
-              .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS))
+              .eventually(() -> Database.close(pool))
               .eventually(reads::close);
         });
   }
@@ -159,7 +156,7 @@ public final class App {
    * period) closes only after that query ends; shutdown does not wait for it past a bound.
    */
   private Future<Void> closePool() {
-    return Database.closeWithin(pool, POOL_CLOSE_SECONDS);
+    return Database.close(pool);
   }
 
   private static void requireStartable(AppConfig config) {

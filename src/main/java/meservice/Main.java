@@ -114,7 +114,7 @@ public final class Main {
    * keep the process past its budget (delay + grace + pool close + a margin for Vert.x itself).
    */
   private static void stopWithin(App app, Vertx vertx, AppConfig config) {
-    long budget = config.shutdownDelaySeconds() + config.shutdownGraceSeconds() + App.POOL_CLOSE_SECONDS + 5L;
+    long budget = config.shutdownDelaySeconds() + config.shutdownGraceSeconds() + Database.CLOSE_SECONDS + 5L;
     try {
       app.stop().toCompletionStage().toCompletableFuture().get(budget, TimeUnit.SECONDS);
       vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -144,7 +144,7 @@ public final class Main {
       System.err.println(e.getMessage());
       return 2;
     } finally {
-      // Bounded like the pool's close (Database.closeWithin): the process exits right after.
+      // Bounded like the pool's close (Database.close): the process exits right after.
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(Database.CLOSE_SECONDS, TimeUnit.SECONDS);
       } catch (Exception e) {

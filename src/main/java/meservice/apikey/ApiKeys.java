@@ -58,6 +58,6 @@ public final class ApiKeys {
     return lastUse.flush()
         .recover(err -> Future.succeededFuture())
         .compose(v -> revocations.stop())
-        .eventually(() -> Database.closeWithin(lookups, Database.CLOSE_SECONDS));
+        .eventually(() -> Database.close(lookups));
   }
 }

@@ -72,7 +72,7 @@ public final class RevocationListener {
     vertx.cancelTimer(timerId);
     Future<Void> released = conn == null ? Future.succeededFuture() : conn.close();
     // Bounded: a pool whose wait for a connection once timed out never completes its close (5.0.7).
-    return released.eventually(() -> Database.closeWithin(connection, Database.CLOSE_SECONDS));
+    return released.eventually(() -> Database.close(connection));
   }
 
   /** 100 ms, 200 ms, ... then every 5 s, forever: the cache is bypassed until it is back. */

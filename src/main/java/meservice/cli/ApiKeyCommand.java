@@ -58,7 +58,7 @@ public final class ApiKeyCommand {
     Pool pool = Database.pool(vertx, config);
     return Migrations.load().apply(vertx, config)
         .compose(v -> action.apply(ApiKeyRepository.create(pool, pool)))
-        .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
+        .eventually(() -> Database.close(pool));
   }
 
   /** {@code apikey help}, or {@code --help}/{@code -h} anywhere: the usage, and no database. */

@@ -29,7 +29,7 @@ public final class UserCommand {
     return Migrations.load().apply(vertx, config)
         .compose(v -> MeRepository.create(pool).setStaff(clerkUserId, staff))
         .map(v -> "user " + clerkUserId + " is_staff=" + staff)
-        .eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
+        .eventually(() -> Database.close(pool));
   }
 
   /** What is wrong with the arguments, or {@code null}. */

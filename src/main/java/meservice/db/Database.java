@@ -163,17 +163,18 @@ public final class Database {
   }
 
   /**
-   * Closes {@code client}, waiting at most {@code seconds}: Vert.x 5.0.7's pool never completes
-   * {@code close()} once a wait for a connection has timed out ("Promise already completed" in the
-   * log; eclipse-vertx/vertx-sql-client#1567), and a command or a shutdown must not hang on it.
-   * The connections left behind go with the process.
+   * Closes {@code client}, waiting at most {@link #CLOSE_SECONDS}: Vert.x 5.0.7's pool never
+   * completes {@code close()} once a wait for a connection has timed out ("Promise already
+   * completed" in the log; eclipse-vertx/vertx-sql-client#1567), and a command or a shutdown must
+   * not hang on it. The connections left behind go with the process. Every client the service
+   * opens is closed through here.
    */
-  public static Future<Void> closeWithin(SqlClient client, int seconds) {
+  public static Future<Void> close(SqlClient client) {
     return client.close()
-        .timeout(seconds, TimeUnit.SECONDS)
+        .timeout(CLOSE_SECONDS, TimeUnit.SECONDS)
         .recover(err -> {
           LOG.warn("database pool not closed after {} s ({}); leaving its connections to the process exit",
-              seconds, err.getMessage());
+              CLOSE_SECONDS, err.getMessage());
           return Future.succeededFuture();
         });
   }

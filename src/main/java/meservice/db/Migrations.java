@@ -51,7 +51,7 @@ public final class Migrations {
   public Future<Integer> apply(Vertx vertx, AppConfig config) {
     PgConnectOptions options = Pooling.forRequests(Database.connectOptions(config.databaseUrl()), config.dbPooling());
     Pool pool = Database.dedicated(vertx, options, config.dbLimits(), 0, "me-service-migrations");
-    return apply(pool).eventually(() -> Database.closeWithin(pool, Database.CLOSE_SECONDS));
+    return apply(pool).eventually(() -> Database.close(pool));
   }
 
   private Future<Integer> apply(Pool pool) {

@@ -96,8 +96,8 @@ public final class Pooling {
                     .map(after -> borrowed.equals(before) || !after.equals(before))))
             .eventually(second::close))
         .eventually(first::close))
-        .eventually(() -> Future.join(Database.closeWithin(one, Database.CLOSE_SECONDS),
-            Database.closeWithin(two, Database.CLOSE_SECONDS)));
+        .eventually(() -> Future.join(Database.close(one),
+            Database.close(two)));
   }
 
   private static Future<Integer> backend(SqlConnection conn) {

@@ -44,6 +44,6 @@ public final class ReadConnections {
   }
 
   public synchronized Future<Void> close() {
-    return Future.join(clients.stream().map(SqlClient::close).toList()).mapEmpty();
+    return Future.join(clients.stream().map(Database::close).toList()).mapEmpty();
   }
 }

@@ -103,8 +103,8 @@ class ReadBatchesTest {
 
   @AfterEach
   void closeReads() {
-    // Bounded: a client whose connection never opened need not close promptly (Database.closeWithin).
-    await(Database.closeWithin(reads, 5));
+    // Bounded: a client whose connection never opened need not close promptly (Database.close).
+    await(Database.close(reads));
   }
 
   @Test
