@@ -19,14 +19,8 @@ for tool in wrk curl jcmd; do
 done
 [ -f target/me-service.jar ] && [ -f target/me-service-dev.jar ] || mvn -B -ntp -q package -DskipTests
 
-# The ENTRYPOINT's options, between "java" and "-jar".
-opts=$(python3 - <<'PY'
-import json, re
-text = open("Dockerfile").read().replace("\\\n", " ")
-entry = json.loads(re.search(r'^ENTRYPOINT\s+(\[.*\])', text, re.M).group(1))
-print(" ".join(entry[1:entry.index("-jar")]))
-PY
-)
+source bench/lib/image.sh
+opts=$(image_java_opts)
 if [ -n "${EXTRA_OPTS:-}" ]; then
   opts="$(echo "$opts" | tr ' ' '\n' | grep -v -e 'GC$' | tr '\n' ' ') $EXTRA_OPTS"
 fi

@@ -41,12 +41,8 @@ PORT=${PORT:-18080}
 PGPORT=${PGPORT:-55432}
 BENCH_WORK=${BENCH_WORK:-/tmp/me-service-bench}
 CONTAINER_RAM=${CONTAINER_RAM:-512m}
-# The image's JVM options: the words of the Dockerfile's ENTRYPOINT between `java` and `-jar`.
-IMAGE_JAVA_OPTS=$(python3 -c '
-import json, re
-text = open("Dockerfile").read().replace("\\\n", " ")
-words = json.loads(re.search(r"^ENTRYPOINT\s+(\[.*?\])", text, re.M | re.S).group(1))
-print(" ".join(words[1:words.index("-jar")]))')
+source bench/lib/image.sh
+IMAGE_JAVA_OPTS=$(image_java_opts)
 JAVA_OPTS=${JAVA_OPTS:-$IMAGE_JAVA_OPTS -XX:MaxRAM=$CONTAINER_RAM}
 SERVICE_ENV=${SERVICE_ENV:-}
 PROFILE=${PROFILE:-0}
