@@ -37,11 +37,7 @@ class ColdStartTest {
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void threeInstancesStartingTogetherOnAnEmptyDatabaseAllComeUp(Vertx vertx) {
     for (int round = 0; round < ROUNDS; round++) {
-      String database = "cold_" + Long.toHexString(System.nanoTime());
-      String url = TestDatabase.url().replaceFirst("/[^/]*$", "/" + database);
-      try (Admin server = Admin.connect(vertx, TestDatabase.url())) {
-        server.query("CREATE DATABASE " + database);
-      }
+      String url = TestDatabase.fresh(vertx, "cold");
       Map<String, String> env = TestConfig.env();
       env.put("DATABASE_URL", url);
       env.put("DB_POOL_SIZE", "2");

@@ -52,12 +52,8 @@ class HungDatabaseTest {
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void aSilentDatabaseGives503sWithinTheBoundAndTheServiceRecoversWhenItHeals() throws Exception {
-    String database = "hung_" + Long.toHexString(System.nanoTime());
-    String direct = TestDatabase.url().replaceFirst("/[^/]*$", "/" + database);
     Vertx admins = Vertx.vertx();
-    try (Admin server = Admin.connect(admins, TestDatabase.url())) {
-      server.query("CREATE DATABASE " + database);
-    }
+    String direct = TestDatabase.fresh(admins, "hung");
     PgConnectOptions target = PgConnectOptions.fromUri(direct);
     Vertx vertx = App.vertx();
     boolean passed = false;

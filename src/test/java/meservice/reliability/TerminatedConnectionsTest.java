@@ -36,11 +36,7 @@ class TerminatedConnectionsTest {
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void killedConnectionsCostOnlyTheirInFlightRequests(Vertx vertx) throws Exception {
-    String database = "terminate_" + Long.toHexString(System.nanoTime());
-    String url = TestDatabase.url().replaceFirst("/[^/]*$", "/" + database);
-    try (Admin server = Admin.connect(vertx, TestDatabase.url())) {
-      server.query("CREATE DATABASE " + database);
-    }
+    String url = TestDatabase.fresh(vertx, "terminate");
     Map<String, String> env = TestConfig.env();
     env.put("DATABASE_URL", url);
     env.put("DB_POOL_SIZE", Integer.toString(POOL_SIZE));

@@ -1,5 +1,6 @@
 package meservice.support;
 
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import meservice.dev.DevDatabase;
@@ -27,5 +28,17 @@ public final class TestDatabase {
       }));
     }
     return database.url();
+  }
+
+  /**
+   * A new, empty database on the same server, named {@code prefix} and a unique suffix, for a test
+   * that must start from scratch or must not touch the others' backends: its URL.
+   */
+  public static String fresh(Vertx vertx, String prefix) {
+    String name = prefix + "_" + Long.toHexString(System.nanoTime());
+    try (Admin server = Admin.connect(vertx, url())) {
+      server.query("CREATE DATABASE " + name);
+    }
+    return url().replaceFirst("/[^/]*$", "/" + name);
   }
 }
