@@ -102,7 +102,7 @@ public final class Database {
         .with(net)
         .connectingTo(bounded(config))
         .withConnectHandler(Pooling.sessionSetup(config))
-        .using(TransportOptions.applied(vertx, net))
+        .using(vertx)
         .build();
   }
 
@@ -142,7 +142,7 @@ public final class Database {
         .with(net)
         .connectingTo(bounded(config).setPipeliningLimit(READ_PIPELINING_LIMIT))
         .withConnectHandler(Pooling.sessionSetup(config))
-        .using(TransportOptions.applied(vertx, net))
+        .using(vertx)
         .build();
   }
 
@@ -159,7 +159,7 @@ public final class Database {
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
         .setName(name);
     NetClientOptions net = net(limits, silenceMillis);
-    return PgBuilder.pool().with(pool).with(net).connectingTo(options).using(TransportOptions.applied(vertx, net)).build();
+    return PgBuilder.pool().with(pool).with(net).connectingTo(options).using(vertx).build();
   }
 
   /**
