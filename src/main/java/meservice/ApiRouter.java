@@ -7,10 +7,11 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.sqlclient.SqlClient;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import meservice.db.Reads;
+import meservice.db.Sql;
 import meservice.http.Cors;
 import meservice.http.ErrorMapper;
 import meservice.http.RequestDeadline;
@@ -30,7 +31,7 @@ public final class ApiRouter {
    * The router of one event loop. {@code reads} is that loop's own read connection (the Me
    * handler's reads and readiness pings); everything else is shared.
    */
-  public static Router create(Vertx vertx, Services services, SqlClient reads, RequestDeadline deadline) {
+  public static Router create(Vertx vertx, Services services, Reads reads, RequestDeadline deadline) {
     Router router = Router.router(vertx);
     MeHandler me = services.me(reads);
     Metrics metrics = services.metrics();
@@ -67,7 +68,8 @@ public final class ApiRouter {
         .handler(me::patch);
 
     router.get("/health/live").handler(services.health()::live);
-    router.get("/health/ready").handler(rc -> services.health().ready(rc, reads));
+    Reads.Statement ping = reads.statement(Sql.PING);
+    router.get("/health/ready").handler(rc -> services.health().ready(rc, ping));
     router.get("/metrics").handler(rc -> metrics(rc, services.metrics()));
     router.get("/openapi.json").handler(services.openApi());
     router.get("/docs").handler(services.docs()::page);

@@ -4,8 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.sqlclient.SqlClient;
 import java.util.concurrent.TimeUnit;
+import meservice.db.Reads;
 import meservice.http.InvalidRequests;
 import meservice.http.RequestDeadline;
 
@@ -41,7 +41,7 @@ public final class ApiVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false);
     RequestDeadline deadline = new RequestDeadline(vertx, services.config().httpIdleTimeoutSeconds() * 1000L);
     // Opened on this verticle's event loop: queries and their answers stay on it.
-    SqlClient reads = services.reads().forThisLoop(vertx);
+    Reads reads = services.reads().forThisLoop(vertx);
     return vertx.createHttpServer(options)
         .connectionHandler(deadline::opened)
         .invalidRequestHandler(new InvalidRequests())

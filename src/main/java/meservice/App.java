@@ -22,6 +22,8 @@ import meservice.http.ClientAddress;
 import meservice.http.RateLimiter;
 import meservice.db.Migrations;
 import meservice.db.Pooling;
+import meservice.db.PrimaryOnly;
+import meservice.db.WritePool;
 import meservice.db.ReadConnections;
 import meservice.me.PatchParser;
 import meservice.me.PatchValidation;
@@ -39,13 +41,13 @@ public final class App {
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
   private final Vertx vertx;
   private final Services services;
-  private final Pool pool;
+  private final WritePool pool;
   private final ApiKeys apiKeys;
   private final KeySource keys;
   private final List<ApiVerticle> verticles;
   private final String deploymentId;
 
-  private App(Vertx vertx, Services services, Pool pool, ApiKeys apiKeys,
+  private App(Vertx vertx, Services services, WritePool pool, ApiKeys apiKeys,
       KeySource keys, List<ApiVerticle> verticles, String deploymentId) {
     this.vertx = vertx;
     this.services = services;
@@ -70,12 +72,13 @@ public final class App {
   public static Future<App> start(Vertx vertx, AppConfig config, Preferences preferences) {
     requireStartable(config);
     KeySource keys = keySource(vertx, config);
-    Pool pool = Database.pool(vertx, config);
-    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    ReadConnections reads = new ReadConnections(config, instances);
-    List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
-    ApiKeys apiKeys = ApiKeys.create(vertx, pool, config);
     Metrics metrics = Metrics.of(vertx);
+    PrimaryOnly primary = new PrimaryOnly(metrics.registry());
+    WritePool pool = Database.pool(vertx, config, primary);
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    ReadConnections reads = new ReadConnections(config, primary, instances, metrics.registry());
+    List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
+    ApiKeys apiKeys = ApiKeys.create(vertx, pool, config, primary);
     if (keys instanceof JwksKeySource jwks) {
       metrics.watch(jwks);
     }
@@ -96,7 +99,7 @@ public final class App {
         metrics,
         OpenApi.load(preferences),
         Docs.load());
-    return Pooling.check(vertx, pool, config)
+    return Pooling.check(vertx, pool.pool(), config)
         .compose(v -> Migrations.load().apply(vertx, config))
         .compose(applied -> warm(keys))
         .compose(v -> apiKeys.start())
@@ -113,7 +116,7 @@ public final class App {
         .onFailure(err -> {
           stopKeys(keys);
           apiKeys.stop()
-              .eventually(() -> Database.close(pool))
+              .eventually(pool::close)
               .eventually(reads::close);
         });
   }
@@ -122,8 +125,9 @@ public final class App {
     return verticles.get(0).port();
   }
 
+  /** The write pool's connections, for tests that look at the stored rows. */
   public Pool pool() {
-    return pool;
+    return pool.pool();
   }
 
   /**
@@ -156,7 +160,7 @@ public final class App {
    * period) closes only after that query ends; shutdown does not wait for it past a bound.
    */
   private Future<Void> closePool() {
-    return Database.close(pool);
+    return pool.close();
   }
 
   private static void requireStartable(AppConfig config) {

@@ -1,11 +1,11 @@
 package meservice;
 
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlClient;
 import meservice.auth.AuthHandler;
 import meservice.config.AppConfig;
 import meservice.db.Database;
 import meservice.db.ReadConnections;
+import meservice.db.Reads;
+import meservice.db.WritePool;
 import meservice.http.RateLimiter;
 import meservice.me.MeHandler;
 import meservice.me.MeRepository;
@@ -18,14 +18,14 @@ import meservice.ops.OpenApi;
 
 /** The shared, thread-safe parts every event loop's router is built from. */
 public record Services(AppConfig config, AuthHandler auth, RateLimiter rateLimiter, Preferences preferences,
-    PatchValidation patchBody, Pool writes, ReadConnections reads, Health health, Metrics metrics, OpenApi openApi,
+    PatchValidation patchBody, WritePool writes, ReadConnections reads, Health health, Metrics metrics, OpenApi openApi,
     Docs docs) {
 
   /**
    * One event loop's Me handler: reads on that loop's own connection, writes on the shared pool;
    * the size of each read statement goes to {@code db.read.batch.size}.
    */
-  MeHandler me(SqlClient reads) {
+  MeHandler me(Reads reads) {
     return new MeHandler(MeRepository.create(reads, writes, Database.deadlineMillis(config.dbLimits()),
         metrics::readBatch), preferences);
   }

@@ -2,7 +2,6 @@ package meservice.apikey;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PreparedQuery;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -16,6 +15,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import meservice.auth.Principal;
 import meservice.db.Sql;
+import meservice.db.WritePool;
 import meservice.auth.Ids;
 
 /**
@@ -32,22 +32,16 @@ public final class ApiKeyRepository {
   /** A key found by its hash; a revoked one is found too, so the log can say why it failed. */
   record Found(Principal.ApiKey principal, boolean revoked) {}
 
-  private final PreparedQuery<RowSet<Row>> insert;
-  private final PreparedQuery<RowSet<Row>> list;
+  private final WritePool writes;
   private final PreparedQuery<RowSet<Row>> find;
-  private final PreparedQuery<RowSet<Row>> revoke;
-  private final PreparedQuery<RowSet<Row>> touch;
 
-  private ApiKeyRepository(Pool writes, SqlClient reads) {
-    this.insert = writes.preparedQuery(Sql.INSERT_API_KEY);
-    this.list = writes.preparedQuery(Sql.LIST_API_KEYS);
+  private ApiKeyRepository(WritePool writes, SqlClient reads) {
+    this.writes = writes;
     this.find = reads.preparedQuery(Sql.FIND_API_KEY);
-    this.revoke = writes.preparedQuery(Sql.REVOKE_API_KEY);
-    this.touch = writes.preparedQuery(Sql.TOUCH_API_KEYS);
   }
 
   /** {@code reads} serves the lookups of presented keys; {@code writes} everything else. */
-  public static ApiKeyRepository create(Pool writes, SqlClient reads) {
+  public static ApiKeyRepository create(WritePool writes, SqlClient reads) {
     return new ApiKeyRepository(writes, reads);
   }
 
@@ -60,12 +54,12 @@ public final class ApiKeyRepository {
     String secret = ApiKeySecret.generate();
     Tuple params = Tuple.of(id, Ids.orgId(clerkOrgId), clerkOrgId, name, ApiKeySecret.displayPrefix(secret),
         Buffer.buffer(ApiKeySecret.hash(secret)), scopes.toArray(String[]::new));
-    return insert.execute(params).map(rows -> new NewApiKey(id, clerkOrgId, name, scopes, secret,
+    return writes.execute(Sql.INSERT_API_KEY, params).map(rows -> new NewApiKey(id, clerkOrgId, name, scopes, secret,
         rows.iterator().next().getOffsetDateTime(0)));
   }
 
   public Future<List<Listed>> list(String clerkOrgId) {
-    return list.execute(Tuple.of(Ids.orgId(clerkOrgId))).map(rows -> {
+    return writes.execute(Sql.LIST_API_KEYS, Tuple.of(Ids.orgId(clerkOrgId))).map(rows -> {
       List<Listed> keys = new ArrayList<>();
       for (Row row : rows) {
         keys.add(new Listed(row.getUUID(0), row.getString(1), row.getString(2),
@@ -78,7 +72,7 @@ public final class ApiKeyRepository {
 
   /** The revocation time, or {@code null} when no key has this id. Announced to every instance. */
   public Future<OffsetDateTime> revoke(UUID id) {
-    return revoke.execute(Tuple.of(id))
+    return writes.execute(Sql.REVOKE_API_KEY, Tuple.of(id))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime(0));
   }
 
@@ -101,6 +95,6 @@ public final class ApiKeyRepository {
     for (int i = 0; i < ids.length; i++) {
       times[i] = lastUses.get(ids[i]);
     }
-    return touch.execute(Tuple.tuple().addArrayOfUUID(ids).addArrayOfOffsetDateTime(times)).mapEmpty();
+    return writes.execute(Sql.TOUCH_API_KEYS, Tuple.tuple().addArrayOfUUID(ids).addArrayOfOffsetDateTime(times)).mapEmpty();
   }
 }

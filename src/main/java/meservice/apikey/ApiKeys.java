@@ -2,11 +2,12 @@ package meservice.apikey;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import java.time.Duration;
 import meservice.config.AppConfig;
 import meservice.db.Database;
+import meservice.db.PrimaryOnly;
+import meservice.db.WritePool;
 
 /**
  * API-key authentication of one running instance: the verifier every event loop shares, its
@@ -23,9 +24,9 @@ public final class ApiKeys {
   private final long flushMillis;
   private long flushTimer = -1;
 
-  private ApiKeys(Vertx vertx, Pool pool, AppConfig config) {
+  private ApiKeys(Vertx vertx, WritePool pool, AppConfig config, PrimaryOnly primary) {
     AppConfig.ApiKeySettings settings = config.apiKeys();
-    this.lookups = Database.apiKeyLookups(vertx, config);
+    this.lookups = Database.apiKeyLookups(vertx, config, primary);
     ApiKeyRepository repository = ApiKeyRepository.create(pool, lookups);
     ApiKeyCache cache = new ApiKeyCache(settings.cacheSize(), Duration.ofSeconds(settings.cacheTtlSeconds()));
     this.vertx = vertx;
@@ -38,8 +39,8 @@ public final class ApiKeys {
   }
 
   /** Keys are looked up on a connection of their own ({@link Database#apiKeyLookups}); last uses are written on {@code pool}. */
-  public static ApiKeys create(Vertx vertx, Pool pool, AppConfig config) {
-    return new ApiKeys(vertx, pool, config);
+  public static ApiKeys create(Vertx vertx, WritePool pool, AppConfig config, PrimaryOnly primary) {
+    return new ApiKeys(vertx, pool, config, primary);
   }
 
   public ApiKeyVerifier verifier() {

@@ -36,7 +36,7 @@ public final class RevocationListener {
   static final long PING_INTERVAL_MS = 200;
   /** Many ping intervals: only a connection that stopped answering reads nothing for so long. */
   static final int SILENCE_MS = 5_000;
-  private static final long MAX_RECONNECT_DELAY_MS = 5_000;
+  private static final long MAX_RECONNECT_DELAY_MS = 1_000;
 
   private final Vertx vertx;
   private final ApiKeyCache cache;
@@ -75,7 +75,11 @@ public final class RevocationListener {
     return released.eventually(() -> Database.close(connection));
   }
 
-  /** 100 ms, 200 ms, ... then every 5 s, forever: the cache is bypassed until it is back. */
+  /**
+   * 100 ms, 200 ms, ... then every second, forever: the cache is bypassed until it is back. A LISTEN
+   * that reaches a standby (the old primary, over a failover) fails with 25006 and is retried the
+   * same way until the address reaches the primary.
+   */
   private Future<Void> listen() {
     return connection.getConnection()
         .map(PgConnection::cast)

@@ -2,7 +2,6 @@ package meservice.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -21,6 +20,7 @@ import meservice.apikey.NewApiKey;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
 import meservice.db.Database;
+import meservice.db.WritePool;
 import meservice.db.Migrations;
 
 /**
@@ -55,10 +55,10 @@ public final class ApiKeyCommand {
     if (config.databaseUrl() == null) {
       throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
     }
-    Pool pool = Database.pool(vertx, config);
+    WritePool pool = Database.pool(vertx, config);
     return Migrations.load().apply(vertx, config)
-        .compose(v -> action.apply(ApiKeyRepository.create(pool, pool)))
-        .eventually(() -> Database.close(pool));
+        .compose(v -> action.apply(ApiKeyRepository.create(pool, pool.pool())))
+        .eventually(pool::close);
   }
 
   /** {@code apikey help}, or {@code --help}/{@code -h} anywhere: the usage, and no database. */

@@ -2,9 +2,9 @@ package meservice.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import meservice.config.AppConfig;
 import meservice.db.Database;
+import meservice.db.WritePool;
 import meservice.db.Migrations;
 import meservice.me.MeRepository;
 
@@ -25,11 +25,11 @@ public final class UserCommand {
     }
     String clerkUserId = args[2];
     boolean staff = Boolean.parseBoolean(args[3]);
-    Pool pool = Database.pool(vertx, config);
+    WritePool pool = Database.pool(vertx, config);
     return Migrations.load().apply(vertx, config)
         .compose(v -> MeRepository.create(pool).setStaff(clerkUserId, staff))
         .map(v -> "user " + clerkUserId + " is_staff=" + staff)
-        .eventually(() -> Database.close(pool));
+        .eventually(pool::close);
   }
 
   /** What is wrong with the arguments, or {@code null}. */

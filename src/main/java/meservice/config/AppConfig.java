@@ -56,9 +56,11 @@ public record AppConfig(
    * What sits between the service and PostgreSQL. {@code transactionMode}: {@code DATABASE_URL}
    * is a pooler that lends a server connection per transaction (PgBouncer
    * {@code pool_mode=transaction}); {@code directUrl} ({@code DATABASE_DIRECT_URL}, required then)
-   * is a real session, for what needs one: LISTEN for API-key revocations.
+   * is a real session, for what needs one: LISTEN for API-key revocations. {@code readUrl}
+   * ({@code DATABASE_READ_URL}, optional): a standby (or a reader endpoint) that GETs read from,
+   * falling back to {@code DATABASE_URL}.
    */
-  public record DatabasePooling(boolean transactionMode, String directUrl) {
+  public record DatabasePooling(boolean transactionMode, String directUrl, String readUrl) {
     /** Where a connection that must stay one PostgreSQL session connects. */
     public String sessionUrl(String databaseUrl) {
       return directUrl != null ? directUrl : databaseUrl;

@@ -127,7 +127,7 @@ public final class ConfigLoader {
       throw new ConfigException("DATABASE_DIRECT_URL: required when DATABASE_POOL_MODE=transaction "
           + "(listening for api key revocations needs a session: PostgreSQL itself or a session-mode pool)");
     }
-    return new AppConfig.DatabasePooling(transaction, direct);
+    return new AppConfig.DatabasePooling(transaction, direct, postgresUrl("DATABASE_READ_URL"));
   }
 
   /**

@@ -1,6 +1,8 @@
 package meservice.db;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -8,6 +10,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.concurrent.TimeUnit;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
@@ -35,6 +38,12 @@ public final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
   /** How long closing a pool may take before it is left to the process exit. */
   public static final int CLOSE_SECONDS = 5;
+
+  /**
+   * How long a write waits for a primary when there is no statement timeout, hence no deadline
+   * ({@code DB_STATEMENT_TIMEOUT_MS=0}): read-only servers are not retried for good.
+   */
+  private static final int NO_DEADLINE_PRIMARY_WAIT_MS = 10_000;
 
   /** Past the statement timeout, time for the server's cancellation to reach us. */
   static final int SILENCE_MARGIN_MS = 3_000;
@@ -86,9 +95,10 @@ public final class Database {
   /**
    * One statement in flight per connection: durable commits from several connections at once are
    * what Postgres groups into one WAL flush, whereas commits pipelined on one connection queue
-   * behind each other's fsync. Waiting for a connection is bounded by the connect timeout.
+   * behind each other's fsync. Waiting for a connection is bounded by the connect timeout; each
+   * new connection is checked to be on the primary ({@link PrimaryOnly}).
    */
-  public static Pool pool(Vertx vertx, AppConfig config) {
+  public static WritePool pool(Vertx vertx, AppConfig config, PrimaryOnly primary) {
     AppConfig.DatabaseLimits limits = config.dbLimits();
     PoolOptions options = retiringIdle(new PoolOptions())
         .setMaxSize(config.dbPoolSize())
@@ -97,13 +107,20 @@ public final class Database {
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
         .setName("me-service");
     NetClientOptions net = net(limits, deadlineMillis(limits));
-    return PgBuilder.pool()
+    Pool pool = PgBuilder.pool()
         .with(options)
         .with(net)
-        .connectingTo(bounded(config))
-        .withConnectHandler(Pooling.sessionSetup(config))
+        .connectingTo(bounded(config, config.databaseUrl()))
+        .withConnectHandler(primary.connectHandler(Pooling.sessionSettings(config, true)))
         .using(vertx)
         .build();
+    int deadline = deadlineMillis(limits);
+    return new WritePool(vertx, pool, primary, deadline == 0 ? NO_DEADLINE_PRIMARY_WAIT_MS : deadline);
+  }
+
+  /** The write pool of a command ({@code migrate}, {@code apikey}, {@code user}): nothing scrapes its meters. */
+  public static WritePool pool(Vertx vertx, AppConfig config) {
+    return pool(vertx, config, new PrimaryOnly(new SimpleMeterRegistry()));
   }
 
   /**
@@ -112,22 +129,36 @@ public final class Database {
    * connections are opened on the caller's event loop ({@link ReadConnections} calls this from each
    * API verticle's {@code start}), so a query and its answer never change threads. Each loop's
    * client is its own pool, so each has its own name: pools of one name share their meters, and
-   * Micrometer warns at start-up when the second registers them again.
+   * Micrometer warns at start-up when the second registers them again. These read from the
+   * primary ({@code DATABASE_URL}), checked as the write pool's connections are: a standby's rows
+   * may lag behind a write this instance or another one has acknowledged.
    */
-  static SqlClient reads(Vertx vertx, AppConfig config, int index, int connections) {
-    return pipelined(vertx, config, connections, "me-service-reads-" + index);
+  static SqlClient reads(Vertx vertx, AppConfig config, PrimaryOnly primary, int index, int connections) {
+    return pipelined(vertx, config, config.databaseUrl(), connections, "me-service-reads-" + index,
+        primary.connectHandler(Pooling.sessionSettings(config, false)));
+  }
+
+  /** As {@link #reads}, on {@code DATABASE_READ_URL}: a standby, or whatever server that name reaches. */
+  static SqlClient standbyReads(Vertx vertx, AppConfig config, int index, int connections) {
+    String settings = Pooling.sessionSettings(config, false);
+    Handler<SqlConnection> setup = settings.isEmpty()
+        ? SqlConnection::close
+        : conn -> conn.query(settings).execute().onComplete(ar -> conn.close());
+    return pipelined(vertx, config, config.dbPooling().readUrl(), connections, "me-service-standby-reads-" + index, setup);
   }
 
   /**
-   * The one pipelined connection that looks up presented API keys. A flood of unknown keys
-   * queues here (bounded, then 503) and never waits for, nor holds, a connection that a PATCH or
-   * a GET needs.
+   * The one pipelined connection that looks up presented API keys, on the primary (a revoked
+   * key's row may not have reached a standby yet). A flood of unknown keys queues here (bounded,
+   * then 503) and never waits for, nor holds, a connection that a PATCH or a GET needs.
    */
-  public static SqlClient apiKeyLookups(Vertx vertx, AppConfig config) {
-    return pipelined(vertx, config, 1, "me-service-api-keys");
+  public static SqlClient apiKeyLookups(Vertx vertx, AppConfig config, PrimaryOnly primary) {
+    return pipelined(vertx, config, config.databaseUrl(), 1, "me-service-api-keys",
+        primary.connectHandler(Pooling.sessionSettings(config, false)));
   }
 
-  private static SqlClient pipelined(Vertx vertx, AppConfig config, int connections, String name) {
+  private static SqlClient pipelined(Vertx vertx, AppConfig config, String url, int connections, String name,
+      Handler<SqlConnection> setup) {
     AppConfig.DatabaseLimits limits = config.dbLimits();
     // No acquisition timeout: it costs a timer per query, and a pipelined connection is almost
     // never waited for; past the bounded queue a read fails fast (503) all the same.
@@ -140,8 +171,8 @@ public final class Database {
     return PgBuilder.client()
         .with(options)
         .with(net)
-        .connectingTo(bounded(config).setPipeliningLimit(READ_PIPELINING_LIMIT))
-        .withConnectHandler(Pooling.sessionSetup(config))
+        .connectingTo(bounded(config, url).setPipeliningLimit(READ_PIPELINING_LIMIT))
+        .withConnectHandler(setup)
         .using(vertx)
         .build();
   }
@@ -201,8 +232,8 @@ public final class Database {
     return options;
   }
 
-  /** The statement timeout is set by {@link Pooling#sessionSetup} on each new connection. */
-  private static PgConnectOptions bounded(AppConfig config) {
-    return Pooling.forRequests(connectOptions(config.databaseUrl()), config.dbPooling());
+  /** The statement timeout is set by {@link Pooling#sessionSettings} on each new connection. */
+  private static PgConnectOptions bounded(AppConfig config, String url) {
+    return Pooling.forRequests(connectOptions(url), config.dbPooling());
   }
 }

@@ -1,7 +1,6 @@
 package meservice.db;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -30,20 +29,29 @@ public final class Pooling {
   }
 
   /**
-   * Run on each new request connection before it is used. {@code statement_timeout} is set with a
-   * statement, not as a startup parameter: PgBouncer refuses startup parameters it does not track
-   * (or, listed in {@code ignore_startup_parameters}, drops them). Under transaction pooling a
-   * session setting would land on whichever session ran it, so there it comes from the role or
-   * database default, which {@link #check} verifies.
+   * The session settings each new request connection runs before it is used, as statements ending
+   * in "; " (empty when none). {@code statement_timeout} is set with a statement, not as a startup
+   * parameter: PgBouncer refuses startup parameters it does not track (or, listed in
+   * {@code ignore_startup_parameters}, drops them). With a standby to read from
+   * ({@code DATABASE_READ_URL}), writes wait until the synchronous standby has applied them
+   * ({@code synchronous_commit = remote_apply}), so a GET answered after a PATCH was acknowledged
+   * reads that PATCH or a later one there. Under transaction pooling a session setting would land
+   * on whichever session ran it, so there both come from the role or database default, which
+   * {@link #check} verifies.
    */
-  static Handler<SqlConnection> sessionSetup(AppConfig config) {
-    int timeout = config.dbLimits().statementTimeoutMillis();
-    if (config.dbPooling().transactionMode() || timeout == 0) {
-      return SqlConnection::close;
+  static String sessionSettings(AppConfig config, boolean writes) {
+    if (config.dbPooling().transactionMode()) {
+      return "";
     }
-    String set = Sql.SET_STATEMENT_TIMEOUT + timeout;
-    return conn -> conn.query(set).execute().onComplete(ar -> conn.close());
+    int timeout = config.dbLimits().statementTimeoutMillis();
+    String settings = timeout == 0 ? "" : Sql.SET_STATEMENT_TIMEOUT + timeout + "; ";
+    return writes && config.dbPooling().readUrl() != null
+        ? settings + Sql.SET_SYNCHRONOUS_COMMIT + SYNCHRONOUS_COMMIT + "; "
+        : settings;
   }
+
+  /** What writes wait for when reads may come from a standby. */
+  static final String SYNCHRONOUS_COMMIT = "remote_apply";
 
   /**
    * Before migrations: the session URL (the revocation listener's) really keeps one session per
@@ -73,7 +81,19 @@ public final class Pooling {
                   + " ms, but under DATABASE_POOL_MODE=transaction sessions keep the role's default, "
                   + actual + " ms; run ALTER ROLE <user> SET statement_timeout = " + wanted
                   + " (or ALTER DATABASE), or set DB_STATEMENT_TIMEOUT_MS=" + actual));
-        });
+        })
+        .compose(v -> config.dbPooling().readUrl() == null
+            ? Future.<Void>succeededFuture()
+            : requests.query(Sql.SERVER_SYNCHRONOUS_COMMIT).execute().compose(rows -> {
+              String actual = rows.iterator().next().getString(0);
+              return actual.equals(SYNCHRONOUS_COMMIT)
+                  ? Future.<Void>succeededFuture()
+                  : Future.failedFuture(new ConfigException("DATABASE_READ_URL: reads from a standby need "
+                      + "writes acknowledged only once the standby applied them, but under "
+                      + "DATABASE_POOL_MODE=transaction sessions keep the role's default synchronous_commit, "
+                      + actual + "; run ALTER ROLE <user> SET synchronous_commit = " + SYNCHRONOUS_COMMIT
+                      + " (or ALTER DATABASE)"));
+            }));
   }
 
   /**

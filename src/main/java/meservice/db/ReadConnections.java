@@ -1,5 +1,7 @@
 package meservice.db;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.SqlClient;
@@ -13,33 +15,52 @@ import meservice.config.AppConfig;
  * opens its own client on its own loop, so a query and its answer never change threads (a client
  * shared by all loops makes them hop). With more connections than loops, each loop's client gets
  * several; with more loops than connections (a big node under the default cap), the later
- * verticles share the first ones' clients round robin, and the connection budget holds.
+ * verticles share the first ones' clients round robin, and the connection budget holds. With
+ * {@code DATABASE_READ_URL}, each loop has as many on the standby, and the ones on the primary
+ * are opened only when the standby does not answer.
  */
 public final class ReadConnections {
 
   private final AppConfig config;
+  private final PrimaryOnly primary;
   private final int loops;
+  private final Counter fallbacks;
+  private final List<Reads> handed = new ArrayList<>();
   private final List<SqlClient> clients = new ArrayList<>();
   private int handedOut;
 
-  public ReadConnections(AppConfig config, int loops) {
+  public ReadConnections(AppConfig config, PrimaryOnly primary, int loops, MeterRegistry registry) {
     this.config = config;
+    this.primary = primary;
     this.loops = loops;
+    this.fallbacks = Counter.builder("db.reads.standby.fallbacks")
+        .description("Reads the standby (DATABASE_READ_URL) did not answer, asked of the primary instead")
+        .register(registry);
   }
 
   /** Called from a verticle's {@code start}, on its event loop. */
-  public synchronized SqlClient forThisLoop(Vertx vertx) {
+  public synchronized Reads forThisLoop(Vertx vertx) {
     int total = config.dbReadConnections();
     int owners = Math.min(loops, total);
-    SqlClient client;
-    if (clients.size() < owners) {
-      int mine = total / owners + (clients.size() < total % owners ? 1 : 0);
-      client = Database.reads(vertx, config, clients.size(), mine);
-      clients.add(client);
+    Reads reads;
+    if (handed.size() < owners) {
+      int index = handed.size();
+      int mine = total / owners + (index < total % owners ? 1 : 0);
+      SqlClient onPrimary = opened(Database.reads(vertx, config, primary, index, mine));
+      SqlClient onStandby = config.dbPooling().readUrl() == null
+          ? null
+          : opened(Database.standbyReads(vertx, config, index, mine));
+      reads = new Reads(onPrimary, onStandby, fallbacks);
+      handed.add(reads);
     } else {
-      client = clients.get(handedOut % clients.size());
+      reads = handed.get(handedOut % handed.size());
     }
     handedOut++;
+    return reads;
+  }
+
+  private SqlClient opened(SqlClient client) {
+    clients.add(client);
     return client;
   }
 

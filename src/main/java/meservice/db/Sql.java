@@ -43,9 +43,22 @@ public final class Sql {
   /** Run on each new request connection, with the timeout in milliseconds appended. */
   static final String SET_STATEMENT_TIMEOUT = "SET statement_timeout = ";
 
+  /** Run on each new write connection when reads may come from a standby, with the level appended. */
+  static final String SET_SYNCHRONOUS_COMMIT = "SET synchronous_commit = ";
+
+  /**
+   * Asked of each new connection that must reach the primary: {@code on} on a standby (and on a
+   * server made read-only), as libpq's {@code target_session_attrs=read-write} asks.
+   */
+  static final String TRANSACTION_READ_ONLY = "SHOW transaction_read_only";
+
   /** The statement timeout a session gets from the server, role and database defaults, in ms. */
   static final String SERVER_STATEMENT_TIMEOUT =
       "SELECT setting::int FROM pg_settings WHERE name = 'statement_timeout'";
+
+  /** The synchronous_commit a session gets from the server, role and database defaults. */
+  static final String SERVER_SYNCHRONOUS_COMMIT =
+      "SELECT setting FROM pg_settings WHERE name = 'synchronous_commit'";
 
   static final String BACKEND_PID = "SELECT pg_backend_pid()";
 

@@ -1,24 +1,18 @@
 package meservice.http;
 
 import io.vertx.core.Handler;
-import io.vertx.core.VertxException;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.ClosedConnectionException;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.util.Locale;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import meservice.db.DatabaseFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one place every failure becomes an envelope: our own {@link ApiError}s, the framework's
- * 404/405/413/415, database outages (503) and bugs (500, logged with the request id, never shown).
+ * 404/405/413/415, database outages ({@link DatabaseFailure#isOutage}: 503) and bugs (500, logged with
+ * the request id, never shown).
  */
 public final class ErrorMapper implements Handler<RoutingContext> {
 
@@ -58,7 +52,7 @@ public final class ErrorMapper implements Handler<RoutingContext> {
     if (failure instanceof HttpException http) {
       status = http.getStatusCode();
     } else if (failure != null) {
-      return isDatabaseOutage(failure) ? ApiError.of(ErrorCode.UNAVAILABLE) : ApiError.of(ErrorCode.INTERNAL);
+      return DatabaseFailure.isOutage(failure) ? ApiError.of(ErrorCode.UNAVAILABLE) : ApiError.of(ErrorCode.INTERNAL);
     }
     return switch (status) {
       case 400 -> ApiError.of(ErrorCode.VALIDATION_ERROR);
@@ -73,38 +67,5 @@ public final class ErrorMapper implements Handler<RoutingContext> {
       case 503 -> ApiError.of(ErrorCode.UNAVAILABLE);
       default -> ApiError.of(ErrorCode.INTERNAL);
     };
-  }
-
-  /**
-   * A database that cannot be reached, is saturated or too slow, as opposed to a query that is
-   * wrong. Found by stopping PostgreSQL, killing backends, filling the pool and running into the
-   * statement timeout (the reliability suite), the pg client raises: a refused connect
-   * ({@link ConnectException}); a connection reset or broken under a query ({@link IOException}), closed
-   * under it ({@link ClosedConnectionException}) or closed just before it was used ("Connection is
-   * not active now"); SQLSTATE 57P01 (terminated by an administrator) and 57P03 (shutting down,
-   * starting up); a full wait queue ({@link ConnectionPoolTooBusyException}); no connection within
-   * the connect timeout ("Timeout waiting for connection", or "Timeout"); and a statement cancelled
-   * by {@code statement_timeout} (57014).
-   */
-  static boolean isDatabaseOutage(Throwable failure) {
-    if (failure instanceof PgException pg) {
-      String state = pg.getSqlState();
-      // Class 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now;
-      // 57014: statement timeout; 53300: too many connections.
-      return state != null && (state.startsWith("08") || state.startsWith("57P")
-          || state.equals("57014") || state.equals("53300"));
-    }
-    if (failure instanceof VertxException && failure.getMessage() != null) {
-      // The pool's own failures have no type of their own, only these messages.
-      String message = failure.getMessage().toLowerCase(Locale.ROOT);
-      if (message.contains("timeout") || message.startsWith("connection is not active now")) {
-        return true;
-      }
-    }
-    // IOException: "Connection reset" (NIO's SocketException) or "Broken pipe" (epoll's own type).
-    return failure instanceof IOException
-        || failure instanceof ClosedConnectionException
-        || failure instanceof TimeoutException
-        || failure instanceof ConnectionPoolTooBusyException;
   }
 }

@@ -3,48 +3,45 @@ package meservice.me;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PreparedQuery;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import meservice.auth.Ids;
+import meservice.db.Reads;
 import meservice.db.Sql;
+import meservice.db.WritePool;
 
 /** Reads and writes users' stored state. One statement, one round trip, per call. */
 public final class MeRepository {
 
-  private final PreparedQuery<RowSet<Row>> find;
-  private final PreparedQuery<RowSet<Row>> patch;
-  private final PreparedQuery<RowSet<Row>> setStaff;
+  private final Reads.Statement find;
+  private final WritePool writes;
   private final long deadlineMillis;
   /** {@code null} when created off an event loop: each read is then its own statement. */
   private final ReadBatches batches;
   /** Told the number of ids of every read statement sent (1 for a read of its own). */
   private final IntConsumer readSizes;
 
-  private MeRepository(SqlClient reads, SqlClient writes, long deadlineMillis, Context loop, IntConsumer readSizes) {
-    this.find = reads.preparedQuery(Sql.FIND_USER);
-    this.patch = writes.preparedQuery(Sql.PATCH_PREFERENCES);
-    this.setStaff = writes.preparedQuery(Sql.SET_STAFF);
+  private MeRepository(Reads reads, WritePool writes, long deadlineMillis, Context loop, IntConsumer readSizes) {
+    this.find = reads.statement(Sql.FIND_USER);
+    this.writes = writes;
     this.deadlineMillis = deadlineMillis;
     this.readSizes = readSizes;
     this.batches = loop == null ? null
-        : new ReadBatches(loop, this::findAlone, reads.preparedQuery(Sql.FIND_USERS), this::bounded, readSizes);
+        : new ReadBatches(loop, this::findAlone, reads.statement(Sql.FIND_USERS), this::bounded, readSizes);
   }
 
   /** The CLI's: one pool for everything, no deadline, no batching, nothing counted. */
-  public static MeRepository create(Pool pool) {
-    return new MeRepository(pool, pool, 0, null, reads -> { });
+  public static MeRepository create(WritePool pool) {
+    return new MeRepository(Reads.from(pool.pool()), pool, 0, null, reads -> { });
   }
 
   /**
-   * Reads on {@code reads} (the service passes its pipelined client), writes on {@code writes};
+   * Reads on {@code reads} (the service passes its event loop's), writes on {@code writes};
    * each call fails with a {@link java.util.concurrent.TimeoutException} after
    * {@code deadlineMillis} ({@code 0}: never), whatever it is waiting for. Created on an event
    * loop (a verticle's {@code start}), the reads asked for on that loop are batched
@@ -54,7 +51,7 @@ public final class MeRepository {
    *     passes {@code ops.Metrics}' {@code db.read.batch.size}); called on the event loop, so it
    *     must be cheap and thread-safe
    */
-  public static MeRepository create(SqlClient reads, SqlClient writes, long deadlineMillis, IntConsumer readSizes) {
+  public static MeRepository create(Reads reads, WritePool writes, long deadlineMillis, IntConsumer readSizes) {
     Context context = Vertx.currentContext();
     return new MeRepository(reads, writes, deadlineMillis,
         context != null && context.isEventLoopContext() ? context : null, readSizes);
@@ -79,7 +76,7 @@ public final class MeRepository {
       List<Long> expectedVersions) {
     Tuple params = Tuple.of(userId, clerkUserId, patch.set(), patch.clear().toArray(String[]::new),
         expectedVersions == null ? null : expectedVersions.toArray(Long[]::new));
-    return bounded(this.patch.execute(params)).map(rows -> rows.size() == 0 ? null : single(rows));
+    return bounded(writes.execute(Sql.PATCH_PREFERENCES, params)).map(rows -> rows.size() == 0 ? null : single(rows));
   }
 
   private <T> Future<T> bounded(Future<T> call) {
@@ -87,7 +84,7 @@ public final class MeRepository {
   }
 
   public Future<Void> setStaff(String clerkUserId, boolean staff) {
-    return setStaff.execute(Tuple.of(Ids.userId(clerkUserId), clerkUserId, staff)).mapEmpty();
+    return writes.execute(Sql.SET_STAFF, Tuple.of(Ids.userId(clerkUserId), clerkUserId, staff)).mapEmpty();
   }
 
   static StoredUser single(RowSet<Row> rows) {

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.sqlclient.PreparedQuery;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -15,6 +14,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
+import meservice.db.Reads;
 
 /**
  * One event loop's user reads, gathered: every read asked for while the loop handles one round of
@@ -38,7 +38,7 @@ final class ReadBatches {
   private final Context context;
   private final Thread loop;
   private final Function<UUID, Future<StoredUser>> alone;
-  private final PreparedQuery<RowSet<Row>> many;
+  private final Reads.Statement many;
   private final UnaryOperator<Future<RowSet<Row>>> bounded;
   private final IntConsumer sizes;
   private List<UUID> ids = new ArrayList<>();
@@ -49,7 +49,7 @@ final class ReadBatches {
    * own single read, which counts and bounds itself); for larger ones {@code bounded} puts the
    * repository's deadline on each statement sent and {@code sizes} is told its number of ids.
    */
-  ReadBatches(Context context, Function<UUID, Future<StoredUser>> alone, PreparedQuery<RowSet<Row>> many,
+  ReadBatches(Context context, Function<UUID, Future<StoredUser>> alone, Reads.Statement many,
       UnaryOperator<Future<RowSet<Row>>> bounded, IntConsumer sizes) {
     this.context = context;
     this.loop = Thread.currentThread();

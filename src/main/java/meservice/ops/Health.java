@@ -5,11 +5,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import meservice.db.Sql;
+import meservice.db.Reads;
 import meservice.http.ApiError;
 import meservice.http.Envelope;
 import meservice.http.ErrorCode;
@@ -55,7 +55,7 @@ public final class Health {
   }
 
   /** {@code reads}: the read connection of the probe's event loop, which a new ping is sent on. */
-  public void ready(RoutingContext rc, SqlClient reads) {
+  public void ready(RoutingContext rc, Reads.Statement ping) {
     if (shuttingDown) {
       Envelope.error(rc, ApiError.of(ErrorCode.UNAVAILABLE, "shutting down"));
       return;
@@ -65,7 +65,7 @@ public final class Health {
       Envelope.error(rc, ApiError.of(ErrorCode.UNAVAILABLE, "signing keys not loaded"));
       return;
     }
-    Future<Void> answer = databaseAnswer(rc, reads);
+    Future<Void> answer = databaseAnswer(rc, ping);
     if (answer.isComplete()) {
       respond(rc, answer);
     } else {
@@ -76,7 +76,7 @@ public final class Health {
   }
 
   /** The last ping while it is in flight or younger than {@link #PING_REUSE_NANOS}; else a new one. */
-  private Future<Void> databaseAnswer(RoutingContext rc, SqlClient reads) {
+  private Future<Void> databaseAnswer(RoutingContext rc, Reads.Statement ping) {
     long now = System.nanoTime();
     Ping last = lastPing.get();
     if (last != null && (!last.answer.isComplete() || now - last.sentAt < PING_REUSE_NANOS)) {
@@ -87,7 +87,7 @@ public final class Health {
       return lastPing.get().answer;
     }
     String requestId = RequestId.of(rc);
-    reads.query(Sql.PING).execute()
+    ping.execute(Tuple.tuple())
         .timeout(READY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .<Void>mapEmpty()
         // Logged once per ping, not once per probe: a probe flood during an outage is not a log flood.

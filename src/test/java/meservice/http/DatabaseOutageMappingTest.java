@@ -35,6 +35,16 @@ class DatabaseOutageMappingTest {
         new PgException("the database system is starting up", "FATAL", "57P03", null),
         new PgException("canceling statement due to statement timeout", "ERROR", "57014", null),
         new PgException("sorry, too many clients already", "FATAL", "53300", null),
+        // A standby (the old primary after a failover, before the address moves).
+        new PgException("cannot execute INSERT in a read-only transaction", "ERROR", "25006", null),
+        new PgException("cannot execute LISTEN during recovery", "ERROR", "25006", null),
+        new PgException("terminating connection due to crash of another server process", "FATAL", "57P02", null),
+        // Queued reads on a connection PgBouncer closed (transaction mode, backends terminated).
+        VertxException.noStackTrace("Pending requests failed to be sent due to connection has been closed."),
+        new VertxException("Pending requests failed to be sent due to connection has been closed.",
+            new java.io.IOException("Connection reset by peer")),
+        // A connection closed while the pool was opening it (a standby refused as a write connection).
+        io.vertx.core.internal.net.NetSocketInternal.CLOSED_EXCEPTION,
         new ConnectionPoolTooBusyException("Connection pool reached max wait queue size of 4"),
         new VertxException("Timeout waiting for connection", true),
         VertxException.noStackTrace("Timeout"),
@@ -53,5 +63,15 @@ class DatabaseOutageMappingTest {
     assertEquals(ErrorCode.INTERNAL,
         ErrorMapper.map(new PgException("duplicate key value violates unique constraint", "ERROR", "23505", null), 500).code);
     assertEquals(ErrorCode.INTERNAL, ErrorMapper.map(new IllegalStateException("bug"), 500).code);
+  }
+
+  @Test
+  void onlyTheClientsOwnFailuresAreKnownByTheirText() {
+    assertEquals(ErrorCode.INTERNAL,
+        ErrorMapper.map(new IllegalStateException("Timeout waiting for connection"), 500).code);
+    assertEquals(ErrorCode.INTERNAL,
+        ErrorMapper.map(new VertxException("The number of parameters (3) exceeds the maximum", true), 500).code);
+    assertEquals(ErrorCode.INTERNAL,
+        ErrorMapper.map(new PgException("could not serialize access", "ERROR", "40001", null), 500).code);
   }
 }

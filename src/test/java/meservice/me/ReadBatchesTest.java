@@ -13,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -42,6 +41,8 @@ import java.util.regex.Pattern;
 import meservice.App;
 import meservice.auth.Ids;
 import meservice.db.Database;
+import meservice.db.Reads;
+import meservice.db.WritePool;
 import meservice.db.Migrations;
 import meservice.db.Sql;
 import meservice.support.Api;
@@ -72,7 +73,7 @@ class ReadBatchesTest {
   private static QueryCountingProxy proxy;
   /** The test database through the counting proxy. */
   private static String url;
-  private static Pool writes;
+  private static WritePool writes;
   private static final Map<UUID, String> CLERK_IDS = new ConcurrentHashMap<>();
 
   /** Per test: the read client the repository under test reads on, and the sizes it reported. */
@@ -85,8 +86,12 @@ class ReadBatchesTest {
     proxy = QueryCountingProxy.to(TestDatabase.url());
     url = proxy.url(TestDatabase.url());
     await(Migrations.load().apply(vertx, TestConfig.config()));
-    writes = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(Database.connectOptions(url))
-        .using(vertx).build();
+    Map<String, String> env = TestConfig.env();
+    env.put("DATABASE_URL", url);
+    env.put("DB_POOL_SIZE", "4");
+    // Seeding writes hundreds of users at once; the default queue (64 per connection) refuses some.
+    env.put("DB_MAX_WAIT_QUEUE", "100000");
+    writes = Database.pool(vertx, TestConfig.config(env));
   }
 
   @AfterAll
@@ -357,7 +362,7 @@ class ReadBatchesTest {
    */
   private static UUID unreadableUser() {
     UUID id = newUser();
-    await(writes.preparedQuery("INSERT INTO users (id, clerk_user_id, preferences) VALUES ($1, $2, '[1]'::jsonb)")
+    await(writes.pool().preparedQuery("INSERT INTO users (id, clerk_user_id, preferences) VALUES ($1, $2, '[1]'::jsonb)")
         .execute(Tuple.of(id, clerkId(id))));
     return id;
   }
@@ -401,7 +406,7 @@ class ReadBatchesTest {
   /** The repository as a verticle makes it: created on {@code loop}, reporting sizes to {@link #sizes}. */
   private MeRepository createOn(Context loop, long deadlineMillis) {
     assertTrue(loop.isEventLoopContext());
-    return onContext(loop, () -> MeRepository.create(reads, writes, deadlineMillis, sizes::add));
+    return onContext(loop, () -> MeRepository.create(Reads.from(reads), writes, deadlineMillis, sizes::add));
   }
 
   private static List<StoredUser> findInOneTurn(Context loop, MeRepository repository, List<UUID> ids) {

@@ -73,9 +73,12 @@ class ReadinessCostTest {
     }
   }
 
-  /** The revocation listener pings its own connection; only the service's other pings count here. */
+  /**
+   * Pings sent, as simple queries or prepared executions. The revocation listener pings its own
+   * connection; only the service's other pings count here.
+   */
   private static long pings(QueryCountingProxy proxy) {
-    return proxy.count(Sql.PING, RevocationListener.APPLICATION_NAME);
+    return proxy.count(Sql.PING, RevocationListener.APPLICATION_NAME) + proxy.executions(Sql.PING);
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
