@@ -3,6 +3,7 @@ package meservice;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
@@ -58,9 +59,16 @@ public final class App {
     this.deploymentId = deploymentId;
   }
 
-  /** The Vert.x instance {@code serve} and {@code dev} run on: with Micrometer metrics. */
+  /**
+   * The Vert.x instance {@code serve} and {@code dev} run on: epoll on Linux
+   * (netty-transport-native-epoll is bundled; NIO elsewhere, silently), Micrometer metrics, and
+   * name lookups that follow a database endpoint moving in a failover ({@link NameResolution}).
+   */
   public static Vertx vertx() {
-    return Metrics.vertx();
+    NameResolution.capJvmCache();
+    return Metrics.vertx(new VertxOptions()
+        .setPreferNativeTransport(true)
+        .setAddressResolverOptions(NameResolution.options()));
   }
 
   /** Start-up in one chain: keys, pool, migrations, revocation listener, verticles, listen. */

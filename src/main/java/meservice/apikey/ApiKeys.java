@@ -34,7 +34,7 @@ public final class ApiKeys {
     this.verifier = new ApiKeyVerifier(repository, cache, lastUse);
     this.revocations = new RevocationListener(vertx,
         Database.connectOptions(config.dbPooling().sessionUrl(config.databaseUrl())).addProperty("application_name", RevocationListener.APPLICATION_NAME),
-        config.dbLimits(), cache);
+        config.dbLimits(), cache, primary);
     this.flushMillis = settings.lastUsedFlushSeconds() * 1000L;
   }
 

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Pool;
 import java.util.UUID;
 import meservice.config.AppConfig;
 import meservice.db.Database;
+import meservice.db.PrimaryOnly;
 import meservice.db.Sql;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,10 +51,11 @@ public final class RevocationListener {
   private boolean stopped;
   private boolean warnedNotListening;
 
-  RevocationListener(Vertx vertx, PgConnectOptions options, AppConfig.DatabaseLimits limits, ApiKeyCache cache) {
+  RevocationListener(Vertx vertx, PgConnectOptions options, AppConfig.DatabaseLimits limits, ApiKeyCache cache,
+      PrimaryOnly primary) {
     this.vertx = vertx;
     this.cache = cache;
-    this.connection = Database.dedicated(vertx, options, limits, SILENCE_MS, APPLICATION_NAME);
+    this.connection = Database.dedicatedToPrimary(vertx, options, limits, SILENCE_MS, APPLICATION_NAME, primary);
   }
 
   /** Completes when the first connection listens; fails if it cannot (start-up fails with it). */
@@ -88,8 +90,9 @@ public final class RevocationListener {
           conn.closeHandler(v -> lost(conn));
           // The loss itself is handled (and logged) by the close handler that follows.
           conn.exceptionHandler(err -> LOG.debug("api key revocation channel: {}", err.toString()));
+          // Closed, not handed back to its pool: the next attempt must open a new connection.
           return conn.query(Sql.LISTEN_API_KEY_REVOKED).execute()
-              .onFailure(err -> conn.close())
+              .onFailure(err -> PrimaryOnly.discard(conn))
               .map(conn);
         })
         .onSuccess(this::listening)

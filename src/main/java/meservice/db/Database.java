@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
@@ -184,13 +185,30 @@ public final class Database {
    */
   public static Pool dedicated(Vertx vertx, PgConnectOptions options, AppConfig.DatabaseLimits limits,
       int silenceMillis, String name) {
+    return dedicatedBuilder(options, limits, silenceMillis, name).using(vertx).build();
+  }
+
+  /**
+   * As {@link #dedicated}, for a connection that must be on the primary (a LISTEN: a standby
+   * refuses it during recovery): one opened on a read-only server is closed at once
+   * ({@link PrimaryOnly}) and the lease fails, for its user to try again.
+   */
+  public static Pool dedicatedToPrimary(Vertx vertx, PgConnectOptions options, AppConfig.DatabaseLimits limits,
+      int silenceMillis, String name, PrimaryOnly primary) {
+    return dedicatedBuilder(options, limits, silenceMillis, name)
+        .withConnectHandler(primary.connectHandler(""))
+        .using(vertx)
+        .build();
+  }
+
+  private static ClientBuilder<Pool> dedicatedBuilder(PgConnectOptions options, AppConfig.DatabaseLimits limits,
+      int silenceMillis, String name) {
     PoolOptions pool = new PoolOptions()
         .setMaxSize(1)
         .setConnectionTimeout(limits.connectTimeoutMillis())
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
         .setName(name);
-    NetClientOptions net = net(limits, silenceMillis);
-    return PgBuilder.pool().with(pool).with(net).connectingTo(options).using(vertx).build();
+    return PgBuilder.pool().with(pool).with(net(limits, silenceMillis)).connectingTo(options);
   }
 
   /**

@@ -75,7 +75,7 @@ public final class PrimaryOnly {
     backoffUntilNanos = System.nanoTime()
         + TimeUnit.MILLISECONDS.toNanos(Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << Math.min(inARow - 1, 5)));
     if (inARow == 1) {
-      LOG.warn("the database server reached for writes does not take writes (a standby: a failover?); "
+      LOG.warn("the database server reached as the primary does not take writes (a standby: a failover?); "
           + "its connections are closed and new ones are opened until the primary answers");
     }
   }
@@ -84,7 +84,7 @@ public final class PrimaryOnly {
     if (readOnlyInARow != 0) {
       readOnlyInARow = 0;
       backoffUntilNanos = 0;
-      LOG.info("the database server reached for writes takes writes again");
+      LOG.info("the database server reached as the primary takes writes again");
     }
   }
 
@@ -94,7 +94,7 @@ public final class PrimaryOnly {
    * call for this, so it goes through the client's internal connection (vertx-sql-client 5.0.10);
    * the pool sees the socket close and forgets the connection.
    */
-  static void discard(SqlConnection conn) {
+  public static void discard(SqlConnection conn) {
     ((SqlConnectionInternal) conn).unwrap().unwrap().close(null, Promise.promise());
   }
 

@@ -68,8 +68,8 @@ public final class Metrics {
     }
   }
 
-  /** The Vert.x instance of {@code serve} and {@code dev}: with pool, client and JVM metrics. */
-  public static Vertx vertx() {
+  /** A Vert.x instance with {@code options} and pool, client and JVM metrics ({@code serve}, {@code dev}). */
+  public static Vertx vertx(VertxOptions options) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
@@ -90,8 +90,7 @@ public final class Metrics {
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         .addDisabledMetricsCategory(MetricsDomain.VERTICLES);
     return Vertx.builder()
-        // epoll on Linux (netty-transport-native-epoll is bundled); NIO elsewhere, silently.
-        .with(new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true))
+        .with(options.setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }
