@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import meservice.App;
+import meservice.apikey.RevocationListener;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
 import meservice.support.Admin;
@@ -31,6 +32,7 @@ import meservice.support.Tokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The service behind a real PgBouncer (1.18, the Debian package) in front of PostgreSQL. Session
@@ -108,6 +110,48 @@ class PgBouncerTest {
       env.put("DATABASE_URL", bouncer.url(database));
       env.put("DATABASE_DIRECT_URL", directUrl(database));
       assertRefusedAtStart(env, "DB_STATEMENT_TIMEOUT_MS: 5000 ms, but under DATABASE_POOL_MODE=transaction");
+    }
+  }
+
+  /**
+   * PgBouncer's server connections terminated under load, in transaction mode: the reads queued
+   * on a client connection whose server went away fail together (the client reports them as
+   * "pending requests failed to be sent"), and each is a 503 with Retry-After, never a 500.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void serverConnectionsTerminatedUnderTransactionPoolingCostOnly503s() throws Exception {
+    String database = freshDatabase(true);
+    try (PgBouncer bouncer = PgBouncer.start("transaction", postgresPort)) {
+      Map<String, String> env = TestConfig.env();
+      env.put("DATABASE_POOL_MODE", "transaction");
+      env.put("DATABASE_URL", bouncer.url(database));
+      env.put("DATABASE_DIRECT_URL", directUrl(database));
+      App app = await(App.start(vertx, TestConfig.config(env)));
+      Api api = new Api(app.port());
+      try (Admin admin = Admin.connect(vertx, directUrl(database));
+          Traffic traffic = Traffic.start(api, 16, Load::getOrPatchOwnUser)) {
+        assertTrue(traffic.awaitEveryThread(System.nanoTime(), s -> s.status() == 200, 10_000), "load runs at all");
+        long killed = 0;
+        for (int round = 0; round < 10; round++) {
+          killed += admin.query("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+              + "WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> $1",
+              RevocationListener.APPLICATION_NAME).iterator().next().getLong(0);
+          Thread.sleep(200);
+        }
+        long lastKill = System.nanoTime();
+        assertTrue(traffic.awaitEveryThread(lastKill, s -> s.status() == 200, 5_000), "served again after the kills");
+        traffic.close();
+
+        List<Traffic.Sample> all = traffic.samples();
+        System.out.printf("pgbouncer transaction mode: %d server connections terminated under %d requests, %d 503s%n",
+            killed, all.size(), all.stream().filter(s -> s.status() == 503).count());
+        assertTrue(killed > 0, "PgBouncer had server connections to terminate");
+        assertEquals(List.of(), FailoverTest.firstFew(all.stream().filter(s -> s.status() != 200 && !s.is503InTheEnvelope())),
+            "a request whose server connection died is 503 UNAVAILABLE with Retry-After, never a 500");
+      } finally {
+        await(app.stop());
+      }
     }
   }
 
