@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import meservice.auth.KeySource;
 import meservice.auth.PemKeySource;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
+import meservice.db.ChangeListener;
 import meservice.db.Database;
 import meservice.http.AuthFailureLimiter;
 import meservice.http.ClientAddress;
@@ -29,6 +31,7 @@ import meservice.db.ReadConnections;
 import meservice.me.PatchParser;
 import meservice.me.PatchValidation;
 import meservice.me.Preferences;
+import meservice.me.UserCache;
 import meservice.ops.Docs;
 import meservice.ops.Health;
 import meservice.ops.Metrics;
@@ -44,16 +47,18 @@ public final class App {
   private final Services services;
   private final WritePool pool;
   private final ApiKeys apiKeys;
+  private final ChangeListener changes;
   private final KeySource keys;
   private final List<ApiVerticle> verticles;
   private final String deploymentId;
 
-  private App(Vertx vertx, Services services, WritePool pool, ApiKeys apiKeys,
+  private App(Vertx vertx, Services services, WritePool pool, ApiKeys apiKeys, ChangeListener changes,
       KeySource keys, List<ApiVerticle> verticles, String deploymentId) {
     this.vertx = vertx;
     this.services = services;
     this.pool = pool;
     this.apiKeys = apiKeys;
+    this.changes = changes;
     this.keys = keys;
     this.verticles = verticles;
     this.deploymentId = deploymentId;
@@ -71,7 +76,7 @@ public final class App {
         .setAddressResolverOptions(NameResolution.options()));
   }
 
-  /** Start-up in one chain: keys, pool, migrations, revocation listener, verticles, listen. */
+  /** Start-up in one chain: keys, pool, migrations, the change listener, verticles, listen. */
   public static Future<App> start(Vertx vertx, AppConfig config) {
     return start(vertx, config, Preferences.REGISTRY);
   }
@@ -86,7 +91,11 @@ public final class App {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     ReadConnections reads = new ReadConnections(config, primary, instances, metrics.registry());
     List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
-    ApiKeys apiKeys = ApiKeys.create(vertx, pool, config, primary);
+    ChangeListener changes = new ChangeListener(vertx, config, primary);
+    ApiKeys apiKeys = ApiKeys.create(vertx, pool, config, primary, changes);
+    UserCache users = new UserCache(config.userCache().size(), Duration.ofSeconds(config.userCache().ttlSeconds()),
+        Duration.ofMillis(Database.deadlineMillis(config.dbLimits())), metrics.registry());
+    changes.add(users);
     if (keys instanceof JwksKeySource jwks) {
       metrics.watch(jwks);
     }
@@ -102,6 +111,7 @@ public final class App {
         new PatchValidation(new PatchParser(preferences)),
         pool,
         reads,
+        users,
         // Ready only once a key set is loaded: without one, every user would get a 401.
         new Health(() -> keys.current() != null),
         metrics,
@@ -110,7 +120,8 @@ public final class App {
     return Pooling.check(vertx, pool.pool(), config)
         .compose(v -> Migrations.load().apply(vertx, config))
         .compose(applied -> warm(keys))
-        .compose(v -> apiKeys.start())
+        .compose(v -> changes.start())
+        .onSuccess(v -> apiKeys.start())
         .compose(v -> vertx.deployVerticle(
             () -> {
               ApiVerticle verticle = new ApiVerticle(services);
@@ -118,12 +129,13 @@ public final class App {
               return verticle;
             },
             new DeploymentOptions().setInstances(instances)))
-        .map(id -> new App(vertx, services, pool, apiKeys, keys, verticles, id))
+        .map(id -> new App(vertx, services, pool, apiKeys, changes, keys, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
             config.host(), app.port(), instances))
         .onFailure(err -> {
           stopKeys(keys);
           apiKeys.stop()
+              .eventually(changes::stop)
               .eventually(pool::close)
               .eventually(reads::close);
         });
@@ -158,6 +170,7 @@ public final class App {
             .map(verticle -> verticle.shutdown(config.shutdownGraceSeconds())).toList()))
         .transform(drained -> vertx.undeploy(deploymentId))
         .eventually(apiKeys::stop)
+        .eventually(changes::stop)
         .eventually(this::closePool)
         .eventually(services.reads()::close)
         .onComplete(ar -> LOG.info("stopped"));

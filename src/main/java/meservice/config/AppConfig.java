@@ -33,6 +33,7 @@ public record AppConfig(
     AuthFailureLimits authFailures,
     List<IpRange> trustedProxies,
     ApiKeySettings apiKeys,
+    UserCacheSettings userCache,
     DatabaseLimits dbLimits,
     DatabasePooling dbPooling) {
 
@@ -41,6 +42,12 @@ public record AppConfig(
    * {@code burst} ({@code perSecond} 0: no limit), for at most {@code maxAddresses} addresses at once.
    */
   public record AuthFailureLimits(int perSecond, int burst, int maxAddresses) {}
+
+  /**
+   * This instance's cache of user rows: at most {@code size} users ({@code 0}: off), each row
+   * dropped {@code ttlSeconds} after it was installed whatever the change channel says.
+   */
+  public record UserCacheSettings(int size, int ttlSeconds) {}
 
   /** How verified API keys are cached and how often their last use is written. */
   public record ApiKeySettings(int cacheSize, int cacheTtlSeconds, int lastUsedFlushSeconds) {}

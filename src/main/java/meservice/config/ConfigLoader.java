@@ -109,6 +109,9 @@ public final class ConfigLoader {
             integer("API_KEY_CACHE_SIZE", 0, 10_000_000),
             integer("API_KEY_CACHE_TTL_SECONDS", 1, 86_400),
             integer("API_KEY_LAST_USED_FLUSH_SECONDS", 1, 3600)),
+        new AppConfig.UserCacheSettings(
+            integer("USER_CACHE_SIZE", 0, 10_000_000),
+            integer("USER_CACHE_TTL_SECONDS", 1, 86_400)),
         new AppConfig.DatabaseLimits(
             waitQueue == 0 ? connections * 64 : waitQueue,
             integer("DB_CONNECT_TIMEOUT_MS", 100, 60_000),

@@ -24,7 +24,8 @@ public final class Migrations {
   private static final List<String> FILES = List.of(
       "V1__users.sql",
       "V2__api_keys.sql",
-      "V3__users_clerk_user_id_not_unique.sql");
+      "V3__users_clerk_user_id_not_unique.sql",
+      "V4__users_changed_notify.sql");
 
   private record Migration(int version, String name, String sql) {}
 

@@ -1,5 +1,8 @@
 package meservice.db;
 
+import java.util.List;
+import java.util.stream.Collectors;
+
 /** Every SQL statement the service runs, in one place. Migrations live in resources/db/migration. */
 public final class Sql {
 
@@ -65,14 +68,27 @@ public final class Sql {
   /** The LISTEN/NOTIFY channel on which a revoked key's id is announced to every instance. */
   public static final String API_KEY_REVOKED_CHANNEL = "api_key_revoked";
 
-  public static final String LISTEN_API_KEY_REVOKED = "LISTEN " + API_KEY_REVOKED_CHANNEL;
+  /**
+   * The LISTEN/NOTIFY channel on which a user row's change is announced to every instance, by a
+   * trigger in the changing transaction (migration V4): {@code <id>:<version>}, {@code <id>:} for a
+   * deleted row, {@code *} for a truncated table.
+   */
+  public static final String USER_CHANGED_CHANNEL = "user_changed";
+
+  /** Listens on every one of {@code channels}, in one round trip. */
+  static String listen(List<String> channels) {
+    return channels.stream().map(channel -> "LISTEN " + channel).collect(Collectors.joining("; "));
+  }
 
   /**
-   * The revocation listener's heartbeat: a row only if the session answering is the one that
-   * listens. Behind a pooler that lends sessions per transaction it may not be.
+   * The listener's heartbeat: a row only if the session answering listens on every one of
+   * {@code channels}. Behind a pooler that lends sessions per transaction it may not be.
    */
-  public static final String LISTENING =
-      "SELECT 1 FROM pg_listening_channels() AS c WHERE c = '" + API_KEY_REVOKED_CHANNEL + "'";
+  static String listening(List<String> channels) {
+    return "SELECT 1 FROM pg_listening_channels() AS c WHERE c IN ("
+        + channels.stream().map(channel -> "'" + channel + "'").collect(Collectors.joining(", "))
+        + ") HAVING count(*) = " + channels.size();
+  }
 
   public static final String INSERT_API_KEY =
       "INSERT INTO api_keys (id, org_id, clerk_org_id, name, prefix, secret_hash, scopes) "

@@ -15,33 +15,40 @@ import meservice.db.Reads;
 import meservice.db.Sql;
 import meservice.db.WritePool;
 
-/** Reads and writes users' stored state. One statement, one round trip, per call. */
+/**
+ * Reads and writes users' stored state: at most one statement, one round trip, per call, none
+ * for a read this instance's {@link UserCache} can answer.
+ */
 public final class MeRepository {
 
   private final Reads.Statement find;
   private final WritePool writes;
+  private final UserCache cache;
   private final long deadlineMillis;
   /** {@code null} when created off an event loop: each read is then its own statement. */
   private final ReadBatches batches;
   /** Told the number of ids of every read statement sent (1 for a read of its own). */
   private final IntConsumer readSizes;
 
-  private MeRepository(Reads reads, WritePool writes, long deadlineMillis, Context loop, IntConsumer readSizes) {
+  private MeRepository(Reads reads, WritePool writes, UserCache cache, long deadlineMillis, Context loop,
+      IntConsumer readSizes) {
     this.find = reads.statement(Sql.FIND_USER);
     this.writes = writes;
+    this.cache = cache;
     this.deadlineMillis = deadlineMillis;
     this.readSizes = readSizes;
     this.batches = loop == null ? null
         : new ReadBatches(loop, this::findAlone, reads.statement(Sql.FIND_USERS), this::bounded, readSizes);
   }
 
-  /** The CLI's: one pool for everything, no deadline, no batching, nothing counted. */
+  /** The CLI's: one pool for everything, no cache, no deadline, no batching, nothing counted. */
   public static MeRepository create(WritePool pool) {
-    return new MeRepository(Reads.from(pool.pool()), pool, 0, null, reads -> { });
+    return new MeRepository(Reads.from(pool.pool()), pool, UserCache.disabled(), 0, null, reads -> { });
   }
 
   /**
-   * Reads on {@code reads} (the service passes its event loop's), writes on {@code writes};
+   * Reads from {@code cache}, else on {@code reads} (the service passes its event loop's), writes
+   * on {@code writes};
    * each call fails with a {@link java.util.concurrent.TimeoutException} after
    * {@code deadlineMillis} ({@code 0}: never), whatever it is waiting for. Created on an event
    * loop (a verticle's {@code start}), the reads asked for on that loop are batched
@@ -51,14 +58,25 @@ public final class MeRepository {
    *     passes {@code ops.Metrics}' {@code db.read.batch.size}); called on the event loop, so it
    *     must be cheap and thread-safe
    */
-  public static MeRepository create(Reads reads, WritePool writes, long deadlineMillis, IntConsumer readSizes) {
+  public static MeRepository create(Reads reads, WritePool writes, UserCache cache, long deadlineMillis,
+      IntConsumer readSizes) {
     Context context = Vertx.currentContext();
-    return new MeRepository(reads, writes, deadlineMillis,
+    return new MeRepository(reads, writes, cache, deadlineMillis,
         context != null && context.isEventLoopContext() ? context : null, readSizes);
   }
 
   public Future<StoredUser> find(UUID userId) {
-    return batches != null && batches.onLoop() ? batches.find(userId) : findAlone(userId);
+    StoredUser held = cache.get(userId);
+    if (held != null) {
+      return Future.succeededFuture(held);
+    }
+    long ticket = cache.ticket();
+    Future<StoredUser> read = batches != null && batches.onLoop() ? batches.find(userId) : findAlone(userId);
+    return ticket == UserCache.NO_TICKET ? read : read.andThen(ar -> {
+      if (ar.succeeded()) {
+        cache.offer(userId, ar.result(), ticket);
+      }
+    });
   }
 
   /** One read, one statement ({@code Sql.FIND_USER}): off the loop, or a batch of one. */
@@ -76,7 +94,15 @@ public final class MeRepository {
       List<Long> expectedVersions) {
     Tuple params = Tuple.of(userId, clerkUserId, patch.set(), patch.clear().toArray(String[]::new),
         expectedVersions == null ? null : expectedVersions.toArray(Long[]::new));
-    return bounded(writes.execute(Sql.PATCH_PREFERENCES, params)).map(rows -> rows.size() == 0 ? null : single(rows));
+    long ticket = cache.ticket();
+    return bounded(writes.execute(Sql.PATCH_PREFERENCES, params)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      StoredUser written = single(rows);
+      cache.offer(userId, written, ticket);
+      return written;
+    });
   }
 
   private <T> Future<T> bounded(Future<T> call) {

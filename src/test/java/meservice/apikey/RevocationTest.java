@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Tuple;
+import meservice.db.ChangeListener;
 import java.util.UUID;
 import meservice.App;
 import meservice.support.Api;
@@ -97,7 +98,7 @@ class RevocationTest {
   private static void cutListenerConnections(App app) {
     int cut = await(app.pool()
         .preparedQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1")
-        .execute(Tuple.of(RevocationListener.APPLICATION_NAME))).iterator().next().getInteger(0);
+        .execute(Tuple.of(ChangeListener.APPLICATION_NAME))).iterator().next().getInteger(0);
     assertEquals(1, cut, "listening connections cut");
   }
 

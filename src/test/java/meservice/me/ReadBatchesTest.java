@@ -406,7 +406,7 @@ class ReadBatchesTest {
   /** The repository as a verticle makes it: created on {@code loop}, reporting sizes to {@link #sizes}. */
   private MeRepository createOn(Context loop, long deadlineMillis) {
     assertTrue(loop.isEventLoopContext());
-    return onContext(loop, () -> MeRepository.create(Reads.from(reads), writes, deadlineMillis, sizes::add));
+    return onContext(loop, () -> MeRepository.create(Reads.from(reads), writes, UserCache.disabled(), deadlineMillis, sizes::add));
   }
 
   private static List<StoredUser> findInOneTurn(Context loop, MeRepository repository, List<UUID> ids) {

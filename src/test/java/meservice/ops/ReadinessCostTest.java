@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import meservice.App;
-import meservice.apikey.RevocationListener;
+import meservice.db.ChangeListener;
 import meservice.db.Sql;
 import meservice.support.Api;
 import meservice.support.QueryCountingProxy;
@@ -78,7 +78,7 @@ class ReadinessCostTest {
    * connection; only the service's other pings count here.
    */
   private static long pings(QueryCountingProxy proxy) {
-    return proxy.count(Sql.PING, RevocationListener.APPLICATION_NAME) + proxy.executions(Sql.PING);
+    return proxy.count(Sql.PING, ChangeListener.APPLICATION_NAME) + proxy.executions(Sql.PING);
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import meservice.App;
-import meservice.apikey.RevocationListener;
+import meservice.db.ChangeListener;
 import meservice.config.AppConfig;
 import meservice.reliability.Traffic.Sample;
 import meservice.support.Admin;
@@ -139,7 +139,7 @@ class FailoverTest {
     try (Admin admin = Admin.connect(vertx, node.url())) {
       while (System.nanoTime() < deadline) {
         long listening = admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
-            + RevocationListener.APPLICATION_NAME + "'").iterator().next().getLong(0);
+            + ChangeListener.APPLICATION_NAME + "'").iterator().next().getLong(0);
         if (listening == 1) {
           return true;
         }

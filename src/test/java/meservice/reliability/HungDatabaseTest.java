@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import meservice.App;
-import meservice.apikey.RevocationListener;
+import meservice.db.ChangeListener;
 import meservice.reliability.Traffic.Sample;
 import meservice.support.Admin;
 import meservice.support.Api;
@@ -143,7 +143,7 @@ class HungDatabaseTest {
         assertEquals(List.of(), after.stream().filter(s -> s.status() != 200).toList(), "recovered for good");
         assertEquals(200, api.send("GET", "/health/ready", Map.of(), null).status());
         assertEquals(1L, admin.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                + "AND application_name = $1", RevocationListener.APPLICATION_NAME).iterator().next().getLong(0),
+                + "AND application_name = $1", ChangeListener.APPLICATION_NAME).iterator().next().getLong(0),
             "the api key revocation listener is connected again");
         writers.values().forEach(writer -> assertNoAcknowledgedWriteLost(admin, writer));
         passed = true;

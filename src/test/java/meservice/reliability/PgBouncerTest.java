@@ -17,7 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import meservice.App;
-import meservice.apikey.RevocationListener;
+import meservice.db.ChangeListener;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
 import meservice.support.Admin;
@@ -136,7 +136,7 @@ class PgBouncerTest {
         for (int round = 0; round < 10; round++) {
           killed += admin.query("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
               + "WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> $1",
-              RevocationListener.APPLICATION_NAME).iterator().next().getLong(0);
+              ChangeListener.APPLICATION_NAME).iterator().next().getLong(0);
           Thread.sleep(200);
         }
         long lastKill = System.nanoTime();

@@ -1,0 +1,78 @@
+package meservice.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import meservice.App;
+import meservice.auth.Ids;
+import meservice.support.Admin;
+import meservice.support.Api;
+import meservice.support.Api.Response;
+import meservice.support.TestConfig;
+import meservice.support.TestDatabase;
+import meservice.support.Tokens;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The listening connection goes silent (no FIN, no RST: a dropped path, a frozen pooler) while
+ * requests keep reaching PostgreSQL: announcements stop arriving without any error. The caches
+ * they keep true must stop being served within a second, and for as long as the silence lasts.
+ */
+@ExtendWith(VertxExtension.class)
+class SilentListenerTest {
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aUserChangedWhileTheListenerIsSilentIsNeverServedStaleAfterASecond(Vertx vertx) throws Exception {
+    URI direct = URI.create(TestDatabase.url().replace("postgresql://", "http://"));
+    try (SilentProxy listenerPath = SilentProxy.start("127.0.0.1", direct.getPort());
+        Admin admin = Admin.connect(vertx, TestDatabase.url())) {
+      Map<String, String> env = TestConfig.env();
+      // The listener connects through DATABASE_DIRECT_URL; requests through DATABASE_URL.
+      env.put("DATABASE_DIRECT_URL", TestDatabase.url().replace(":" + direct.getPort() + "/", ":" + listenerPath.port() + "/"));
+      App app = await(App.start(vertx, TestConfig.config(env)));
+      try {
+        Api api = new Api(app.port());
+        String sub = Tokens.newUserId();
+        String user = Tokens.session(sub);
+        assertEquals(200, api.patch(user, "{\"preferences\":{\"timezone\":\"UTC\"}}").status());
+        assertEquals("UTC", zone(api, user));
+
+        listenerPath.silence();
+        long silenced = System.nanoTime();
+        admin.query("UPDATE users SET preferences = '{\"timezone\": \"Asia/Kolkata\"}' WHERE id = $1", Ids.userId(sub));
+
+        Thread.sleep(1_000);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        int reads = 0;
+        while (System.nanoTime() < until) {
+          assertEquals("Asia/Kolkata", zone(api, user),
+              "served stale " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - silenced) + " ms into the silence");
+          reads++;
+          Thread.sleep(20);
+        }
+        assertTrue(reads > 10);
+      } finally {
+        await(app.stop());
+      }
+    }
+  }
+
+  private static String zone(Api api, String token) {
+    Response response = api.get(token);
+    assertEquals(200, response.status(), response.text());
+    return response.data().getJsonObject("preferences").getString("timezone");
+  }
+
+  private static <T> T await(Future<T> future) {
+    return future.toCompletionStage().toCompletableFuture().join();
+  }
+}
