@@ -12,15 +12,22 @@
 #       (or of a later PATCH that got no answer, which may have committed): no acknowledged write lost.
 #   (c) an API key served (and cached) by all three instances is revoked; each instance must
 #       refuse it within 1 s, measured per instance, ROUNDS times.
+#   (d) cross-instance staleness: a user of its own is read on every instance (so each caches it),
+#       PATCHed on one, and polled on the other two until they serve the write: per instance the
+#       window from the PATCH's acknowledgement (p50/p99/max), STALE_ROUNDS times
+#       (bench/tools/Staleness.java). Passes only if every instance converged and none served the
+#       old row after it had served the new one.
 #
 # Also measured, over a steady window before (a): requests per CPU-second of each instance and
-# CPU of PostgreSQL and PgBouncer. Results: bench/results/cluster-<UTC time>.json and a text
+# CPU of PostgreSQL and PgBouncer; then over a second window of GETs only, PostgreSQL's CPU per
+# 1,000 GETs (what reads cost the database; USER_CACHE_SIZE=0 shows it without the user cache). Results: bench/results/cluster-<UTC time>.json and a text
 # summary on stdout; RELIABILITY.md explains the settings and reports a run.
 #
 #   bench/cluster.sh                       # POOL_MODE=transaction, RATE=200 req/s, 32 workers
 #   POOL_MODE=session RATE=400 bench/cluster.sh
 #
 # Knobs: POOL_MODE (PgBouncer pool_mode: transaction or session), RATE, WORKERS, USERS, ROUNDS,
+# STALE_ROUNDS, STALE_USERS, USER_CACHE_SIZE (the instances'),
 # STEADY (seconds of the measuring window), SHUTDOWN_DELAY (the instances'
 # SHUTDOWN_DELAY_SECONDS), DB_CONNECT_TIMEOUT_MS (3000), JAVA_OPTS, SKIP_BUILD=1, CLUSTER_WORK (a directory under /tmp).
 # Fixed loopback ports 23000-23099: PostgreSQL 23000, PgBouncer 23001, HAProxy 23010 (stats
@@ -35,6 +42,9 @@ RATE=${RATE:-200}
 WORKERS=${WORKERS:-32}
 USERS=${USERS:-2000}
 ROUNDS=${ROUNDS:-3}
+STALE_ROUNDS=${STALE_ROUNDS:-100}
+STALE_USERS=${STALE_USERS:-20}
+USER_CACHE_SIZE=${USER_CACHE_SIZE:-100000}
 STEADY=${STEADY:-20}
 SHUTDOWN_DELAY=${SHUTDOWN_DELAY:-5}
 # A cold JVM on a loaded 2-core host can take over a second to open its first connection.
@@ -130,12 +140,15 @@ PIDS[pgbouncer]=$!
 for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$BOUNCER_PORT") 2>/dev/null && break; sleep 0.1; done
 
 log "tokens for $USERS users; migrations; seed rows"
-java -cp "$JAR:$DEV_JAR" bench/tools/MintTokens.java "$USERS" "$USERS" "$WORK/data"
+java -cp "$JAR:$DEV_JAR" bench/tools/MintTokens.java "$((USERS + STALE_USERS))" "$((USERS + STALE_USERS))" "$WORK/data"
+# The load's users, and the staleness probe's own (which nothing else writes).
+head -n "$USERS" "$WORK/data/tokens.txt" >"$WORK/data/load-tokens.txt"
+tail -n "$STALE_USERS" "$WORK/data/tokens.txt" >"$WORK/data/stale-tokens.txt"
 SERVICE_ENV=(HOST=127.0.0.1 DATABASE_URL="$POOLED_URL" DATABASE_POOL_MODE="$POOL_MODE"
   CLERK_JWT_KEY="$(cat "$WORK/data/issuer.pem")" CLERK_ISSUER=https://clerk.me-service.localhost
   CLERK_AUTHORIZED_PARTIES=http://localhost:3000 RATE_LIMIT_PER_SECOND=0 DB_POOL_SIZE=8
   SHUTDOWN_DELAY_SECONDS="$SHUTDOWN_DELAY" SHUTDOWN_GRACE_SECONDS=10 LOG_FORMAT=text
-  TRUSTED_PROXIES=127.0.0.1
+  TRUSTED_PROXIES=127.0.0.1 USER_CACHE_SIZE="$USER_CACHE_SIZE"
   DB_CONNECT_TIMEOUT_MS="$DB_CONNECT_TIMEOUT_MS")
 [[ $POOL_MODE == transaction ]] && SERVICE_ENV+=(DATABASE_DIRECT_URL="$DIRECT_URL")
 # The CLI as an operator runs it, bounded: a run that hangs leaves its thread dump in $WORK.
@@ -239,7 +252,7 @@ for i in 1 2 3; do await_lb "$i" UP; done
 
 # --- load ----------------------------------------------------------------------------------------
 log "load: $RATE req/s from $WORKERS workers (1 PATCH in 4), $USERS users"
-java -cp "$JAR" bench/tools/ClusterLoad.java load "$LB_PORT" "$WORK/data/tokens.txt" "$WORK" \
+java -cp "$JAR" bench/tools/ClusterLoad.java load "$LB_PORT" "$WORK/data/load-tokens.txt" "$WORK" \
   "$WORKERS" "$RATE" "$DIRECT_URL" >"$WORK/load.out" 2>"$WORK/load.err" &
 LOAD_PID=$!
 PHASES=$WORK/phases.tsv
@@ -274,6 +287,17 @@ STEADY_JSON+="\"load_client_cpu_seconds\":$(awk -v t="$(( $(ticks "$LOAD_PID") -
 STEADY_JSON+="\"machine_busy\":$(echo "$BUSY0 $BUSY1" | awk '{printf "%.3f", ($3-$1)/($4-$2)}'),\"seconds\":$STEADY}"
 phase steady end
 log "steady: $STEADY_JSON"
+
+# GETs only: what reads cost PostgreSQL.
+touch "$WORK/reads-only"
+sleep 3
+R0=0; for i in 1 2 3; do R0=$((R0 + $(served "${PORTS[$((i - 1))]}"))); done
+PG0=$(pg_ticks)
+sleep "$STEADY"
+R1=0; for i in 1 2 3; do R1=$((R1 + $(served "${PORTS[$((i - 1))]}"))); done
+READS_JSON="{\"gets\":$((R1 - R0)),\"postgres_cpu_seconds\":$(awk -v t="$(( $(pg_ticks) - PG0 ))" -v hz="$HZ" 'BEGIN{printf "%.2f", t/hz}'),\"seconds\":$STEADY}"
+rm -f "$WORK/reads-only"
+log "reads only: $READS_JSON"
 
 # (a) rolling restart
 phase rolling start
@@ -336,6 +360,12 @@ done
 phase revoke end
 sleep 2
 
+# (d) cross-instance staleness of the user cache, under the load
+phase staleness start
+STALENESS_JSON=$(java bench/tools/Staleness.java "$WORK/data/stale-tokens.txt" "$(IFS=,; echo "${PORTS[*]}")" "$STALE_ROUNDS")
+log "staleness: $STALENESS_JSON"
+phase staleness end
+
 log "stopping the load; checking acknowledged writes against the database"
 touch "$WORK/stop"
 wait "$LOAD_PID" || { cat "$WORK/load.err" >&2; log "load client failed"; exit 1; }
@@ -345,10 +375,11 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 # --- report ------------------------------------------------------------------------------------
 OUT=$RESULTS/cluster-$STAMP.json
 python3 - "$WORK" "$OUT" "$POOL_MODE" "$RATE" "$WORKERS" "$SHUTDOWN_DELAY" "$LOAD_BEFORE" "$LOAD_AFTER" \
-  "$STEADY_JSON" "${REVOCATIONS[@]}" <<'EOF'
+  "$STEADY_JSON" "$READS_JSON" "$STALENESS_JSON" "$USER_CACHE_SIZE" "${REVOCATIONS[@]}" <<'EOF'
 import json, sys, re, collections
-work, out, mode, rate, workers, delay, load_before, load_after, steady = sys.argv[1:10]
-revocations = [json.loads(r) for r in sys.argv[10:]]
+work, out, mode, rate, workers, delay, load_before, load_after, steady, reads, staleness, cache = sys.argv[1:13]
+revocations = [json.loads(r) for r in sys.argv[13:]]
+reads, staleness = json.loads(reads), json.loads(staleness)
 load = json.load(open(f"{work}/load.json"))
 phases = {}
 for line in open(f"{work}/phases.tsv"):
@@ -373,6 +404,9 @@ result = {
     "failures_total": len(failures),
     "haproxy_failed_requests_by_server": dict(by_server),
     "revocations": revocations,
+    "user_cache_size": int(cache),
+    "reads_only": reads,
+    "staleness": staleness,
 }
 json.dump(result, open(out, "w"), indent=2)
 s = result["steady"]
@@ -388,7 +422,14 @@ print(f"    users checked {load['users_checked']}, acknowledged writes lost {loa
 for r in revocations:
     print(f"(c) revocation committed in {r['commit_ms']:.0f} ms; evicted by each instance {r['evicted_after_commit_ack_ms']} ms after the commit was acknowledged; "
           f"first 401 answered after {r['refused_after_ms']} ms, that request sent after {r['refused_request_sent_after_ms']} ms")
+gets = reads["gets"]
+print(f"reads only: {gets} GETs in {reads['seconds']} s, postgres {reads['postgres_cpu_seconds']} CPU-s = "
+      f"{1000 * reads['postgres_cpu_seconds'] / gets if gets else 0:.1f} CPU-ms per 1000 GETs (user cache size {cache})")
+for port, w in staleness["instances"].items():
+    print(f"(d) staleness on {port}: {w['measured']} windows, p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms, "
+          f"max {w['max_ms']} ms; never converged {w['never_converged']}, stale after the window {w['stale_after_window']}")
 ok = (result["failures_in_rolling_restart"] == 0 and load["acknowledged_writes_lost"] == 0
+      and all(w["never_converged"] == 0 and w["stale_after_window"] == 0 for w in staleness["instances"].values())
       and all(v <= 1000 for r in revocations for v in r["evicted_after_commit_ack_ms"])
       and all(len(r["evicted_after_commit_ack_ms"]) == 3 for r in revocations)
       and all(0 <= v <= 1000 for r in revocations for v in r["refused_request_sent_after_ms"].values()))

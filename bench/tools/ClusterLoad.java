@@ -37,7 +37,8 @@ import meservice.db.Sql;
  *
  * <p>{@code load}: WORKERS workers, each owning every WORKERS-th user of TOKENS (one token per
  * line, user n = line n, as bench/tools/MintTokens.java writes them), send one request at a time
- * (GET or, one time in four, PATCH), paced to RATE requests per second in all, until OUT_DIR/stop
+ * (GET or, one time in four, PATCH; only GETs while OUT_DIR/reads-only exists), paced to RATE
+ * requests per second in all, until OUT_DIR/stop
  * exists. Every request's outcome is recorded: a failure (any status but 200, or no answer) is
  * written to OUT_DIR/failures.tsv with its time, method and reason. Each PATCH sets a timezone
  * that the user has not had before in the run, so after the run the database can be checked:
@@ -100,6 +101,7 @@ public final class ClusterLoad {
     Map<Integer, Long> statuses = new TreeMap<>();
     long intervalNanos = TimeUnit.SECONDS.toNanos(1) * workers / rate;
     Path stop = out.resolve("stop");
+    Path readsOnly = out.resolve("reads-only");
     CountDownLatch finished = new CountDownLatch(workers);
     long started = System.currentTimeMillis();
     for (int w = 0; w < workers; w++) {
@@ -118,7 +120,7 @@ public final class ClusterLoad {
             return;
           }
           User user = own.get(turn % own.size());
-          boolean patch = turn % 4 == 3;
+          boolean patch = turn % 4 == 3 && !Files.exists(readsOnly);
           turn++;
           String zone = patch ? ZONES.get(user.patches++ % ZONES.size()) : null;
           RequestOptions request = new RequestOptions()
