@@ -1,6 +1,7 @@
 package meservice.db;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
@@ -56,6 +57,8 @@ public final class ChangeListener {
   private final Vertx vertx;
   private final Pool connection;
   private final List<Channel> channels = new ArrayList<>();
+  /** Completed by the first heartbeat answered: from then on the caches may be trusted. */
+  private final Promise<Void> firstAnswer = Promise.promise();
   private String listen;
   private String listening;
   private long timerId = -1;
@@ -79,13 +82,16 @@ public final class ChangeListener {
     channels.add(channel);
   }
 
-  /** Completes when the first connection listens; fails if it cannot (start-up fails with it). */
+  /**
+   * Completes when the first connection listens and has answered a heartbeat (so the caches are
+   * trusted from the first request); fails if it cannot listen (start-up fails with it).
+   */
   public Future<Void> start() {
     List<String> names = channels.stream().map(Channel::name).toList();
     listen = Sql.listen(names);
     listening = Sql.listening(names);
     timerId = vertx.setPeriodic(PING_INTERVAL_MS, id -> heartbeat());
-    return listen();
+    return listen().compose(v -> firstAnswer.future());
   }
 
   public Future<Void> stop() {
@@ -189,6 +195,7 @@ public final class ChangeListener {
     if (conn == current) {
       pinging = false;
     }
+    firstAnswer.tryComplete();
     if (listening) {
       for (Channel channel : channels) {
         channel.confirmed(pingEra, sentAt);
