@@ -274,8 +274,12 @@ EOF
 log "HAProxy: write port $WRITE_PORT, read port $READ_PORT, service $LB_PORT"
 haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
 PIDS[haproxy]=$!
+# HAProxy starts with every server UP: the write port is the leader's alone only once the checks
+# have taken the others out.
 LEADER=$(member primary)
-await_lb pg_primary "pg$LEADER" UP
+for n in "${NODES[@]}"; do
+  if [[ $n == "$LEADER" ]]; then await_lb pg_primary "pg$n" UP; else await_lb pg_primary "pg$n" DOWN; fi
+done
 
 WRITE_URL="postgresql://postgres@127.0.0.1:$WRITE_PORT/ha"
 READ_URL="postgresql://postgres@127.0.0.1:$READ_PORT/ha"
@@ -327,8 +331,9 @@ cli migrate >/dev/null
 seed_users "${PSQL[@]}" -d ha
 
 log "three instances on ${PORTS[*]}"
-for i in 1 2 3; do start_instance "$i"; done
-for i in 1 2 3; do await_ready "$i"; done
+# One at a time: three cold JVMs at once next to the cluster can starve a 2-core host past
+# DB_CONNECT_TIMEOUT_MS, and an instance that cannot connect at start-up exits.
+for i in 1 2 3; do start_instance "$i"; await_ready "$i"; done
 for i in 1 2 3; do await_lb me "i$i" UP; done
 [[ $READS == replica ]] && for n in "${NODES[@]}"; do [[ $n == "$LEADER" ]] || await_lb pg_replica "pg$n" UP; done
 

@@ -77,8 +77,9 @@ def phase_report(name, edges, requests, good):
         report[f"{method.lower()}_gap"] = gap(good[method], event, end, last_failure)
         report[f"last_failed_{method.lower()}_after_event_ms"] = None if last_failure is None else last_failure - event
     if "reachable" in edges:
-        report["patch_failures_later_than_5s_after_reachable"] = sum(
-            r["method"] == "PATCH" and r["answered"] > edges["reachable"] + SETTLE_MS for r in failed)
+        settled = [r for r in inside if r["method"] == "PATCH" and r["answered"] > edges["reachable"] + SETTLE_MS]
+        report["patches_later_than_5s_after_reachable"] = len(settled)
+        report["patch_failures_later_than_5s_after_reachable"] = sum(r["status"] != 200 for r in settled)
     return report
 
 
@@ -186,17 +187,17 @@ def main():
         if ph["failed"]:
             print(f"    reasons: {ph['failure_reasons']}")
         print(f"    write gap {fmt_gap(ph['patch_gap'])}; last failed PATCH {ph['last_failed_patch_after_event_ms']} ms after the event"
-              + (f"; PATCHes failed > 5 s after reachable: {ph['patch_failures_later_than_5s_after_reachable']}"
-                 if "patch_failures_later_than_5s_after_reachable" in ph else ""))
+              + (f"; PATCHes failed > 5 s after reachable: {ph['patch_failures_later_than_5s_after_reachable']} "
+                 f"of {ph['patches_later_than_5s_after_reachable']}" if "patches_later_than_5s_after_reachable" in ph else ""))
         print(f"    read gap {fmt_gap(ph['get_gap'])}; last failed GET {ph['last_failed_get_after_event_ms']} ms after the event")
         print(f"    checks: {ph['checks'] or 'no read-your-writes violation, no acknowledged write seen lost'}; "
               f"slowest answer {ph['slowest_ms']} ms")
-    for r in revocations:
-        if "error" in r:
-            print(f"    revocation round {r['round']}: FAILED ({r['error']})")
-        else:
-            print(f"    revocation: evicted by each instance {r['evicted_after_commit_ack_ms']} ms after the commit's acknowledgement; "
-                  f"first 401 requests sent {r['refused_request_sent_after_ms']} ms after it, answered {r['refused_after_ms']} ms")
+        for r in revocations if name == "revoke" else ():
+            if "error" in r:
+                print(f"    round {r['round']}: FAILED ({r['error']})")
+            else:
+                print(f"    evicted by each instance {r['evicted_after_commit_ack_ms']} ms after the commit's acknowledgement; "
+                      f"first 401 requests sent {r['refused_request_sent_after_ms']} ms after it, answered {r['refused_after_ms']} ms")
     print(f"(c) rewind: {result['rejoin_rewind_log'][:300]}")
     print(f"database check: {load['users_checked']} users, acknowledged writes lost {load['acknowledged_writes_lost']}, "
           f"in-doubt writes that committed {load['in_doubt_writes_committed']}")
