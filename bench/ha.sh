@@ -430,5 +430,6 @@ print(json.dumps({k: value(v) for k, v in (a.split("=", 1) for a in sys.argv[1:]
   synchronous_mode=true synchronous_commit="$SYNCHRONOUS_COMMIT" \
   haproxy_write_check="$(grep -A5 '^listen pg_primary' "$WORK/haproxy.cfg" | grep -o 'inter.*')" \
   db_connect_timeout_ms="$DB_CONNECT_TIMEOUT_MS" load_average_before="$LOAD_BEFORE" load_average_after="$LOAD_AFTER" \
-  machine_busy="$BUSY" git="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo +local)")
+  machine_busy="$BUSY" git="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo +local)" \
+  src_last_changed_in="$(git log -1 --format=%h -- src pom.xml)")
 python3 bench/ha_report.py "$WORK" "$OUT" "$SETTINGS" "$SWITCHOVER" "$FAILOVER" "$REWIND" "${REVOCATIONS[@]}"
