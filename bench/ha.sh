@@ -407,6 +407,13 @@ log "rejoin: pg$KILLED streams from the new primary and is in HAProxy's read bac
 sleep "$OBSERVE"
 phase rejoin end
 "${PATRONICTL[@]}" list >"$WORK/topology-end.txt" 2>&1 || true
+# What the cluster's own machinery costs: CPU seconds per second of life (cores) of etcd and each
+# Patroni (the rejoined node's since its restart).
+cores() { # PID
+  awk -v hz="$(getconf CLK_TCK)" -v up="$(cut -d' ' -f1 /proc/uptime)" '{printf "%.3f", ($14 + $15) / hz / (up - $22 / hz)}' "/proc/$1/stat" 2>/dev/null || echo null
+}
+OVERHEAD="etcd $(cores "$ETCD_PID")"
+for n in "${NODES[@]}"; do OVERHEAD+=", patroni pg$n $(cores "$(patroni_pid "$n")")"; done
 
 log "stopping the load; checking acknowledged writes against the database"
 stop_load
@@ -430,6 +437,6 @@ print(json.dumps({k: value(v) for k, v in (a.split("=", 1) for a in sys.argv[1:]
   synchronous_mode=true synchronous_commit="$SYNCHRONOUS_COMMIT" \
   haproxy_write_check="$(grep -A5 '^listen pg_primary' "$WORK/haproxy.cfg" | grep -o 'inter.*')" \
   db_connect_timeout_ms="$DB_CONNECT_TIMEOUT_MS" load_average_before="$LOAD_BEFORE" load_average_after="$LOAD_AFTER" \
-  machine_busy="$BUSY" git="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo +local)" \
+  machine_busy="$BUSY" cores_used_by="$OVERHEAD" git="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo +local)" \
   src_last_changed_in="$(git log -1 --format=%h -- src pom.xml)")
 python3 bench/ha_report.py "$WORK" "$OUT" "$SETTINGS" "$SWITCHOVER" "$FAILOVER" "$REWIND" "${REVOCATIONS[@]}"

@@ -167,7 +167,8 @@ def main():
           f"synchronous_commit {s['synchronous_commit']}; pool_mode {s['pool_mode']}, reads {s['reads']}, "
           f"write port route {s['route']} ({s['haproxy_write_check']}); "
           f"{s['rate']} req/s from {s['workers']} workers; code {s['git']}")
-    print(f"load average before {s['load_average_before']}, after {s['load_average_after']}; machine busy {s['machine_busy']}")
+    print(f"load average before {s['load_average_before']}, after {s['load_average_after']}; machine busy {s['machine_busy']}; "
+          f"cores used by {s.get('cores_used_by')}")
     print(f"requests {load['requests']} (GET ok {load['get_ok']} failed {load['get_failed']}, "
           f"PATCH ok {load['patch_ok']} failed {load['patch_failed']}); statuses {load['statuses']}")
     labels = {"switchover": f"(a) switchover {result['switchover']}", "failover": f"(b) failover {result['failover']}",
