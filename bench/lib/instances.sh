@@ -96,10 +96,18 @@ start_instance() { # INDEX (1..3)
   PIDS[i$i]=$!
 }
 await_ready() { # INDEX: the instance answers /health/ready 200 itself
-  local i=$1 port=${PORTS[$(($1 - 1))]}
+  local i=$1 port=${PORTS[$(($1 - 1))]} restarted=0
   for _ in $(seq 600); do
     curl -fs -o /dev/null "http://127.0.0.1:$port/health/ready" && return 0
-    kill -0 "${PIDS[i$i]}" 2>/dev/null || { tail -20 "$WORK/instance-$i.log" >&2; log "instance $i died"; exit 1; }
+    if ! kill -0 "${PIDS[i$i]}" 2>/dev/null; then
+      tail -5 "$WORK/instance-$i.log" >&2
+      # A cold JVM on a starved host can miss DB_CONNECT_TIMEOUT_MS for its first connection and
+      # exit, as it should; once is the host, twice is the harness or the service.
+      ((restarted == 0)) || { log "instance $i died again"; exit 1; }
+      log "instance $i died at start-up; starting it once more"
+      restarted=1
+      start_instance "$i"
+    fi
     sleep 0.1
   done
   log "instance $i not ready after 60 s"; exit 1
