@@ -76,6 +76,9 @@ def phase_report(name, edges, requests, good):
         last_failure = max((r["answered"] for r in failed if r["method"] == method), default=None)
         report[f"{method.lower()}_gap"] = gap(good[method], event, end, last_failure)
         report[f"last_failed_{method.lower()}_after_event_ms"] = None if last_failure is None else last_failure - event
+        # A method failing on some connections and not others has short gaps: this shows it.
+        report[f"{method.lower()}_failures_in_last_5s"] = sum(
+            r["method"] == method and r["answered"] > end - 5000 for r in failed)
     if "reachable" in edges:
         settled = [r for r in inside if r["method"] == "PATCH" and r["answered"] > edges["reachable"] + SETTLE_MS]
         report["patches_later_than_5s_after_reachable"] = len(settled)
@@ -177,7 +180,7 @@ def main():
     def fmt_gap(g):
         until = f"{g['to_ms']} ms" if g["to_ms"] is not None else "the end of the phase"
         text = f"{g['gap_ms']} ms (from {g['from_ms']} ms after the event to {until})"
-        return text if g["recovered"] else text + ", NOT RECOVERED: it still failed after its last success"
+        return text if g["recovered"] else text + ", NOT RECOVERED: it failed after its last success"
 
     for name, ph in p.items():
         print(f"{labels[name]}: {ph['requests']} requests in {ph['window_ms'] / 1000:.1f} s")
@@ -187,10 +190,12 @@ def main():
         print(f"    failed: {ph['failed'] or 'none'}")
         if ph["failed"]:
             print(f"    reasons: {ph['failure_reasons']}")
-        print(f"    write gap {fmt_gap(ph['patch_gap'])}; last failed PATCH {ph['last_failed_patch_after_event_ms']} ms after the event"
+        print(f"    write gap {fmt_gap(ph['patch_gap'])}; last failed PATCH {ph['last_failed_patch_after_event_ms']} ms after the event, "
+              f"{ph['patch_failures_in_last_5s']} in the phase's last 5 s"
               + (f"; PATCHes failed > 5 s after reachable: {ph['patch_failures_later_than_5s_after_reachable']} "
                  f"of {ph['patches_later_than_5s_after_reachable']}" if "patches_later_than_5s_after_reachable" in ph else ""))
-        print(f"    read gap {fmt_gap(ph['get_gap'])}; last failed GET {ph['last_failed_get_after_event_ms']} ms after the event")
+        print(f"    read gap {fmt_gap(ph['get_gap'])}; last failed GET {ph['last_failed_get_after_event_ms']} ms after the event, "
+              f"{ph['get_failures_in_last_5s']} in the phase's last 5 s")
         print(f"    checks: {ph['checks'] or 'no read-your-writes violation, no acknowledged write seen lost'}; "
               f"slowest answer {ph['slowest_ms']} ms")
         for r in revocations if name == "revoke" else ():
