@@ -18,6 +18,8 @@
 #       (bench/tools/Staleness.java). Passes only if every instance converged and none served the
 #       old row after it had served the new one.
 #
+# Throughout, every GET must show the user's last acknowledged PATCH or a later state, and every
+# PATCH a version above it (ClusterLoad's checks; the run fails on one that does not).
 # Also measured, over a steady window before (a): requests per CPU-second of each instance and
 # CPU of PostgreSQL and PgBouncer; then over a second window of GETs only, PostgreSQL's CPU per
 # 1,000 GETs (what reads cost the database; USER_CACHE_SIZE=0 shows it without the user cache). Results: bench/results/cluster-<UTC time>.json and a text
@@ -58,56 +60,35 @@ STATS_PORT=23011
 PORTS=(23021 23022 23023)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS=$ROOT/bench/results
+LOG_TAG=cluster
+source bench/lib/instances.sh
 
-log() { printf '[cluster %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-now_ms() { date +%s%3N; }
-
-[[ $WORK == /tmp/?* ]] || { log "CLUSTER_WORK must be a directory under /tmp"; exit 2; }
 [[ $POOL_MODE == transaction || $POOL_MODE == session ]] || { log "POOL_MODE: transaction or session"; exit 2; }
 for tool in haproxy pgbouncer curl java python3; do
   command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || { log "$tool is missing (apt-get install -y $tool)"; exit 2; }
 done
 source bench/lib/postgres.sh
 pg_find
-for port in $PGPORT $BOUNCER_PORT $LB_PORT $STATS_PORT "${PORTS[@]}"; do
-  if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then log "port $port is in use"; exit 2; fi
-done
+ports_free $PGPORT $BOUNCER_PORT $LB_PORT $STATS_PORT "${PORTS[@]}"
 
 # PgBouncer, like PostgreSQL (bench/lib/postgres.sh), refuses to run as root.
 if [[ $(id -u) == 0 ]]; then BOUNCER_USER=(-u postgres); else BOUNCER_USER=(); fi
 
 # --- cleanup: only what this script started, by pid -----------------------------------------------
-declare -A PIDS=()
-LOAD_PID=""
-stop_pid() { # PID SIGNAL
-  local pid=$1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill "-${2:-TERM}" "$pid" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-}
 cleanup() {
-  [[ -n $LOAD_PID ]] && { touch "$WORK/stop" 2>/dev/null; stop_pid "$LOAD_PID"; }
-  for name in "${!PIDS[@]}"; do stop_pid "${PIDS[$name]}"; done
+  stop_started
   pg_stop "$WORK/pgdata"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- build, data ---------------------------------------------------------------------------------
-if [[ ${SKIP_BUILD:-0} != 1 || ! -f target/me-service.jar ]]; then
-  log "building the jar"
-  mvn -B -ntp -q package -DskipTests
-fi
-rm -rf "$WORK"
-mkdir -p "$WORK" "$RESULTS"
-chmod 755 "$WORK"
-[[ $(id -u) == 0 ]] && chown postgres "$WORK"
-JAR=$WORK/me-service.jar
-cp target/me-service.jar "$JAR"
-# LocalIssuer (token minting) lives in the dev jar; the instances run the production jar alone.
-DEV_JAR=$WORK/me-service-dev.jar
-cp target/me-service-dev.jar "$DEV_JAR"
+bench_prepare "$((USERS + STALE_USERS))"
+# The load's users, and the staleness probe's own (which nothing else writes).
+tail -n "$STALE_USERS" "$WORK/data/tokens.txt" >"$WORK/data/stale-tokens.txt"
+head -n "$USERS" "$WORK/data/tokens.txt" >"$WORK/data/load-tokens.txt"
+mv "$WORK/data/load-tokens.txt" "$WORK/data/tokens.txt"
+mkdir -p "$RESULTS"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 log "PostgreSQL on 127.0.0.1:$PGPORT (throw-away data dir $WORK/pgdata)"
@@ -139,11 +120,7 @@ pgbouncer "${BOUNCER_USER[@]}" "$WORK/pgbouncer.ini" >"$WORK/pgbouncer.log" 2>&1
 PIDS[pgbouncer]=$!
 for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$BOUNCER_PORT") 2>/dev/null && break; sleep 0.1; done
 
-log "tokens for $USERS users; migrations; seed rows"
-java -cp "$JAR:$DEV_JAR" bench/tools/MintTokens.java "$((USERS + STALE_USERS))" "$((USERS + STALE_USERS))" "$WORK/data"
-# The load's users, and the staleness probe's own (which nothing else writes).
-head -n "$USERS" "$WORK/data/tokens.txt" >"$WORK/data/load-tokens.txt"
-tail -n "$STALE_USERS" "$WORK/data/tokens.txt" >"$WORK/data/stale-tokens.txt"
+log "migrations; seed rows"
 SERVICE_ENV=(HOST=127.0.0.1 DATABASE_URL="$POOLED_URL" DATABASE_POOL_MODE="$POOL_MODE"
   CLERK_JWT_KEY="$(cat "$WORK/data/issuer.pem")" CLERK_ISSUER=https://clerk.me-service.localhost
   CLERK_AUTHORIZED_PARTIES=http://localhost:3000 RATE_LIMIT_PER_SECOND=0 DB_POOL_SIZE=8
@@ -151,113 +128,28 @@ SERVICE_ENV=(HOST=127.0.0.1 DATABASE_URL="$POOLED_URL" DATABASE_POOL_MODE="$POOL
   TRUSTED_PROXIES=127.0.0.1 USER_CACHE_SIZE="$USER_CACHE_SIZE"
   DB_CONNECT_TIMEOUT_MS="$DB_CONNECT_TIMEOUT_MS")
 [[ $POOL_MODE == transaction ]] && SERVICE_ENV+=(DATABASE_DIRECT_URL="$DIRECT_URL")
-# The CLI as an operator runs it, bounded: a run that hangs leaves its thread dump in $WORK.
-cli() {
-  local out=$WORK/cli-$(now_ms).out
-  # Not latency-bound: a generous connect timeout for a cold JVM on a loaded host.
-  env "${SERVICE_ENV[@]}" DB_CONNECT_TIMEOUT_MS=10000 java -jar "$JAR" "$@" >"$out" 2>&1 &
-  local pid=$! waited=0
-  while kill -0 "$pid" 2>/dev/null && ((waited < 600)); do sleep 0.1; waited=$((waited + 1)); done
-  if kill -0 "$pid" 2>/dev/null; then
-    jstack "$pid" >"$out.jstack" 2>&1 || true
-    ss -tnp >"$out.ss" 2>&1 || true
-    kill -9 "$pid"
-    log "CLI '$*' hung for 60 s (thread dump: $out.jstack)"
-    return 1
-  fi
-  wait "$pid" && cat "$out"
-}
 
 cli migrate >/dev/null
-"${PSQL[@]}" -d cluster \
-  -c "CREATE TEMP TABLE seed (n int, id uuid, clerk_user_id text)" \
-  -c "\\copy seed FROM '$WORK/data/users.csv' WITH (FORMAT csv)" \
-  -c "INSERT INTO users (id, clerk_user_id, preferences) SELECT id, clerk_user_id, '{\"timezone\": \"UTC\"}' FROM seed"
+seed_users "${PSQL[@]}" -d cluster
 
 # --- instances -----------------------------------------------------------------------------------
-start_instance() { # INDEX (1..3)
-  local i=$1 port=${PORTS[$(($1 - 1))]}
-  # shellcheck disable=SC2086
-  env "${SERVICE_ENV[@]}" PORT="$port" java $JAVA_OPTS -jar "$JAR" serve >>"$WORK/instance-$i.log" 2>&1 &
-  PIDS[i$i]=$!
-}
-await_ready() { # INDEX: the instance answers /health/ready 200 itself
-  local i=$1 port=${PORTS[$(($1 - 1))]}
-  for _ in $(seq 600); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/health/ready" && return 0
-    kill -0 "${PIDS[i$i]}" 2>/dev/null || { tail -20 "$WORK/instance-$i.log" >&2; log "instance $i died"; exit 1; }
-    sleep 0.1
-  done
-  log "instance $i not ready after 60 s"; exit 1
-}
-lb_status() { # INDEX: HAProxy's view of the server (UP, DOWN, ...)
-  curl -fs "http://127.0.0.1:$STATS_PORT/stats;csv" | awk -F, -v s="i$1" '$1 == "me" && $2 == s {print $18}'
-}
-await_lb() { # INDEX STATUS
-  for _ in $(seq 600); do [[ $(lb_status "$1") == "$2"* ]] && return 0; sleep 0.05; done
-  log "HAProxy never saw instance $1 $2"; exit 1
-}
-
 log "three instances on ${PORTS[*]}"
 for i in 1 2 3; do start_instance "$i"; done
 for i in 1 2 3; do await_ready "$i"; done
 
-# Checks every second, and every 250 ms once one has failed; two failures mark a server DOWN,
-# two successes UP again. A SIGTERMed instance (readiness 503 at once) is out of rotation within
-# about 1.5 s, well inside SHUTDOWN_DELAY_SECONDS, while it still accepts and serves everything
-# sent before. One slow check (a starved host) does not take a healthy server out: with
-# `fall 1` and a 1 s check timeout a loaded run marked all three DOWN at once (503 "no server").
-# Only a failed connection is retried, on another server (redispatch): no request that may have
-# reached a server is ever sent twice.
-cat >"$WORK/haproxy.cfg" <<EOF
-global
-  maxconn 4096
-  log stdout format raw local0
-defaults
-  mode http
-  log global
-  option httplog
-  # The client's address for the instances' per-address failed-auth limit (TRUSTED_PROXIES):
-  # without it every failure would count against HAProxy's own address.
-  option forwardfor
-  timeout connect 1s
-  timeout client 60s
-  timeout server 30s
-  timeout http-keep-alive 60s
-  timeout check 2s
-  retries 3
-  retry-on conn-failure
-  option redispatch 1
-frontend me
-  bind 127.0.0.1:$LB_PORT
-  default_backend me
-frontend stats
-  bind 127.0.0.1:$STATS_PORT
-  no log
-  stats enable
-  stats uri /stats
-backend me
-  balance roundrobin
-  option httpchk GET /health/ready
-  http-check expect status 200
-  default-server inter 1s fastinter 250ms downinter 500ms fall 2 rise 2
-  server i1 127.0.0.1:${PORTS[0]} check
-  server i2 127.0.0.1:${PORTS[1]} check
-  server i3 127.0.0.1:${PORTS[2]} check
-EOF
+# The instances' sections (bench/lib/instances.sh says why each setting).
+{
+  printf 'global\n  maxconn 4096\n  log stdout format raw local0\n'
+  haproxy_service_config
+} >"$WORK/haproxy.cfg"
 log "HAProxy on 127.0.0.1:$LB_PORT"
 haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
 PIDS[haproxy]=$!
-for i in 1 2 3; do await_lb "$i" UP; done
+for i in 1 2 3; do await_lb me "i$i" UP; done
 
 # --- load ----------------------------------------------------------------------------------------
 log "load: $RATE req/s from $WORKERS workers (1 PATCH in 4), $USERS users"
-java -cp "$JAR" bench/tools/ClusterLoad.java load "$LB_PORT" "$WORK/data/load-tokens.txt" "$WORK" \
-  "$WORKERS" "$RATE" "$DIRECT_URL" >"$WORK/load.out" 2>"$WORK/load.err" &
-LOAD_PID=$!
-PHASES=$WORK/phases.tsv
-: >"$PHASES"
-phase() { printf '%s\t%s\t%s\n' "$1" "$2" "$(now_ms)" >>"$PHASES"; }
+start_load "$WORKERS" "$RATE" "$DIRECT_URL"
 sleep 10 # warm-up (JIT, pools)
 
 # Steady window: requests each instance served (its own /metrics) per CPU-second it used.
@@ -306,13 +198,13 @@ for i in 1 2 3; do
   pid=${PIDS[i$i]}
   t0=$(now_ms)
   kill -TERM "$pid"
-  await_lb "$i" DOWN
+  await_lb me "i$i" DOWN
   t_down=$(now_ms)
   while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   t_exit=$(now_ms)
   start_instance "$i"
   await_ready "$i"
-  await_lb "$i" UP
+  await_lb me "i$i" UP
   log "rolling: instance $i out of rotation after $((t_down - t0)) ms, exited after $((t_exit - t0)) ms, back UP after $(($(now_ms) - t0)) ms"
 done
 phase rolling end
@@ -323,12 +215,12 @@ phase kill start
 log "kill: SIGKILL instance 2"
 kill -KILL "${PIDS[i2]}"
 KILL_MS=$(now_ms)
-await_lb 2 DOWN
+await_lb me i2 DOWN
 log "kill: HAProxy marked it DOWN after $(($(now_ms) - KILL_MS)) ms"
 sleep 3
 start_instance 2
 await_ready 2
-await_lb 2 UP
+await_lb me i2 UP
 phase kill end
 sleep 5
 
@@ -336,24 +228,7 @@ sleep 5
 phase revoke start
 REVOCATIONS=()
 for round in $(seq "$ROUNDS"); do
-  created=$(cli apikey create --org "org_cluster$round" --name "cluster $round")
-  key=$(grep -o 'mek_[0-9A-Za-z]\{43\}' <<<"$created" | head -1)
-  id=$(sed -n 's/.*created api key \([0-9a-f-]\{36\}\) .*/\1/p' <<<"$created" | head -1)
-  [[ -n $key && -n $id ]] || { echo "$created" >&2; log "apikey create printed no key"; exit 1; }
-  result=$(java -cp "$JAR" bench/tools/ClusterLoad.java revoke "$key" "$id" "$DIRECT_URL" "$(IFS=,; echo "${PORTS[*]}")")
-  # Each instance logs the eviction when the notification arrives: its delay from the commit.
-  sleep 1
-  evicted=$(grep -h "api key $id revoked; evicted" "$WORK"/instance-*.log | awk '{print $1}' | sort | tr '\n' ' ')
-  result=$(python3 -c '
-import json, sys, datetime
-r = json.loads(sys.argv[1])
-day = datetime.datetime.fromtimestamp(r["commit_acked_epoch_ms"] / 1000, datetime.timezone.utc).date()
-def epoch(t):
-    h, m, s = t.split(":")
-    d = datetime.datetime(day.year, day.month, day.day, int(h), int(m), tzinfo=datetime.timezone.utc)
-    return d.timestamp() * 1000 + float(s) * 1000
-r["evicted_after_commit_ack_ms"] = sorted(round(epoch(t) - r["commit_acked_epoch_ms"]) for t in sys.argv[2].split())
-print(json.dumps(r))' "$result" "$evicted")
+  result=$(revocation_round "$round" "$DIRECT_URL") || exit 1
   log "revoke round $round: $result"
   REVOCATIONS+=("$result")
 done
@@ -367,9 +242,7 @@ log "staleness: $STALENESS_JSON"
 phase staleness end
 
 log "stopping the load; checking acknowledged writes against the database"
-touch "$WORK/stop"
-wait "$LOAD_PID" || { cat "$WORK/load.err" >&2; log "load client failed"; exit 1; }
-LOAD_PID=""
+stop_load
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report ------------------------------------------------------------------------------------
@@ -385,10 +258,11 @@ phases = {}
 for line in open(f"{work}/phases.tsv"):
     name, edge, ms = line.split("\t")
     phases.setdefault(name, {})[edge] = int(ms)
-failures = [l.rstrip("\n").split("\t") for l in open(f"{work}/failures.tsv").readlines()[1:]]
+requests = [l.rstrip("\n").split("\t") for l in open(f"{work}/requests.tsv").readlines()[1:]]
+failures = [r for r in requests if r[3] != "200"]
 def within(name, slack_ms=0):
     p = phases[name]
-    return [f for f in failures if p["start"] <= int(f[0]) <= p["end"] + slack_ms]
+    return [f for f in failures if p["start"] <= int(f[1]) <= p["end"] + slack_ms]
 # HAProxy log: failed requests by server (status not 200, or a termination state other than --)
 by_server = collections.Counter()
 for line in open(f"{work}/haproxy.log"):
@@ -419,6 +293,7 @@ print(f"requests {load['requests']} (GET ok {load['get_ok']} failed {load['get_f
 print(f"(a) rolling restart: {result['failures_in_rolling_restart']} failed requests")
 print(f"(b) SIGKILL: {result['failures_in_kill']} failed requests; HAProxy failures by server: {dict(by_server)}")
 print(f"    users checked {load['users_checked']}, acknowledged writes lost {load['acknowledged_writes_lost']}, in-doubt writes that committed {load['in_doubt_writes_committed']}")
+print(f"whole run: read-your-writes violations {load['checks'].get('stale_read', 0)}, acknowledged writes seen lost by a later answer {load['checks'].get('version_regressed', 0)}")
 for r in revocations:
     print(f"(c) revocation committed in {r['commit_ms']:.0f} ms; evicted by each instance {r['evicted_after_commit_ack_ms']} ms after the commit was acknowledged; "
           f"first 401 answered after {r['refused_after_ms']} ms, that request sent after {r['refused_request_sent_after_ms']} ms")
@@ -428,7 +303,7 @@ print(f"reads only: {gets} GETs in {reads['seconds']} s, postgres {reads['postgr
 for port, w in staleness["instances"].items():
     print(f"(d) staleness on {port}: {w['measured']} windows, p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms, "
           f"max {w['max_ms']} ms; never converged {w['never_converged']}, stale after the window {w['stale_after_window']}")
-ok = (result["failures_in_rolling_restart"] == 0 and load["acknowledged_writes_lost"] == 0
+ok = (result["failures_in_rolling_restart"] == 0 and load["acknowledged_writes_lost"] == 0 and not load["checks"]
       and all(w["never_converged"] == 0 and w["stale_after_window"] == 0 for w in staleness["instances"].values())
       and all(v <= 1000 for r in revocations for v in r["evicted_after_commit_ack_ms"])
       and all(len(r["evicted_after_commit_ack_ms"]) == 3 for r in revocations)

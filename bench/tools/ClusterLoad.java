@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -39,11 +40,18 @@ import meservice.db.Sql;
  * line, user n = line n, as bench/tools/MintTokens.java writes them), send one request at a time
  * (GET or, one time in four, PATCH; only GETs while OUT_DIR/reads-only exists), paced to RATE
  * requests per second in all, until OUT_DIR/stop
- * exists. Every request's outcome is recorded: a failure (any status but 200, or no answer) is
- * written to OUT_DIR/failures.tsv with its time, method and reason. Each PATCH sets a timezone
- * that the user has not had before in the run, so after the run the database can be checked:
- * every user's stored timezone must be the value of its last acknowledged PATCH, or of a PATCH
- * sent after it that got no answer (in doubt: it may have committed). Summary: OUT_DIR/load.json.
+ * exists. Every request's outcome is written to OUT_DIR/requests.tsv: when it was sent and
+ * answered, method, status (0: no answer), whether it carried {@code Retry-After}, whether the
+ * service answered (its {@code X-Request-Id}; else the load balancer did), the result of its
+ * consistency check, and for a failure the reason. Each PATCH sets a timezone that the user
+ * has not had before in the run, and a user's requests are sequential, so two things are checked
+ * as they happen, from the answers alone: a GET must show the user's last acknowledged PATCH or a
+ * later state (its ETag's version is at least that PATCH's, its timezone is that PATCH's or one
+ * sent after it without an answer): else {@code stale_read}; and a PATCH's version must be above
+ * the last acknowledged one: else {@code version_regressed} (an acknowledged write was lost).
+ * After the run the database itself is checked: every user's stored timezone must be the value
+ * of its last acknowledged PATCH, or of a PATCH sent after it that got no answer (in doubt: it
+ * may have committed). Summary: OUT_DIR/load.json.
  *
  * <p>{@code revoke}: polls the key on every instance directly until all answer 200 (cached),
  * revokes it with the CLI's own statement, and measures per instance how long after the commit
@@ -75,15 +83,26 @@ public final class ClusterLoad {
     final String token;
     int patches;
     String acknowledged = "UTC"; // the seed value
+    long acknowledgedVersion = -1; // unknown until a PATCH is acknowledged
     final List<String> inDoubt = new ArrayList<>();
 
     User(String sub, String token) {
       this.sub = sub;
       this.token = token;
     }
+
+    /** A GET's state against this user's writes: null when it is one the reader may see. */
+    String checkRead(long version, String zone) {
+      boolean stale = version >= 0 && version < acknowledgedVersion
+          || zone != null && !zone.equals(acknowledged) && !inDoubt.contains(zone);
+      return stale ? "stale_read" : null;
+    }
   }
 
-  private record Failure(long atMillis, String method, String reason) {}
+  /** One request's outcome; check and reason are null when there is nothing to say. */
+  private record Outcome(long sentMillis, long answeredMillis, boolean patch, Answer answer, String check, String reason) {}
+
+  private record Answer(int status, boolean retryAfter, boolean service, long version, String zone, boolean malformed) {}
 
   private static void load(int port, Path tokens, Path out, int workers, int rate, String dbUrl) throws Exception {
     List<String> lines = Files.readAllLines(tokens);
@@ -96,9 +115,7 @@ public final class ClusterLoad {
         new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true)
             .setConnectTimeout(5000),
         new PoolOptions().setHttp1MaxSize(workers));
-    long[] counts = new long[4]; // GET ok, GET failed, PATCH ok, PATCH failed
-    ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
-    Map<Integer, Long> statuses = new TreeMap<>();
+    ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     long intervalNanos = TimeUnit.SECONDS.toNanos(1) * workers / rate;
     Path stop = out.resolve("stop");
     Path readsOnly = out.resolve("reads-only");
@@ -132,27 +149,31 @@ public final class ClusterLoad {
             request.putHeader("Content-Type", "application/json");
           }
           Buffer body = patch ? Buffer.buffer("{\"preferences\": {\"timezone\": \"" + zone + "\"}}") : null;
+          long sent = System.currentTimeMillis();
           client.request(request)
               .compose(req -> body == null ? req.send() : req.send(body))
-              .compose(resp -> resp.body().map(b -> resp.statusCode()))
+              .compose(resp -> resp.body().map(b -> answer(resp, patch ? null : b)))
               .onComplete(ar -> {
-                int status = ar.succeeded() ? ar.result() : 0;
-                synchronized (statuses) {
-                  statuses.merge(status, 1L, Long::sum);
-                  counts[(patch ? 2 : 0) + (status == 200 ? 0 : 1)]++;
-                }
-                if (status != 200) {
-                  failures.add(new Failure(System.currentTimeMillis(), patch ? "PATCH" : "GET",
-                      ar.succeeded() ? "status " + status : String.valueOf(ar.cause())));
-                }
+                Answer answer = ar.succeeded() ? ar.result() : new Answer(0, false, false, -1, null, false);
+                int status = answer.status;
+                String check = null;
                 if (patch) {
                   if (status == 200) {
+                    if (answer.version >= 0 && answer.version <= user.acknowledgedVersion) {
+                      check = "version_regressed";
+                    }
                     user.acknowledged = zone;
+                    user.acknowledgedVersion = Math.max(answer.version, user.acknowledgedVersion);
                     user.inDoubt.clear();
                   } else if (status == 0 || status >= 500) {
                     user.inDoubt.add(zone); // may have committed
                   }
+                } else if (status == 200) {
+                  check = answer.malformed ? "malformed_body" : user.checkRead(answer.version, answer.zone);
                 }
+                String reason = status == 200 ? null
+                    : ar.succeeded() ? "status " + status : String.valueOf(ar.cause());
+                outcomes.add(new Outcome(sent, System.currentTimeMillis(), patch, answer, check, reason));
                 next += intervalNanos;
                 long wait = (next - System.nanoTime()) / 1_000_000;
                 if (wait >= 1) {
@@ -169,11 +190,24 @@ public final class ClusterLoad {
     long ended = System.currentTimeMillis();
     client.close().await();
 
-    StringBuilder tsv = new StringBuilder("epoch_ms\tmethod\treason\n");
-    for (Failure f : failures) {
-      tsv.append(f.atMillis).append('\t').append(f.method).append('\t').append(f.reason).append('\n');
+    long[] counts = new long[4]; // GET ok, GET failed, PATCH ok, PATCH failed
+    Map<String, Long> statuses = new TreeMap<>();
+    Map<String, Long> checks = new TreeMap<>();
+    StringBuilder tsv = new StringBuilder("sent_ms\tanswered_ms\tmethod\tstatus\tretry_after\tservice\tcheck\treason\n");
+    for (Outcome o : outcomes) {
+      int status = o.answer.status;
+      counts[(o.patch ? 2 : 0) + (status == 200 ? 0 : 1)]++;
+      statuses.merge(String.valueOf(status), 1L, Long::sum);
+      if (o.check != null) {
+        checks.merge(o.check, 1L, Long::sum);
+      }
+      tsv.append(o.sentMillis).append('\t').append(o.answeredMillis).append('\t').append(o.patch ? "PATCH" : "GET")
+          .append('\t').append(status).append('\t').append(o.answer.retryAfter ? 1 : 0)
+          .append('\t').append(o.answer.service ? 1 : 0)
+          .append('\t').append(o.check == null ? "-" : o.check)
+          .append('\t').append(o.reason == null ? "-" : o.reason.replace('\t', ' ').replace('\n', ' ')).append('\n');
     }
-    Files.writeString(out.resolve("failures.tsv"), tsv);
+    Files.writeString(out.resolve("requests.tsv"), tsv);
 
     // Acknowledged writes against the database itself.
     PgConnection db = PgConnection.connect(vertx, PgConnectOptions.fromUri(dbUrl)).await();
@@ -208,14 +242,43 @@ public final class ClusterLoad {
         .put("requests", counts[0] + counts[1] + counts[2] + counts[3])
         .put("get_ok", counts[0]).put("get_failed", counts[1])
         .put("patch_ok", counts[2]).put("patch_failed", counts[3])
-        .put("statuses", new JsonObject(new HashMap<>(Map.copyOf(statuses.entrySet().stream()
-            .collect(java.util.stream.Collectors.toMap(e -> String.valueOf(e.getKey()), e -> (Object) e.getValue()))))))
+        .put("statuses", new JsonObject(new HashMap<>(statuses)))
+        .put("checks", new JsonObject(new HashMap<>(checks)))
         .put("users_checked", users.size())
         .put("acknowledged_writes_lost", lost)
         .put("in_doubt_writes_committed", inDoubtCommitted)
         .put("lost_examples", lostExamples);
     Files.writeString(out.resolve("load.json"), summary.encodePrettily());
     System.out.println(summary.encode());
+  }
+
+  /**
+   * The parts of an answer the checks need: the version is the number before the dash of the
+   * ETag ({@code "<version>-<fingerprint>"}), -1 without one; the timezone is read from a GET's body.
+   */
+  private static Answer answer(HttpClientResponse response, Buffer body) {
+    int status = response.statusCode();
+    String etag = response.getHeader("ETag");
+    long version = -1;
+    if (etag != null) {
+      int dash = etag.indexOf('-');
+      try {
+        version = dash > 1 ? Long.parseLong(etag.substring(1, dash)) : -1;
+      } catch (NumberFormatException e) {
+        version = -1;
+      }
+    }
+    String zone = null;
+    boolean malformed = false;
+    if (status == 200 && body != null) {
+      try {
+        zone = body.toJsonObject().getJsonObject("data").getJsonObject("preferences").getString("timezone");
+      } catch (RuntimeException e) {
+        malformed = true;
+      }
+    }
+    return new Answer(status, response.getHeader("Retry-After") != null, response.getHeader("X-Request-Id") != null,
+        version, zone, malformed);
   }
 
   // --- revoke ------------------------------------------------------------------------------------
