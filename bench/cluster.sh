@@ -293,7 +293,8 @@ print(f"requests {load['requests']} (GET ok {load['get_ok']} failed {load['get_f
 print(f"(a) rolling restart: {result['failures_in_rolling_restart']} failed requests")
 print(f"(b) SIGKILL: {result['failures_in_kill']} failed requests; HAProxy failures by server: {dict(by_server)}")
 print(f"    users checked {load['users_checked']}, acknowledged writes lost {load['acknowledged_writes_lost']}, in-doubt writes that committed {load['in_doubt_writes_committed']}")
-print(f"whole run: read-your-writes violations {load['checks'].get('stale_read', 0)}, acknowledged writes seen lost by a later answer {load['checks'].get('version_regressed', 0)}")
+print(f"whole run: read-your-writes violations {load['checks'].get('stale_read', 0)} (and {load['checks'].get('stale_in_window', 0)} "
+      f"within a second of the write, on another instance), acknowledged writes seen lost by a later answer {load['checks'].get('version_regressed', 0)}")
 for r in revocations:
     print(f"(c) revocation committed in {r['commit_ms']:.0f} ms; evicted by each instance {r['evicted_after_commit_ack_ms']} ms after the commit was acknowledged; "
           f"first 401 answered after {r['refused_after_ms']} ms, that request sent after {r['refused_request_sent_after_ms']} ms")
@@ -303,7 +304,8 @@ print(f"reads only: {gets} GETs in {reads['seconds']} s, postgres {reads['postgr
 for port, w in staleness["instances"].items():
     print(f"(d) staleness on {port}: {w['measured']} windows, p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms, "
           f"max {w['max_ms']} ms; never converged {w['never_converged']}, stale after the window {w['stale_after_window']}")
-ok = (result["failures_in_rolling_restart"] == 0 and load["acknowledged_writes_lost"] == 0 and not load["checks"]
+ok = (result["failures_in_rolling_restart"] == 0 and load["acknowledged_writes_lost"] == 0
+      and not [c for c in load["checks"] if c != "stale_in_window"]
       and all(w["never_converged"] == 0 and w["stale_after_window"] == 0 for w in staleness["instances"].values())
       and all(v <= 1000 for r in revocations for v in r["evicted_after_commit_ack_ms"])
       and all(len(r["evicted_after_commit_ack_ms"]) == 3 for r in revocations)

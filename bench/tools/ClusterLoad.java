@@ -47,7 +47,8 @@ import meservice.db.Sql;
  * has not had before in the run, and a user's requests are sequential, so two things are checked
  * as they happen, from the answers alone: a GET must show the user's last acknowledged PATCH or a
  * later state (its ETag's version is at least that PATCH's, its timezone is that PATCH's or one
- * sent after it without an answer): else {@code stale_read}; and a PATCH's version must be above
+ * sent after it without an answer): else {@code stale_read}, or {@code stale_in_window} when sent
+ * within a second of that acknowledgement (the user cache's cross-instance window); and a PATCH's version must be above
  * the last acknowledged one: else {@code version_regressed} (an acknowledged write was lost).
  * After the run the database itself is checked: every user's stored timezone must be the value
  * of its last acknowledged PATCH, or of a PATCH sent after it that got no answer (in doubt: it
@@ -60,6 +61,9 @@ import meservice.db.Sql;
  * most of the first figure). Prints one JSON line.
  */
 public final class ClusterLoad {
+
+  /** How long after a PATCH's acknowledgement another instance may still serve the row before it. */
+  private static final long STALE_WINDOW_MS = 1_000;
 
   private static final List<String> ZONES = ZoneId.getAvailableZoneIds().stream()
       .filter(z -> z.matches("(Europe|America|Asia|Africa|Australia|Pacific|Atlantic|Indian)/[A-Za-z_]+"))
@@ -84,6 +88,7 @@ public final class ClusterLoad {
     int patches;
     String acknowledged = "UTC"; // the seed value
     long acknowledgedVersion = -1; // unknown until a PATCH is acknowledged
+    long acknowledgedAt; // when that PATCH's answer arrived (ms)
     final List<String> inDoubt = new ArrayList<>();
 
     User(String sub, String token) {
@@ -91,11 +96,16 @@ public final class ClusterLoad {
       this.token = token;
     }
 
-    /** A GET's state against this user's writes: null when it is one the reader may see. */
-    String checkRead(long version, String zone) {
+    /**
+     * A GET's state against this user's writes: null when it is one the reader may see. A GET sent
+     * within {@link #STALE_WINDOW_MS} of the acknowledgement that answers from before it is
+     * {@code stale_in_window}: another instance had not heard of the write yet (the user cache's
+     * documented window); later, {@code stale_read}.
+     */
+    String checkRead(long version, String zone, long sent) {
       boolean stale = version >= 0 && version < acknowledgedVersion
           || zone != null && !zone.equals(acknowledged) && !inDoubt.contains(zone);
-      return stale ? "stale_read" : null;
+      return !stale ? null : sent - acknowledgedAt < STALE_WINDOW_MS ? "stale_in_window" : "stale_read";
     }
   }
 
@@ -163,13 +173,14 @@ public final class ClusterLoad {
                       check = "version_regressed";
                     }
                     user.acknowledged = zone;
+                    user.acknowledgedAt = System.currentTimeMillis();
                     user.acknowledgedVersion = Math.max(answer.version, user.acknowledgedVersion);
                     user.inDoubt.clear();
                   } else if (status == 0 || status >= 500) {
                     user.inDoubt.add(zone); // may have committed
                   }
                 } else if (status == 200) {
-                  check = answer.malformed ? "malformed_body" : user.checkRead(answer.version, answer.zone);
+                  check = answer.malformed ? "malformed_body" : user.checkRead(answer.version, answer.zone, sent);
                 }
                 String reason = status == 200 ? null
                     : ar.succeeded() ? "status " + status : String.valueOf(ar.cause());

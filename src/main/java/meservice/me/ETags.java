@@ -69,6 +69,29 @@ final class ETags {
     return versions;
   }
 
+  /**
+   * The newest stored version among this caller's tags in {@code If-None-Match} (weak or strong),
+   * {@code -1} for none: the caller has seen that version, so nothing older may be served to it.
+   */
+  long newestVersionSeen(String ifNoneMatch, Principal principal) {
+    long newest = -1;
+    if (ifNoneMatch == null) {
+      return newest;
+    }
+    String suffix = "-" + fingerprint(principal);
+    for (EntityTags tags = new EntityTags(ifNoneMatch); tags.next(); ) {
+      String opaque = tags.opaque();
+      if (opaque.endsWith(suffix)) {
+        try {
+          newest = Math.max(newest, Long.parseLong(opaque.substring(0, opaque.length() - suffix.length())));
+        } catch (NumberFormatException e) {
+          // Not one of ours.
+        }
+      }
+    }
+    return newest;
+  }
+
   private String fingerprint(Principal principal) {
     long bits = principal.fingerprint() ^ registry;
     char[] hex = new char[16];

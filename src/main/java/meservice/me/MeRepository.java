@@ -65,8 +65,9 @@ public final class MeRepository {
         context != null && context.isEventLoopContext() ? context : null, readSizes);
   }
 
-  public Future<StoredUser> find(UUID userId) {
-    StoredUser held = cache.get(userId);
+  /** The user's row, from the cache unless it holds one older than {@code versionSeen} ({@code -1}: any). */
+  public Future<StoredUser> find(UUID userId, long versionSeen) {
+    StoredUser held = cache.get(userId, versionSeen);
     if (held != null) {
       return Future.succeededFuture(held);
     }

@@ -102,11 +102,14 @@ public final class UserCache implements ChangeListener.Channel {
     return new UserCache(0, Duration.ofSeconds(1), Duration.ofSeconds(1), new SimpleMeterRegistry());
   }
 
-  /** The user's row, or {@code null} (not held, or the cache may not be trusted now). */
-  StoredUser get(UUID userId) {
+  /**
+   * The user's row, or {@code null}: not held, older than {@code versionSeen} (a version the caller
+   * was already given, e.g. by another instance), or the cache may not be trusted now.
+   */
+  StoredUser get(UUID userId, long versionSeen) {
     if (enabled && trust.isFresh()) {
       StoredUser row = rows.getIfPresent(userId);
-      if (row != null) {
+      if (row != null && row.version() >= versionSeen) {
         hits.increment();
         return row;
       }

@@ -195,7 +195,7 @@ class ReadBatchesTest {
     CompletableFuture<List<Future<StoredUser>>> futures = new CompletableFuture<>();
 
     // A plain Netty task on the loop's thread: Vert.x has no current context there.
-    ((ContextInternal) loop).nettyEventLoop().execute(() -> futures.complete(asked.stream().map(repository::find).toList()));
+    ((ContextInternal) loop).nettyEventLoop().execute(() -> futures.complete(asked.stream().map(id -> repository.find(id, -1)).toList()));
     List<StoredUser> found = join(futures).stream().map(ReadBatchesTest::await).toList();
 
     assertEquals(List.of(2), sizes);
@@ -212,7 +212,7 @@ class ReadBatchesTest {
     long batchesBefore = proxy.executions(Sql.FIND_USERS);
 
     // All asked for at once from this test thread: nothing to batch on, so nothing waits for a turn.
-    List<Future<StoredUser>> futures = asked.stream().map(repository::find).toList();
+    List<Future<StoredUser>> futures = asked.stream().map(id -> repository.find(id, -1)).toList();
     List<StoredUser> found = futures.stream().map(ReadBatchesTest::await).toList();
 
     assertEquals(List.of(1, 1, 1), sizes);
@@ -400,7 +400,7 @@ class ReadBatchesTest {
     MeRepository reference = MeRepository.create(writes);
     Map<UUID, StoredUser> users = new HashMap<>();
     for (UUID id : ids) {
-      users.put(id, await(reference.find(id)));
+      users.put(id, await(reference.find(id, -1)));
     }
     return users;
   }
@@ -417,7 +417,7 @@ class ReadBatchesTest {
 
   /** Every read asked for inside one task on {@code loop}: one turn of its event loop. */
   private static List<Future<StoredUser>> askInOneTurn(Context loop, MeRepository repository, List<UUID> ids) {
-    return onContext(loop, () -> ids.stream().map(repository::find).toList());
+    return onContext(loop, () -> ids.stream().map(id -> repository.find(id, -1)).toList());
   }
 
   private static <T> T onContext(Context context, Supplier<T> task) {

@@ -29,17 +29,17 @@ class UserCacheTest {
   void aRowReadWhileTrustedIsServedFromMemory() {
     StoredUser row = row(3, "Europe/Oslo");
     cache.offer(user, row, cache.ticket());
-    assertSame(row, cache.get(user));
+    assertSame(row, cache.get(user, -1));
   }
 
   @Test
   void nothingIsServedOrInstalledWhileTheChannelIsNotConfirmed() {
     cache.offer(user, row(3, "Europe/Oslo"), cache.ticket());
     cache.reset(2);
-    assertNull(cache.get(user), "a new era forgets what was held");
+    assertNull(cache.get(user, -1), "a new era forgets what was held");
     assertEquals(UserCache.NO_TICKET, cache.ticket(), "and installs nothing until confirmed");
     cache.confirmed(1, System.nanoTime());
-    assertNull(cache.get(user), "a late confirmation of the old era does not count");
+    assertNull(cache.get(user, -1), "a late confirmation of the old era does not count");
   }
 
   @Test
@@ -54,14 +54,14 @@ class UserCacheTest {
     StoredUser newer = row(5, "Asia/Seoul");
     cache.offer(user, newer, cache.ticket());
     cache.offer(user, row(4, "UTC"), cache.ticket());
-    assertSame(newer, cache.get(user));
+    assertSame(newer, cache.get(user, -1));
   }
 
   @Test
   void aChangeDropsAnOlderRow() {
     cache.offer(user, row(3, "Europe/Oslo"), cache.ticket());
     cache.changed(user, 4);
-    assertNull(cache.get(user));
+    assertNull(cache.get(user, -1));
   }
 
   @Test
@@ -69,7 +69,7 @@ class UserCacheTest {
     StoredUser written = row(4, "Asia/Seoul");
     cache.offer(user, written, cache.ticket());
     cache.notified(user + ":4");
-    assertSame(written, cache.get(user));
+    assertSame(written, cache.get(user, -1));
   }
 
   @Test
@@ -77,18 +77,18 @@ class UserCacheTest {
     long ticket = cache.ticket();
     cache.notified(user + ":7");
     cache.offer(user, row(6, "UTC"), ticket);
-    assertNull(cache.get(user), "a slow batch or a lagging standby's row is older than the announcement");
+    assertNull(cache.get(user, -1), "a slow batch or a lagging standby's row is older than the announcement");
     cache.offer(user, row(7, "Asia/Seoul"), cache.ticket());
-    assertEquals(7, cache.get(user).version());
+    assertEquals(7, cache.get(user, -1).version());
   }
 
   @Test
   void aDeletedRowIsNotInstalledAgain() {
     cache.offer(user, row(2, "UTC"), cache.ticket());
     cache.notified(user + ":");
-    assertNull(cache.get(user));
+    assertNull(cache.get(user, -1));
     cache.offer(user, StoredUser.NEVER_WRITTEN, cache.ticket());
-    assertNull(cache.get(user));
+    assertNull(cache.get(user, -1));
   }
 
   @Test
@@ -96,21 +96,21 @@ class UserCacheTest {
     long ticket = cache.ticket();
     cache.offer(user, row(2, "UTC"), ticket);
     cache.notified("*");
-    assertNull(cache.get(user));
+    assertNull(cache.get(user, -1));
     cache.offer(user, row(2, "UTC"), ticket);
-    assertNull(cache.get(user), "a read asked for before the truncation installs nothing");
+    assertNull(cache.get(user, -1), "a read asked for before the truncation installs nothing");
 
     cache.offer(user, row(2, "UTC"), cache.ticket());
     cache.notified("garbage");
-    assertNull(cache.get(user));
+    assertNull(cache.get(user, -1));
   }
 
   @Test
   void aNeverWrittenUserIsHeldUntilItsFirstWrite() {
     cache.offer(user, StoredUser.NEVER_WRITTEN, cache.ticket());
-    assertSame(StoredUser.NEVER_WRITTEN, cache.get(user));
+    assertSame(StoredUser.NEVER_WRITTEN, cache.get(user, -1));
     cache.notified(user + ":1");
-    assertNull(cache.get(user));
+    assertNull(cache.get(user, -1));
   }
 
   @Test
@@ -125,12 +125,20 @@ class UserCacheTest {
   }
 
   @Test
+  void aRowOlderThanWhatTheCallerWasGivenIsPassedOver() {
+    StoredUser held = row(3, "Europe/Oslo");
+    cache.offer(user, held, cache.ticket());
+    assertNull(cache.get(user, 4), "the caller was given version 4 elsewhere");
+    assertSame(held, cache.get(user, 3));
+  }
+
+  @Test
   void sizeZeroHoldsNothing() {
     UserCache off = new UserCache(0, Duration.ofMinutes(1), Duration.ofSeconds(8), new SimpleMeterRegistry());
     off.reset(1);
     off.confirmed(1, System.nanoTime());
     off.offer(user, row(1, "UTC"), off.ticket());
-    assertNull(off.get(user));
+    assertNull(off.get(user, -1));
   }
 
   private void listening(long era) {

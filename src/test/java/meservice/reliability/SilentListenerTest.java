@@ -66,6 +66,42 @@ class SilentListenerTest {
     }
   }
 
+  /**
+   * Another instance's PATCH, whose announcement this instance has not heard (its listener is
+   * silent, and its last confirmation still fresh): a caller that presents the ETag that PATCH
+   * gave it is not answered from the older cached row.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aCallerPresentingANewerETagIsNeverAnsweredFromAnOlderCachedRow(Vertx vertx) throws Exception {
+    URI direct = URI.create(TestDatabase.url().replace("postgresql://", "http://"));
+    try (SilentProxy listenerPath = SilentProxy.start("127.0.0.1", direct.getPort())) {
+      Map<String, String> env = TestConfig.env();
+      env.put("DATABASE_DIRECT_URL", TestDatabase.url().replace(":" + direct.getPort() + "/", ":" + listenerPath.port() + "/"));
+      App deaf = await(App.start(vertx, TestConfig.config(env)));
+      App writer = await(App.start(vertx, TestConfig.config()));
+      try {
+        Api stale = new Api(deaf.port());
+        Api fresh = new Api(writer.port());
+        String user = Tokens.session(Tokens.newUserId());
+        assertEquals(200, fresh.patch(user, "{\"preferences\":{\"timezone\":\"UTC\"}}").status());
+        assertEquals("UTC", zone(stale, user), "held by the instance about to go deaf");
+
+        listenerPath.silence();
+        Response written = fresh.patch(user, "{\"preferences\":{\"timezone\":\"Asia/Seoul\"}}");
+        assertEquals(200, written.status());
+        String etag = written.headers().firstValue("ETag").orElseThrow();
+        Response read = stale.send("GET", "/v1/me", Map.of("Authorization", "Bearer " + user, "If-None-Match", etag), null);
+
+        assertEquals(304, read.status(), "the caller's copy, from the PATCH, is current: not a 200 with the older row");
+        assertEquals(etag, read.headers().firstValue("ETag").orElseThrow());
+      } finally {
+        await(deaf.stop());
+        await(writer.stop());
+      }
+    }
+  }
+
   private static String zone(Api api, String token) {
     Response response = api.get(token);
     assertEquals(200, response.status(), response.text());
