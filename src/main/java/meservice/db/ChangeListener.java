@@ -134,7 +134,7 @@ public final class ChangeListener {
     newEra();
     pinging = false;
     failedAttempts = 0;
-    LOG.info("listening on {} on a new connection; what they keep was forgotten", names());
+    LOG.info("LISTEN {} on a new connection; what the caches held was forgotten", names());
     heartbeat();
   }
 
