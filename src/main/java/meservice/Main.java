@@ -18,7 +18,9 @@ import meservice.config.ConfigLoader;
 import meservice.db.Database;
 import meservice.db.Migrations;
 import meservice.me.Preferences;
+import meservice.ops.BuildInfo;
 import meservice.ops.OpenApi;
+import org.slf4j.LoggerFactory;
 
 /** {@code java -jar me-service.jar [serve|dev|migrate|apikey ...|user ...]}. */
 public final class Main {
@@ -78,8 +80,19 @@ public final class Main {
     return config;
   }
 
+  /** The first line a server writes: which build this is, so every later line can be placed. */
+  private static void logBuild() {
+    BuildInfo build = BuildInfo.current();
+    LoggerFactory.getLogger(Main.class).atInfo()
+        .addKeyValue("version", build.version())
+        .addKeyValue("commit", build.commit())
+        .addKeyValue("java_version", build.javaVersion())
+        .log("me-service {} (commit {}) on Java {}", build.version(), build.commit(), build.javaVersion());
+  }
+
   /** SIGTERM runs the shutdown hook: readiness 503, drain in-flight requests, close the pool. */
   private static void serve(AppConfig config) {
+    logBuild();
     Vertx vertx = App.vertx();
     App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(app, vertx, config)));
@@ -91,6 +104,7 @@ public final class Main {
    */
   private static void dev(Map<String, String> env) throws Exception {
     load(env, "text"); // a bad setting stops dev before PostgreSQL starts
+    logBuild();
     DevMode devMode = DevMode.start(env, Path.of("data"));
     AtomicReference<Runnable> stopService = new AtomicReference<>(() -> { });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
