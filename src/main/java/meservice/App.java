@@ -108,8 +108,8 @@ public final class App {
             },
             new DeploymentOptions().setInstances(instances)))
         .map(id -> new App(vertx, services, pool, apiKeys, keys, verticles, id))
-        .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
-            config.host(), app.port(), instances))
+        .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops on {}",
+            config.host(), app.port(), instances, transport(vertx)))
         .onFailure(err -> {
           stopKeys(keys);
           apiKeys.stop()
@@ -157,6 +157,15 @@ public final class App {
    */
   private Future<Void> closePool() {
     return Database.close(pool);
+  }
+
+  /** epoll, or NIO and why not epoll (e.g. its native library could not be unpacked into /tmp). */
+  private static String transport(Vertx vertx) {
+    if (vertx.isNativeTransportEnabled()) {
+      return "epoll";
+    }
+    Throwable cause = vertx.unavailableNativeTransportCause();
+    return cause == null ? "NIO" : "NIO (epoll unavailable: " + cause + ")";
   }
 
   private static void requireStartable(AppConfig config) {

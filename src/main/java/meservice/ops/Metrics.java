@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -95,8 +96,12 @@ public final class Metrics {
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         .addDisabledMetricsCategory(MetricsDomain.VERTICLES);
     return Vertx.builder()
-        // epoll on Linux (netty-transport-native-epoll is bundled); NIO elsewhere, silently.
-        .with(new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true))
+        // epoll on Linux (netty-transport-native-epoll is bundled, unpacked into java.io.tmpdir
+        // when loaded: without a writable /tmp it is NIO, which App's start-up line says).
+        // No file is served from the class path, so Vert.x needs no cache directory
+        // (/tmp/vertx-cache): the service starts on a read-only root filesystem.
+        .with(new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true)
+            .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }
