@@ -4,7 +4,9 @@
 #   1. src/generated/openapi.ts is what the jar's OpenAPI generates (fails when stale);
 #   2. tsc --noEmit in strict mode;
 #   3. node --test: the typed client against the real service on a PostgreSQL the test starts;
-#   4. node --test: /docs in headless Chromium, screenshot in target/docs-page.png.
+#   4. node --test: the package as a dashboard installs it (npm pack, the tarball in a scratch
+#      project with a strict tsc that must reject a misspelt key, a call from there);
+#   5. node --test: /docs in headless Chromium ("Try it out" included), screenshots in target/.
 # Node/npm, Chromium and the PostgreSQL server binaries come from Debian packages when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,5 +35,7 @@ npm ci --no-audit --no-fund --loglevel=error
 npm run --silent check:generated
 npm run --silent typecheck
 npm test
+echo "== the packed client installed into a scratch project"
+npm run test:package
 echo "== /docs in $(chromium --version 2>/dev/null | head -1)"
 npm run test:browser

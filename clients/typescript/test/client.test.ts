@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { createMeClient, errorCodeValues, type ErrorCode, type Me, type PatchMeBody } from "../src/index.js";
+import { createMeClient, errorCodeValues, type ErrorCode, type Me, type MeClient, type PatchMeBody } from "../src/index.js";
 import { type RunningService, startService } from "./support/service.js";
 
 let service: RunningService;
@@ -93,6 +93,85 @@ describe("a signed-in user", () => {
     assert.deepEqual(error!.error.details, { timezone: "unknown IANA timezone" });
     assert.equal(error!.error.request_id, response.headers.get("X-Request-Id"));
     assert.equal((await client.GET("/v1/me")).data!.data.preferences.timezone, null);
+  });
+});
+
+describe("a dashboard's session (Clerk's getToken)", () => {
+  test("getToken is asked before every request, and each request carries what it answered then", async () => {
+    const tokens = [service.session(newUser()), service.session(newUser())];
+    let asked = 0;
+    const client = createMeClient({ baseUrl: service.baseUrl, getToken: async () => tokens[asked++ % 2]! });
+
+    const ids = [];
+    for (let i = 0; i < 4; i++) {
+      const { data, response } = await client.getMe();
+      assert.equal(response.status, 200);
+      ids.push(data!.data.user_id);
+    }
+
+    assert.equal(asked, 4);
+    assert.notEqual(ids[0], ids[1]);
+    assert.deepEqual(ids, [ids[0], ids[1], ids[0], ids[1]]);
+  });
+
+  test("a token refreshed between calls is used from the next call on", async () => {
+    let current = service.session(newUser(), { exp: Math.floor(Date.now() / 1000) - 3600 });
+    const client = createMeClient({ baseUrl: service.baseUrl, getToken: () => Promise.resolve(current) });
+
+    assert.equal((await client.getMe()).response.status, 401, "the expired one");
+    current = service.session(newUser());
+    assert.equal((await client.getMe()).response.status, 200, "the refreshed one");
+  });
+
+  test("a signed-out session (getToken answers null) sends no credential: 401", async () => {
+    const client = createMeClient({ baseUrl: service.baseUrl, getToken: async () => null });
+
+    const { error, response } = await client.getMe();
+
+    assert.equal(response.status, 401);
+    assert.equal(error!.error.code, "UNAUTHORIZED");
+  });
+});
+
+describe("patchMe", () => {
+  test("writes the preferences and answers the new Me payload", async () => {
+    const client = clientOf(service.session(newUser()));
+
+    const { data, response } = await client.patchMe({ preferences: { timezone: "Europe/Berlin" } });
+
+    assert.equal(response.status, 200);
+    assert.equal(data!.data.preferences.timezone, "Europe/Berlin");
+  });
+
+  test("with ifMatch writes only over the state it read: a stale ETag is 412 and changes nothing", async () => {
+    const client = clientOf(service.session(newUser()));
+    const read = await client.getMe();
+    const etag = read.response.headers.get("ETag")!;
+    await client.patchMe({ preferences: { timezone: "Asia/Tokyo" } }, { ifMatch: etag });
+
+    const { error, response } = await client.patchMe({ preferences: { timezone: "Europe/Paris" } }, { ifMatch: etag });
+
+    assert.equal(response.status, 412);
+    assert.equal(error!.error.code, "PRECONDITION_FAILED");
+    assert.equal((await client.getMe()).data!.data.preferences.timezone, "Asia/Tokyo");
+  });
+
+  test("refuses a misspelt key at compile time, inline or in a variable (client.PATCH lets an inline one through)", () => {
+    // Never called: what is checked here is that tsc rejects each marked line.
+    const calls = (client: MeClient) => {
+      // @ts-expect-error an unknown preference key, inline
+      void client.patchMe({ preferences: { tz: "UTC" } });
+      const mixed = { preferences: { timezone: "UTC", tz: "UTC" } };
+      // @ts-expect-error an unknown preference key beside a known one, in a variable
+      void client.patchMe(mixed);
+      // @ts-expect-error an unknown top-level member
+      void client.patchMe({ timezone: "UTC" });
+      // @ts-expect-error a number is not a timezone
+      void client.patchMe({ preferences: { timezone: 7 } });
+      void client.patchMe({ preferences: { timezone: null } });
+      void client.patchMe({});
+    };
+    assert.equal(typeof calls, "function");
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * GET /docs in a real headless Chromium (Debian's `chromium`; CHROMIUM overrides the path; never a
  * downloaded browser): the page renders the served OpenAPI with no console error, no failed request
- * and no request to another origin, and shows the PATCH operation with the seed's description.
- * A screenshot is saved as target/docs-page.png.
+ * and no request to another origin, and shows the PATCH operation with the seed's description;
+ * "Try it out" calls the service that serves the page. A screenshot is saved as target/docs-page.png.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -77,4 +77,44 @@ test("the reference page renders the PATCH operation and its description, all fr
 
   assert.deepEqual(problems, []);
   assert.deepEqual([...origins], [service.baseUrl], "every request went to the service itself");
+});
+
+test("Try it out sends GET /v1/me with the token given to Authorize to this origin, and shows the answer and the curl that made it", async () => {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") {
+      problems.push(`console error: ${message.text()}`);
+    }
+  });
+  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+  const token = service.session(`user_docs${Date.now()}`);
+  await page.goto(`${service.baseUrl}/docs`, { waitUntil: "networkidle" });
+
+  await page.getByRole("button", { name: "Authorize" }).first().click();
+  const dialog = page.locator(".dialog-ux");
+  const clerk = dialog.locator(".auth-container").filter({ hasText: "clerkJWT" });
+  await clerk.locator("input").fill(token);
+  await clerk.locator("button.authorize").click();
+  await clerk.locator("h6", { hasText: "Authorized" }).waitFor();
+  await dialog.locator("button.close-modal").click();
+  const get = page.locator("#operations-me-getMe");
+  await get.getByRole("button", { name: "Try it out" }).click();
+  const [answer] = await Promise.all([
+    page.waitForResponse((response) => response.url() === `${service.baseUrl}/v1/me`),
+    get.getByRole("button", { name: "Execute" }).click(),
+  ]);
+
+  assert.equal(answer.status(), 200);
+  assert.equal(answer.request().headers()["authorization"], `Bearer ${token}`);
+  const live = get.locator(".live-responses-table");
+  await live.waitFor({ state: "visible", timeout: 30_000 });
+  assert.match(await live.locator("tbody .response-col_status").first().innerText(), /^200/);
+  assert.match(await live.innerText(), /"success": true/);
+  const curl = await get.locator(".curl-command").innerText();
+  assert.match(curl, new RegExp(`curl -X 'GET' \\\\?\\s*'${service.baseUrl}/v1/me'`), curl);
+  assert.ok(curl.includes(`-H 'Authorization: Bearer ${token}'`), curl);
+  await live.evaluate((element) => element.scrollIntoView({ block: "center" }));
+  await page.screenshot({ path: join(repositoryRoot, "target", "docs-try-it-out.png") });
+  assert.deepEqual(problems, []);
 });

@@ -4,6 +4,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
@@ -66,14 +67,18 @@ public final class App {
 
   /**
    * The Vert.x instance {@code serve} and {@code dev} run on: epoll on Linux
-   * (netty-transport-native-epoll is bundled; NIO elsewhere, silently), Micrometer metrics, and
-   * name lookups that follow a database endpoint moving in a failover ({@link NameResolution}).
+   * (netty-transport-native-epoll is bundled, unpacked into java.io.tmpdir when loaded: without a
+   * writable /tmp it is NIO, which the start-up line says), Micrometer metrics, and name lookups
+   * that follow a database endpoint moving in a failover ({@link NameResolution}). No file is
+   * served from the class path, so Vert.x needs no cache directory (/tmp/vertx-cache): the service
+   * starts on a read-only root filesystem.
    */
   public static Vertx vertx() {
     NameResolution.capJvmCache();
     return Metrics.vertx(new VertxOptions()
         .setPreferNativeTransport(true)
-        .setAddressResolverOptions(NameResolution.options()));
+        .setAddressResolverOptions(NameResolution.options())
+        .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
   }
 
   /** Start-up in one chain: keys, pool, migrations, the change listener, verticles, listen. */
@@ -130,8 +135,8 @@ public final class App {
             },
             new DeploymentOptions().setInstances(instances)))
         .map(id -> new App(vertx, services, pool, apiKeys, changes, keys, verticles, id))
-        .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
-            config.host(), app.port(), instances))
+        .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops on {}",
+            config.host(), app.port(), instances, transport(vertx)))
         .onFailure(err -> {
           stopKeys(keys);
           apiKeys.stop()
@@ -182,6 +187,15 @@ public final class App {
    */
   private Future<Void> closePool() {
     return pool.close();
+  }
+
+  /** epoll, or NIO and why not epoll (e.g. its native library could not be unpacked into /tmp). */
+  private static String transport(Vertx vertx) {
+    if (vertx.isNativeTransportEnabled()) {
+      return "epoll";
+    }
+    Throwable cause = vertx.unavailableNativeTransportCause();
+    return cause == null ? "NIO" : "NIO (epoll unavailable: " + cause + ")";
   }
 
   private static void requireStartable(AppConfig config) {

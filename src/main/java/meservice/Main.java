@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,7 +19,9 @@ import meservice.config.ConfigLoader;
 import meservice.db.Database;
 import meservice.db.Migrations;
 import meservice.me.Preferences;
+import meservice.ops.BuildInfo;
 import meservice.ops.OpenApi;
+import org.slf4j.LoggerFactory;
 
 /** {@code java -jar me-service.jar [serve|dev|migrate|apikey ...|user ...]}. */
 public final class Main {
@@ -27,6 +30,8 @@ public final class Main {
       "usage: java -jar me-service.jar COMMAND",
       "  serve                                   production server (default)",
       "  dev                                     local server, embedded PostgreSQL in ./data, local tokens",
+      "  dev token [--user ID] [--org ID | --no-org] [--role ROLE] [--ttl SECONDS]",
+      "                                          print a dev session token for another user, org or role",
       "  migrate                                 apply database migrations and exit",
       "  apikey create --org ORG [--name NAME] [--scopes a,b]",
       "                                          create an API key for a Clerk organization; prints it once",
@@ -47,7 +52,13 @@ public final class Main {
     try {
       switch (command) {
         case "serve" -> serve(load(env, "json"));
-        case "dev" -> dev(env);
+        case "dev" -> {
+          if (args.length > 1 && args[1].equals("token")) {
+            System.out.println(DevMode.token(Path.of("data"), List.of(args).subList(2, args.length)));
+          } else {
+            dev(env);
+          }
+        }
         case "migrate" -> exit(runOnce(load(env, "text"), Main::migrate));
         case "apikey" -> exit(runOnce(load(env, "text"), (vertx, config) -> ApiKeyCommand.run(vertx, config, args)));
         case "openapi" -> System.out.println(OpenApi.load(Preferences.REGISTRY).text());
@@ -78,8 +89,19 @@ public final class Main {
     return config;
   }
 
+  /** The first line a server writes: which build this is, so every later line can be placed. */
+  private static void logBuild() {
+    BuildInfo build = BuildInfo.current();
+    LoggerFactory.getLogger(Main.class).atInfo()
+        .addKeyValue("version", build.version())
+        .addKeyValue("commit", build.commit())
+        .addKeyValue("java_version", build.javaVersion())
+        .log("me-service {} (commit {}) on Java {}", build.version(), build.commit(), build.javaVersion());
+  }
+
   /** SIGTERM runs the shutdown hook: readiness 503, drain in-flight requests, close the pool. */
   private static void serve(AppConfig config) {
+    logBuild();
     Vertx vertx = App.vertx();
     App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(app, vertx, config)));
@@ -101,6 +123,7 @@ public final class Main {
     devEnv.putAll(devMode.settings());
     AppConfig config = ConfigLoader.load(devEnv);
     loaded = config;
+    logBuild();
     Vertx vertx = App.vertx();
     App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
     stopService.set(() -> stopWithin(app, vertx, config));

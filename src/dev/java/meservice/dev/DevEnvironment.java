@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import meservice.cli.CommandException;
@@ -35,9 +37,30 @@ public final class DevEnvironment implements DevMode {
   public static final class Starter implements DevMode.Starter {
     @Override
     public DevMode start(Map<String, String> env, Path dataDirectory) throws Exception {
-      return DevEnvironment.start(dataDirectory, env.containsKey(CONNECT_TIMEOUT));
+      return DevEnvironment.start(dataDirectory, env.containsKey(CONNECT_TIMEOUT), origins(env.get(DEV_ORIGINS)));
+    }
+
+    @Override
+    public String token(Path dataDirectory, List<String> args) throws Exception {
+      return DevToken.mint(dataDirectory, args);
     }
   }
+
+  /** Who the token {@code dev} prints (and {@code dev token} by default) is. */
+  static final String USER = "user_dev";
+  static final String ORG = "org_dev";
+  static final String ROLE = "org:admin";
+  static final long TOKEN_TTL_SECONDS = 24 * 3600;
+  static final String SIGNING_KEY = "dev-signing-key";
+
+  /**
+   * The origins a local front end is served from: Next.js and Create React App (3000) and Vite
+   * (5173), under both names of the loopback; {@code DEV_ORIGINS} (comma-separated) adds others.
+   * In {@code dev} they are the authorized parties, so CORS lets them call and read the answers.
+   */
+  static final List<String> LOCAL_ORIGINS = List.of(
+      LocalIssuer.AUTHORIZED_PARTY, "http://localhost:5173", "http://127.0.0.1:3000", "http://127.0.0.1:5173");
+  private static final String DEV_ORIGINS = "DEV_ORIGINS";
 
   /**
    * A PostgreSQL that has just started on a busy laptop can take longer than production's 1 s to
@@ -51,18 +74,36 @@ public final class DevEnvironment implements DevMode {
   private final LocalIssuer issuer;
   private final Path dataDirectory;
   private final boolean connectTimeoutSet;
+  private final List<String> origins;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private DevEnvironment(FileChannel lock, DevDatabase database, LocalIssuer issuer, Path dataDirectory,
-      boolean connectTimeoutSet) {
+      boolean connectTimeoutSet, List<String> origins) {
     this.lock = lock;
     this.database = database;
     this.issuer = issuer;
     this.dataDirectory = dataDirectory;
     this.connectTimeoutSet = connectTimeoutSet;
+    this.origins = origins;
   }
 
-  static DevEnvironment start(Path dataDirectory, boolean connectTimeoutSet) throws Exception {
+  /** {@link #LOCAL_ORIGINS} and those of {@code DEV_ORIGINS}, each an http(s) origin. */
+  static List<String> origins(String extra) {
+    List<String> origins = new ArrayList<>(LOCAL_ORIGINS);
+    for (String origin : extra == null ? new String[0] : extra.split(",")) {
+      String trimmed = origin.strip();
+      if (trimmed.isEmpty() || origins.contains(trimmed)) {
+        continue;
+      }
+      if (!trimmed.matches("https?://[^/\\s,]+")) {
+        throw new CommandException(DEV_ORIGINS + ": '" + trimmed + "' is not an origin (http://host:port, no path)");
+      }
+      origins.add(trimmed);
+    }
+    return List.copyOf(origins);
+  }
+
+  static DevEnvironment start(Path dataDirectory, boolean connectTimeoutSet, List<String> origins) throws Exception {
     Files.createDirectories(dataDirectory);
     FileChannel lock = lock(dataDirectory.resolve("dev.lock"));
     try {
@@ -70,11 +111,11 @@ public final class DevEnvironment implements DevMode {
       DevDatabase.stopLeftover(postgresData).ifPresent(pid -> System.out.println(
           "me-service dev: stopped the PostgreSQL (pid " + pid + ") that the last dev left running"));
       DevDatabase database = DevDatabase.startForDev(postgresData, port(dataDirectory.resolve("postgres.port")));
-      LocalIssuer issuer = LocalIssuer.loadOrCreate(dataDirectory.resolve("dev-signing-key"));
+      LocalIssuer issuer = LocalIssuer.loadOrCreate(dataDirectory.resolve(SIGNING_KEY));
       Files.writeString(dataDirectory.resolve("dev-public-key.pem"), issuer.publicKeyPem());
       Files.writeString(dataDirectory.resolve("dev-jwks.json"),
           new JsonObject().put("keys", new JsonArray().add(issuer.jwk())).encodePrettily());
-      return new DevEnvironment(lock, database, issuer, dataDirectory, connectTimeoutSet);
+      return new DevEnvironment(lock, database, issuer, dataDirectory, connectTimeoutSet, origins);
     } catch (Exception | Error e) {
       lock.close();
       throw e;
@@ -147,7 +188,7 @@ public final class DevEnvironment implements DevMode {
         "CLERK_JWKS_URL", "", // empty is unset: dev's own key, whatever the operator's shell has
         "CLERK_JWT_KEY", issuer.publicKeyPem(),
         "CLERK_ISSUER", LocalIssuer.ISSUER,
-        "CLERK_AUTHORIZED_PARTIES", LocalIssuer.AUTHORIZED_PARTY));
+        "CLERK_AUTHORIZED_PARTIES", String.join(",", origins)));
     if (!connectTimeoutSet) {
       settings.put(CONNECT_TIMEOUT, "10000");
     }
@@ -156,7 +197,7 @@ public final class DevEnvironment implements DevMode {
 
   @Override
   public String instructions(int port) {
-    String token = issuer.sessionToken("user_dev", "org_dev", "org:admin", 24 * 3600);
+    String token = issuer.sessionToken(USER, ORG, ROLE, TOKEN_TTL_SECONDS);
     String base = "http://127.0.0.1:" + port;
     String data = "./" + dataDirectory.normalize();
     return String.join("\n",
@@ -169,6 +210,12 @@ public final class DevEnvironment implements DevMode {
         "",
         "  curl -s -X PATCH " + base + "/v1/me -H \"Authorization: Bearer $TOKEN\" \\",
         "    -H 'Content-Type: application/json' -d '{\"preferences\": {\"timezone\": \"America/Los_Angeles\"}}'",
+        "",
+        "  # a token for someone else (another user, org or role; --no-org for none):",
+        "  java -jar target/me-service.jar dev token --user user_2 --org org_x --role org:member",
+        "",
+        "  # front ends calling from these origins get CORS answers (DEV_ORIGINS=... adds more):",
+        "  #   " + String.join(" ", origins),
         "",
         "  # the dev database (same port on every start):",
         "  DATABASE_URL='" + database.url() + "'",

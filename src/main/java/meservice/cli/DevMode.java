@@ -4,6 +4,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,6 +32,14 @@ public interface DevMode extends AutoCloseable {
   /** Starts dev mode's database and issuer, keeping their state under {@code dataDirectory}. */
   interface Starter {
     DevMode start(Map<String, String> env, Path dataDirectory) throws Exception;
+
+    /**
+     * {@code dev token [--user ID] [--org ID | --no-org] [--role ROLE] [--ttl SECONDS]}: a session
+     * token of the local issuer whose key is under {@code dataDirectory}, for another user,
+     * organization or role than the one {@code dev} prints. {@code args} are those after
+     * {@code token}; a usage error is a {@link CommandException}.
+     */
+    String token(Path dataDirectory, List<String> args) throws Exception;
   }
 
   /**
@@ -38,6 +47,15 @@ public interface DevMode extends AutoCloseable {
    * beside the running jar, as {@code mvn package} leaves them in {@code target/}.
    */
   static DevMode start(Map<String, String> env, Path dataDirectory) throws Exception {
+    return starter().start(env, dataDirectory);
+  }
+
+  /** See {@link Starter#token}. */
+  static String token(Path dataDirectory, List<String> args) throws Exception {
+    return starter().token(dataDirectory, args);
+  }
+
+  private static Starter starter() throws Exception {
     ClassLoader loader = DevMode.class.getClassLoader();
     if (loader.getResource(STARTER.replace('.', '/') + ".class") == null) {
       Path devJar = besideThisJar();
@@ -49,8 +67,7 @@ public interface DevMode extends AutoCloseable {
       // Never closed: dev's classes are used until the JVM exits.
       loader = new URLClassLoader(new URL[] {devJar.toUri().toURL()}, loader);
     }
-    Starter starter = loader.loadClass(STARTER).asSubclass(Starter.class).getConstructor().newInstance();
-    return starter.start(env, dataDirectory);
+    return loader.loadClass(STARTER).asSubclass(Starter.class).getConstructor().newInstance();
   }
 
   private static Path besideThisJar() throws Exception {

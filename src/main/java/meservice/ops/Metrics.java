@@ -60,6 +60,11 @@ public final class Metrics {
     readBatchSizes = DistributionSummary.builder("db.read.batch.size")
         .description("Reads carried by each statement of the GET path's batched read")
         .register(registry);
+    BuildInfo build = BuildInfo.current();
+    Gauge.builder("me.service.build.info", () -> 1)
+        .description("Always 1; the labels say which build and Java runtime are running")
+        .tags("version", build.version(), "commit", build.commit(), "java_version", build.javaVersion())
+        .register(registry);
     for (AuthFailureReason reason : AuthFailureReason.values()) {
       authFailures.put(reason, Counter.builder("auth.failures")
           .description("Rejected credentials by reason")

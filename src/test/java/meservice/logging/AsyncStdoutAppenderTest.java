@@ -83,7 +83,7 @@ class AsyncStdoutAppenderTest {
 
     LoggingEvent access = event("GET /v1/me 200 3ms");
     access.addKeyValuePair(new org.slf4j.event.KeyValuePair("request_id", "01JDQ7Z5T8XK2V3M4N5P6Q7R8S"));
-    access.addKeyValuePair(new org.slf4j.event.KeyValuePair("status", 200));
+    access.addKeyValuePair(new org.slf4j.event.KeyValuePair("http.response.status_code", 200));
     access.addKeyValuePair(new org.slf4j.event.KeyValuePair("duration_ms", 3L));
     access.addKeyValuePair(new org.slf4j.event.KeyValuePair("method", "GET \"quoted\"\n"));
     appender.doAppend(access);
@@ -101,7 +101,7 @@ class AsyncStdoutAppenderTest {
     assertEquals("meservice.access", first.getString("logger"));
     assertEquals("GET /v1/me 200 3ms", first.getString("message"));
     assertEquals("01JDQ7Z5T8XK2V3M4N5P6Q7R8S", first.getString("request_id"));
-    assertEquals(200, first.getValue("status"));
+    assertEquals(200, first.getValue("http.response.status_code"));
     assertEquals(3, first.getValue("duration_ms"));
     assertEquals("GET \"quoted\"\n", first.getString("method"), "escaped, still one line");
     assertEquals("second", new JsonObject(lines[1]).getString("message"));

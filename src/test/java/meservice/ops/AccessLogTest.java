@@ -53,9 +53,9 @@ class AccessLogTest {
 
     Map<String, String> line = lineFor(response.header("X-Request-Id"));
 
-    assertEquals("GET", line.get("method"));
-    assertEquals("/v1/me", line.get("route"));
-    assertEquals("200", line.get("status"));
+    assertEquals("GET", line.get("http.request.method"));
+    assertEquals("/v1/me", line.get("http.route"));
+    assertEquals("200", line.get("http.response.status_code"));
     assertEquals("user", line.get("principal"));
   }
 
@@ -95,7 +95,7 @@ class AccessLogTest {
 
     Map<String, String> line = lineFor(response.header("X-Request-Id"));
 
-    assertEquals("401", line.get("status"));
+    assertEquals("401", line.get("http.response.status_code"));
     assertEquals("none", line.get("principal"));
     List<ILoggingEvent> logged;
     synchronized (captured) {
@@ -121,9 +121,10 @@ class AccessLogTest {
     JsonObject parsed = new JsonObject(json);
     assertEquals("meservice.access", parsed.getString("logger"));
     assertEquals(response.header("X-Request-Id"), parsed.getString("request_id"), json);
-    assertEquals("GET", parsed.getString("method"));
-    assertEquals("/health/live", parsed.getString("route"));
-    assertEquals(200, parsed.getValue("status"));
+    assertEquals("GET", parsed.getString("http.request.method"));
+    assertEquals("/health/live", parsed.getString("http.route"));
+    assertEquals(200, parsed.getValue("http.response.status_code"));
+    assertFalse(parsed.containsKey("status"), "status is the level to Datadog: " + json);
     long millis = ((Number) parsed.getValue("duration_ms")).longValue();
     assertEquals(Instant.ofEpochMilli(event.getTimeStamp()), Instant.parse(parsed.getString("@timestamp")));
     assertEquals("GET /health/live 200 " + millis + "ms", parsed.getString("message"));

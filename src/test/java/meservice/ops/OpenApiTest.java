@@ -114,6 +114,14 @@ class OpenApiTest {
     assertEquals(codes, documented);
   }
 
+  /** A relative server: /docs' "Try it out" and its curl go to whichever origin served the page. */
+  @Test
+  void theOnlyServerIsTheOriginThatServesTheDocument() {
+    assertEquals(new JsonArray().add(new JsonObject().put("url", "/")),
+        new JsonArray(document().getJsonArray("servers").stream()
+            .map(server -> new JsonObject().put("url", ((JsonObject) server).getString("url"))).toList()));
+  }
+
   @Test
   void theValidatorRejectsABodyThatBreaksTheDocumentedSchema() {
     JsonObject wrong = service.api().get(Tokens.session(Tokens.newUserId())).json();

@@ -3,6 +3,7 @@ package meservice.packaging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,11 +12,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import meservice.auth.Ids;
 import meservice.dev.LocalIssuer;
 import meservice.support.Api;
 import meservice.support.JarProcess;
@@ -151,6 +154,72 @@ class DevCommandIT {
         assertTrue(me.data().getString("user_id") != null && me.data().getString("org_id") != null, me.text());
       }
     }
+  }
+
+  @Test
+  void aFrontEndOnAUsualLocalOriginOrOneInDevOriginsCanCallDevFromTheBrowser() {
+    Map<String, String> env = env();
+    env.put("DEV_ORIGINS", "http://localhost:8000");
+    try (JarProcess dev = JarProcess.start(JarProcess.serviceJar(), folder, env, "dev")) {
+      String up = up(dev);
+      Api api = new Api(port(up));
+
+      for (String origin : List.of("http://localhost:3000", "http://localhost:5173", "http://127.0.0.1:3000",
+          "http://127.0.0.1:5173", "http://localhost:8000")) {
+        Api.Response preflight = api.send("OPTIONS", "/v1/me", Map.of("Origin", origin,
+            "Access-Control-Request-Method", "PATCH", "Access-Control-Request-Headers", "authorization,content-type"), null);
+        assertEquals(204, preflight.status(), origin + ": " + preflight.text());
+        assertEquals(origin, preflight.header("Access-Control-Allow-Origin"));
+      }
+      Api.Response fromVite = api.send("GET", "/v1/me", Map.of("Origin", "http://localhost:5173",
+          "Authorization", "Bearer " + find("TOKEN='([^']+)'", up, 1)), null);
+      assertEquals(200, fromVite.status(), fromVite.text());
+      assertEquals("http://localhost:5173", fromVite.header("Access-Control-Allow-Origin"));
+      assertNull(api.send("OPTIONS", "/v1/me", Map.of("Origin", "http://localhost:9999",
+          "Access-Control-Request-Method", "PATCH"), null).header("Access-Control-Allow-Origin"));
+    }
+  }
+
+  @Test
+  void devTokenSignsInAnotherUserOfAnotherOrgWithAnotherRoleOrNoOrg() {
+    try (JarProcess dev = dev()) {
+      Api api = new Api(port(up(dev)));
+      String admin = find("TOKEN='([^']+)'", dev.output(), 1);
+
+      Api.Response member = api.get(devToken("--user", "user_2", "--org", "org_x", "--role", "org:member"));
+      Api.Response alone = api.get(devToken("--user", "user_2", "--no-org"));
+      Api.Response devUser = api.get(admin);
+
+      assertEquals(200, member.status(), member.text());
+      assertEquals(Ids.orgId("org_x").toString(), member.data().getString("org_id"));
+      assertEquals(List.of("me:read", "me:write", "org:read"), member.data().getJsonArray("scopes").getList());
+      assertEquals(Ids.userId("user_2").toString(), member.data().getString("user_id"));
+      assertEquals(member.data().getString("user_id"), alone.data().getString("user_id"));
+      assertNull(alone.data().getString("org_id"));
+      assertEquals(List.of("me:read", "me:write"), alone.data().getJsonArray("scopes").getList());
+      assertNotEquals(devUser.data().getString("user_id"), member.data().getString("user_id"));
+      assertTrue(devUser.data().getJsonArray("scopes").contains("org:write"), devUser.text());
+    }
+  }
+
+  @Test
+  void devTokenWithAMisspeltOptionSaysHowItIsUsedAndSignsNothing() {
+    JarProcess.Finished token = JarProcess.run(JarProcess.serviceJar(), folder, env(), "dev", "token", "--usr", "user_2");
+
+    assertEquals(1, token.status(), token.output());
+    assertTrue(token.output().startsWith("me-service: dev token: unknown option '--usr'\nusage: dev token [--user ID]"),
+        token.output());
+    assertFalse(Files.exists(folder.resolve("data")), "no key was made");
+  }
+
+  /** {@code dev token ARGS} in the dev's folder: the token it prints alone. */
+  private String devToken(String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of("dev", "token"));
+    command.addAll(List.of(args));
+    JarProcess.Finished token = JarProcess.run(JarProcess.serviceJar(), folder, env(), command.toArray(String[]::new));
+    assertEquals(0, token.status(), token.output());
+    assertTrue(token.output().strip().matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+"), token.output());
+    return token.output().strip();
   }
 
   private JarProcess dev() {

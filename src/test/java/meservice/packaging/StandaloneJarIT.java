@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -48,6 +50,52 @@ class StandaloneJarIT {
       JarProcess.Finished check = JarProcess.run(JarProcess.serviceJar(), other, noPort, "healthcheck");
       assertEquals(0, check.status(), check.output());
     }
+  }
+
+  @Test
+  void serveFirstSaysWhichBuildAndJavaItIsAndExportsTheSameAsBuildInfo(@TempDir Path folder) throws Exception {
+    Map<String, String> env = new HashMap<>(Map.of(
+        "HOST", "127.0.0.1",
+        "PORT", "0",
+        "LOG_FORMAT", "json",
+        "DATABASE_URL", TestDatabase.url(),
+        "DB_CONNECT_TIMEOUT_MS", "10000",
+        "CLERK_JWT_KEY", Tokens.ISSUER.publicKeyPem()));
+    String commit = git("rev-parse", "--short=12", "HEAD");
+
+    try (JarProcess serve = JarProcess.start(JarProcess.serviceJar(), folder, env, "serve")) {
+      int port = Integer.parseInt(serve.await("listening on 127\\.0\\.0\\.1:(\\d+)", JarProcess.START).group(1));
+      JsonObject first = new JsonObject(serve.output().lines().findFirst().orElseThrow());
+      String metrics = new Api(port).send("GET", "/metrics", Map.of(), null).text();
+
+      assertEquals("meservice.Main", first.getString("logger"));
+      assertTrue(first.getString("version").matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), first.encode());
+      assertEquals(commit, first.getString("commit"));
+      assertEquals(javaVersionOf(serve.pid()), first.getString("java_version"));
+      assertEquals("me-service " + first.getString("version") + " (commit " + commit + ") on Java "
+          + first.getString("java_version"), first.getString("message"));
+      assertTrue(metrics.contains("me_service_build_info{commit=\"" + commit + "\",java_version=\""
+          + first.getString("java_version") + "\",version=\"" + first.getString("version") + "\"} 1\n"), metrics);
+    }
+  }
+
+  /** The version of the java that runs {@code pid}, asked of that very binary. */
+  private static String javaVersionOf(long pid) throws Exception {
+    String java = ProcessHandle.of(pid).flatMap(p -> p.info().command()).orElseThrow();
+    Process process = new ProcessBuilder(java, "-XshowSettings:properties", "-version").redirectErrorStream(true).start();
+    String settings = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    process.waitFor();
+    return settings.lines().map(String::strip).filter(line -> line.startsWith("java.runtime.version = "))
+        .map(line -> line.substring("java.runtime.version = ".length())).findFirst().orElseThrow(() -> new AssertionError(settings));
+  }
+
+  private static String git(String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("git"));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertEquals(0, process.waitFor(), out);
+    return out;
   }
 
   @Test
