@@ -1,5 +1,6 @@
 package meservice;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import meservice.http.Cors;
+import meservice.http.ErrorCode;
 import meservice.http.ErrorMapper;
 import meservice.http.RequestDeadline;
 import meservice.http.RequestId;
@@ -38,12 +40,14 @@ public final class ApiRouter {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().bodyLimitBytes());
     Set<String> paths = ConcurrentHashMap.newKeySet();
 
+    RequestId requestId = new RequestId();
+    AccessLog accessLog = new AccessLog(metrics, paths);
     router.route()
         .handler(deadline)
-        .handler(new RequestId())
-        .handler(new AccessLog(metrics, paths))
+        .handler(requestId)
+        .handler(accessLog)
         .handler(new Cors(services.config().authorizedParties()))
-        .failureHandler(errors);
+        .failureHandler(identified(requestId, accessLog, errors));
 
     // The design card, in order: authenticate (Clerk JWT or API key), limit, then the handler
     // that reads the caller's row and writes the envelope.
@@ -77,12 +81,31 @@ public final class ApiRouter {
 
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);
+    // Reached without a failed context: a path that does not decode while routes are matched
+    // (400), a failure handler that threw (500).
+    router.errorHandler(400, identified(requestId, accessLog, errors.answering(ErrorCode.BAD_REQUEST)));
+    router.errorHandler(500, identified(requestId, accessLog, errors.answering(ErrorCode.INTERNAL)));
     for (Route route : router.getRoutes()) {
       if (route.getPath() != null) {
         paths.add(route.getPath());
       }
     }
     return router;
+  }
+
+  /**
+   * {@code answer}, after giving the request its id and access line if it has none yet: vertx-web
+   * refuses some requests before any handler ran (no {@code Host} on HTTP/1.1).
+   */
+  private static Handler<RoutingContext> identified(RequestId requestId, AccessLog accessLog,
+      Handler<RoutingContext> answer) {
+    return rc -> {
+      if (!RequestId.assigned(rc)) {
+        requestId.assign(rc);
+        accessLog.start(rc);
+      }
+      answer.handle(rc);
+    };
   }
 
   /** Rendering walks every meter: done on a worker so a scrape never holds up an event loop. */

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import meservice.config.AppConfig;
 import meservice.http.StrictJson;
+import meservice.logging.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
