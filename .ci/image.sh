@@ -98,6 +98,7 @@ expect "healthcheck exit status with nothing listening (defaults from the jar, n
 # (logging, metrics, epoll, the pool) resolves in the jlinked runtime; it stops naming the cause.
 status=0
 served=$(DATABASE_URL=postgresql://u:p@127.0.0.1:9/db CLERK_JWKS_URL=http://127.0.0.1:9/jwks.json PORT=0 \
+  CLERK_ISSUER=https://clerk.example.com CLERK_AUTHORIZED_PARTIES=https://dashboard.example.com \
   in_root "$mounted" 10001:10001 $(inspect '{{range .Config.Entrypoint}}{{.}} {{end}}' | cut -d' ' -f2-) serve 2>&1) || status=$?
 expect "serve exit status with the database refusing" "$status" 1
 echo "   serve said: $(echo "$served" | tail -1 | cut -c1-200)"

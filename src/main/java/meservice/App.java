@@ -16,6 +16,7 @@ import meservice.auth.KeySource;
 import meservice.auth.PemKeySource;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
+import meservice.config.SecuritySummary;
 import meservice.db.Database;
 import meservice.http.AuthFailureLimiter;
 import meservice.http.ClientAddress;
@@ -108,8 +109,8 @@ public final class App {
             },
             new DeploymentOptions().setInstances(instances)))
         .map(id -> new App(vertx, services, pool, apiKeys, keys, verticles, id))
-        .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops",
-            config.host(), app.port(), instances))
+        .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops; {}",
+            config.host(), app.port(), instances, SecuritySummary.of(config)))
         .onFailure(err -> {
           stopKeys(keys);
           apiKeys.stop()
@@ -165,6 +166,15 @@ public final class App {
     }
     if (config.clerkJwksUrl() == null && config.clerkJwtKey() == null) {
       throw new ConfigException("CLERK_JWKS_URL or CLERK_JWT_KEY: one is required to verify session tokens");
+    }
+    // Without them any token the key signed would do, whoever it was minted for: fail closed.
+    if (config.clerkIssuer() == null && !config.claimCheckOptOuts().anyIssuer()) {
+      throw new ConfigException("CLERK_ISSUER: missing: the Clerk instance's issuer (its Frontend API URL, "
+          + "https://clerk.example.com); to accept tokens of any issuer the key signed, set ALLOW_ANY_ISSUER=true");
+    }
+    if (config.authorizedParties().isEmpty() && !config.claimCheckOptOuts().anyAuthorizedParty()) {
+      throw new ConfigException("CLERK_AUTHORIZED_PARTIES: missing: the dashboard origins tokens are minted for "
+          + "(https://dashboard.example.com); to accept tokens minted for any origin, set ALLOW_ANY_AUTHORIZED_PARTY=true");
     }
   }
 

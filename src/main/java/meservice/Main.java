@@ -73,7 +73,7 @@ public final class Main {
 
   private static AppConfig load(Map<String, String> env, String defaultLogFormat) {
     AppConfig config = ConfigLoader.load(env);
-    Logging.use(config.logFormat() != null ? config.logFormat() : defaultLogFormat);
+    Logging.use(config.logFormat() != null ? config.logFormat() : defaultLogFormat, config.logLevels());
     loaded = config;
     return config;
   }

@@ -30,7 +30,9 @@ public final class ClerkTokenVerifier {
   private final KeySource keys;
   private final Set<String> algorithms;
   private final String issuer;
+  private final boolean anyIssuer;
   private final Set<String> authorizedParties;
+  private final boolean anyAuthorizedParty;
   private final long skewSeconds;
   private final List<String> userScopes;
   private final Map<String, List<String>> roleScopes;
@@ -40,7 +42,9 @@ public final class ClerkTokenVerifier {
     this.keys = keys;
     this.algorithms = Set.copyOf(config.jwtAlgorithms());
     this.issuer = config.clerkIssuer();
+    this.anyIssuer = config.claimCheckOptOuts().anyIssuer();
     this.authorizedParties = Set.copyOf(config.authorizedParties());
+    this.anyAuthorizedParty = config.claimCheckOptOuts().anyAuthorizedParty();
     this.skewSeconds = config.clockSkewSeconds();
     this.userScopes = config.userScopes();
     this.roleScopes = config.roleScopes();
@@ -171,10 +175,12 @@ public final class ClerkTokenVerifier {
     if (claims.containsKey("iat") && numericDate(claims, "iat") > now + skewSeconds) {
       throw fail(AuthFailureReason.NOT_YET_VALID, "token issued in the future (iat)");
     }
-    if (issuer != null && !issuer.equals(claims.getValue("iss"))) {
+    // Unset without an opt-out, the check still runs, and refuses every token: serve never gets
+    // here that way (App refuses to start), but a missing setting must never mean "any".
+    if (!(issuer == null && anyIssuer) && !(issuer != null && issuer.equals(claims.getValue("iss")))) {
       throw fail(AuthFailureReason.ISSUER, "issuer " + LogSafe.quote(claims.getValue("iss")) + " not accepted");
     }
-    if (!authorizedParties.isEmpty()
+    if (!(authorizedParties.isEmpty() && anyAuthorizedParty)
         && !(claims.getValue("azp") instanceof String azp && authorizedParties.contains(azp))) {
       throw fail(AuthFailureReason.AUTHORIZED_PARTY,
           "authorized party " + LogSafe.quote(claims.getValue("azp")) + " not accepted");

@@ -34,7 +34,9 @@ public record AppConfig(
     List<IpRange> trustedProxies,
     ApiKeySettings apiKeys,
     DatabaseLimits dbLimits,
-    DatabasePooling dbPooling) {
+    DatabasePooling dbPooling,
+    LogLevels logLevels,
+    ClaimCheckOptOuts claimCheckOptOuts) {
 
   /**
    * Failed authentications allowed per client address: {@code perSecond} regained up to
@@ -51,6 +53,17 @@ public record AppConfig(
    * statement timeout ({@code 0}: none).
    */
   public record DatabaseLimits(int maxWaitQueue, int connectTimeoutMillis, int statementTimeoutMillis) {}
+
+  /** {@code LOG_LEVEL} (the service's own loggers) and {@code LOG_ROOT_LEVEL} (everything else): logback level names. */
+  public record LogLevels(String service, String root) {}
+
+  /**
+   * The operator's explicit consent to run {@code serve} without an issuer check
+   * ({@code ALLOW_ANY_ISSUER=true}) or without an authorized-party check
+   * ({@code ALLOW_ANY_AUTHORIZED_PARTY=true}): without it, a missing {@code CLERK_ISSUER} or
+   * {@code CLERK_AUTHORIZED_PARTIES} stops start-up. A value that is set is checked either way.
+   */
+  public record ClaimCheckOptOuts(boolean anyIssuer, boolean anyAuthorizedParty) {}
 
   /**
    * What sits between the service and PostgreSQL. {@code transactionMode}: {@code DATABASE_URL}

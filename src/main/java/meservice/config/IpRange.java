@@ -1,6 +1,8 @@
 package meservice.config;
 
 import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
  * An address or a CIDR block ({@code 10.0.0.0/8}, {@code 127.0.0.1}, {@code fd00::/8}), parsed
@@ -51,6 +53,16 @@ public record IpRange(byte[] network, int prefixLength) {
     }
     int mask = 0xff << (8 - rest) & 0xff;
     return (address[whole] & mask) == (network[whole] & mask);
+  }
+
+  /** {@code 10.0.0.0/8}: the CIDR form (no name lookup). */
+  @Override
+  public String toString() {
+    try {
+      return InetAddress.getByAddress(network).getHostAddress() + "/" + prefixLength;
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("an address of 4 or 16 bytes", e);
+    }
   }
 
   private static boolean isIpv4Mapped(byte[] address) {
