@@ -3,6 +3,7 @@ package meservice.config;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 
 /**
  * An address or a CIDR block ({@code 10.0.0.0/8}, {@code 127.0.0.1}, {@code fd00::/8}), parsed
@@ -26,6 +27,13 @@ public record IpRange(byte[] network, int prefixLength) {
     }
     return prefix < 0 || prefix > bits ? null : new IpRange(address, prefix);
   }
+
+  /**
+   * Addresses a load balancer in front of the service usually has: RFC 1918, loopback, shared
+   * address space (RFC 6598, 100.64.0.0/10) and IPv6 unique-local and loopback.
+   */
+  public static final List<IpRange> PRIVATE = List.of(of("10.0.0.0/8"), of("172.16.0.0/12"), of("192.168.0.0/16"),
+      of("127.0.0.0/8"), of("100.64.0.0/10"), of("fc00::/7"), of("::1"));
 
   public static byte[] parse(String text) {
     byte[] address = NetUtil.createByteArrayFromIpAddressString(text);
