@@ -63,7 +63,7 @@ class HttpEdgeFuzzTest {
     Matcher m = ASSET.matcher(page.text());
     assertTrue(m.find(), page.text());
     assets = m.group(1);
-    token = Tokens.session(Tokens.newUserId());
+    token = Tokens.sign(Tokens.claims(Tokens.newUserId()).put("exp", Tokens.now() + 3600));
     logs = CapturedLogs.of("meservice");
   }
 
