@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import meservice.config.AppConfig;
 import meservice.http.StrictJson;
 import meservice.logging.LogSafe;
@@ -36,6 +37,8 @@ public final class ClerkTokenVerifier {
   private final long skewSeconds;
   private final List<String> userScopes;
   private final Map<String, List<String>> roleScopes;
+  /** Scopes only a role grants: a permission of the same spelling does not. */
+  private final Set<String> roleOnlyScopes;
   private final VerifiedTokens verified;
 
   public ClerkTokenVerifier(KeySource keys, AppConfig config) {
@@ -48,6 +51,8 @@ public final class ClerkTokenVerifier {
     this.skewSeconds = config.clockSkewSeconds();
     this.userScopes = config.userScopes();
     this.roleScopes = config.roleScopes();
+    this.roleOnlyScopes = config.roleScopes().values().stream().flatMap(List::stream)
+        .filter(scope -> !config.userScopes().contains(scope)).collect(Collectors.toUnmodifiableSet());
     this.verified = new VerifiedTokens(VerifiedTokens.DEFAULT_MAX_ENTRIES, skewSeconds);
   }
 
@@ -210,6 +215,9 @@ public final class ClerkTokenVerifier {
    * {@code user_scopes}, plus for an active organization its role's {@code role_scopes} and the
    * token's organization permissions. An organization without a role is still active (its id and
    * permissions count) but brings no role scopes: logged, since Clerk always sends a role.
+   * A permission that spells a scope some role grants ({@code org:members:manage} is the admin
+   * role's) is not granted by the permission: only the role grants it. Permissions not of Clerk's
+   * shape never become scopes ({@link ClerkClaims}). Both are logged.
    */
   private Principal.ClerkUser principal(String sub, ClerkClaims.Organization org, String requestId) {
     TreeSet<String> scopes = new TreeSet<>(userScopes);
@@ -220,7 +228,18 @@ public final class ClerkTokenVerifier {
       } else {
         scopes.addAll(roleScopes.getOrDefault(org.role(), List.of()));
       }
-      scopes.addAll(org.permissions());
+      for (String permission : org.permissions()) {
+        if (roleOnlyScopes.contains(permission)) {
+          LOG.atInfo().addKeyValue("request_id", requestId)
+              .log("organization permission {} is a role's scope: not granted by a permission", LogSafe.quote(permission));
+        } else {
+          scopes.add(permission);
+        }
+      }
+      if (!org.ignored().isEmpty()) {
+        LOG.atInfo().addKeyValue("request_id", requestId).log("{} organization permission(s) not of the form "
+            + "org:<feature>:<permission> ignored, first {}", org.ignored().size(), LogSafe.quote(org.ignored().get(0)));
+      }
     }
     return new Principal.ClerkUser(sub, Ids.userId(sub), Ids.orgId(org == null ? null : org.id()), List.copyOf(scopes));
   }
