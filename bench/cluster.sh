@@ -165,7 +165,7 @@ cli migrate >/dev/null
 start_instance() { # INDEX (1..3)
   local i=$1 port=${PORTS[$(($1 - 1))]}
   # shellcheck disable=SC2086
-  env "${SERVICE_ENV[@]}" PORT="$port" java $JAVA_OPTS -jar "$JAR" serve >>"$WORK/instance-$i.log" 2>&1 &
+  env "${SERVICE_ENV[@]}" PORT="$port" MANAGEMENT_PORT=$((port + 100)) java $JAVA_OPTS -jar "$JAR" serve >>"$WORK/instance-$i.log" 2>&1 &
   PIDS[i$i]=$!
 }
 await_ready() { # INDEX: the instance answers /health/ready 200 itself
@@ -254,7 +254,7 @@ pg_ticks() { # the postmaster of this run and its children
   local t=0 p master; master=$(head -1 "$WORK/pgdata/postmaster.pid")
   for p in "$master" $(pgrep -P "$master"); do t=$((t + $(ticks "$p"))); done; echo $t
 }
-served() { curl -fs "http://127.0.0.1:$1/metrics" | awk '/^http_server_requests_seconds_count/ && /route="\/v1\/me"/ {s += $2} END {printf "%d", s}'; }
+served() { curl -fs "http://127.0.0.1:$(($1 + 100))/metrics" | awk '/^http_server_requests_seconds_count/ && /route="\/v1\/me"/ {s += $2} END {printf "%d", s}'; }
 phase steady start
 declare -A T0 R0
 for i in 1 2 3; do T0[$i]=$(ticks "${PIDS[i$i]}"); R0[$i]=$(served "${PORTS[$((i - 1))]}"); done

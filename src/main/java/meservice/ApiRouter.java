@@ -21,34 +21,30 @@ import meservice.me.MeHandler;
 import meservice.ops.AccessLog;
 import meservice.ops.Metrics;
 
-/** The production routes; tests mount exactly this router. */
+/** The production routes, API and management; tests mount exactly these routers. */
 public final class ApiRouter {
 
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
 
   private ApiRouter() {}
 
   /**
-   * The router of one event loop. {@code reads} is that loop's own read connection (the Me
+   * The API router of one event loop. {@code reads} is that loop's own read connection (the Me
    * handler's reads and readiness pings); everything else is shared.
    */
   public static Router create(Vertx vertx, Services services, SqlClient reads, RequestDeadline deadline) {
     Router router = Router.router(vertx);
     MeHandler me = services.me(reads);
-    Metrics metrics = services.metrics();
-    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path));
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().bodyLimitBytes());
     Set<String> paths = ConcurrentHashMap.newKeySet();
+    front(router, services, deadline, paths).handler(new Cors(services.config().authorizedParties()));
 
-    RequestId requestId = new RequestId();
-    AccessLog accessLog = new AccessLog(metrics, paths);
-    router.route()
-        .handler(deadline)
-        .handler(requestId)
-        .handler(accessLog)
-        .handler(new Cors(services.config().authorizedParties()))
-        .failureHandler(identified(requestId, accessLog, errors));
-
+    // Me answers are the caller's own and change with every PATCH: no cache on the way keeps one.
+    router.route("/v1/me").handler(rc -> {
+      rc.response().putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
+      rc.next();
+    });
     // The design card, in order: authenticate (Clerk JWT or API key), limit, then the handler
     // that reads the caller's row and writes the envelope.
     router.get("/v1/me")
@@ -70,27 +66,64 @@ public final class ApiRouter {
         .handler(services.patchBody())
         .handler(me::patch);
 
-    router.get("/health/live").handler(services.health()::live);
-    router.get("/health/ready").handler(rc -> services.health().ready(rc, reads));
-    router.get("/metrics").handler(rc -> metrics(rc, services.metrics()));
+    probes(router, services, reads);
     router.get("/openapi.json").handler(services.openApi());
     router.get("/docs").handler(services.docs()::page);
     for (String asset : services.docs().assetPaths()) {
       router.get(asset).handler(services.docs()::asset);
     }
+    return finish(router, paths);
+  }
 
+  /**
+   * The management router of one event loop ({@code MANAGEMENT_PORT}): {@code /metrics}, and the
+   * probes again, so an orchestrator may probe either port.
+   */
+  public static Router management(Vertx vertx, Services services, SqlClient reads, RequestDeadline deadline) {
+    Router router = Router.router(vertx);
+    Set<String> paths = ConcurrentHashMap.newKeySet();
+    front(router, services, deadline, paths);
+    probes(router, services, reads);
+    router.get("/metrics").handler(rc -> metrics(rc, services.metrics()));
+    return finish(router, paths);
+  }
+
+  /**
+   * What every request meets first (its deadline, its id, its access line) and every failure
+   * last (the envelope), including the answers vertx-web gives without a failed context. Returns
+   * the first route, for handlers of one router only (CORS). {@code paths} are the access log's
+   * route labels, filled by {@link #finish}.
+   */
+  private static Route front(Router router, Services services, RequestDeadline deadline, Set<String> paths) {
+    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path));
+    RequestId requestId = new RequestId();
+    AccessLog accessLog = new AccessLog(services.metrics(), paths);
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);
     // Reached without a failed context: a path that does not decode while routes are matched
     // (400), a failure handler that threw (500).
     router.errorHandler(400, identified(requestId, accessLog, errors.answering(ErrorCode.BAD_REQUEST)));
     router.errorHandler(500, identified(requestId, accessLog, errors.answering(ErrorCode.INTERNAL)));
+    return router.route()
+        .handler(deadline)
+        .handler(requestId)
+        .handler(accessLog)
+        .failureHandler(identified(requestId, accessLog, errors));
+  }
+
+  /** The router's paths become the access log's route labels. */
+  private static Router finish(Router router, Set<String> paths) {
     for (Route route : router.getRoutes()) {
       if (route.getPath() != null) {
         paths.add(route.getPath());
       }
     }
     return router;
+  }
+
+  private static void probes(Router router, Services services, SqlClient reads) {
+    router.get("/health/live").handler(services.health()::live);
+    router.get("/health/ready").handler(rc -> services.health().ready(rc, reads));
   }
 
   /**

@@ -34,7 +34,7 @@ import meservice.ops.OpenApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The running service: pool, migrations, one {@link ApiVerticle} per event loop, one port. */
+/** The running service: pool, migrations, one {@link ApiVerticle} per event loop, an API port and a management port. */
 public final class App {
 
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
@@ -92,8 +92,8 @@ public final class App {
         new PatchValidation(new PatchParser(preferences)),
         pool,
         reads,
-        // Ready only once a key set is loaded: without one, every user would get a 401.
-        new Health(() -> keys.current() != null),
+        // Ready only with a key set that is current: without one, every user would get a 401.
+        new Health(keys::notReady),
         metrics,
         OpenApi.load(preferences),
         Docs.load());
@@ -109,8 +109,9 @@ public final class App {
             },
             new DeploymentOptions().setInstances(instances)))
         .map(id -> new App(vertx, services, pool, apiKeys, keys, verticles, id))
-        .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops; {}",
-            config.host(), app.port(), instances, SecuritySummary.of(config)))
+        .onSuccess(app -> LOG.info("me-service listening on {}:{} (management {}:{}) with {} event loops; {}",
+            config.host(), app.port(), config.management().host(), app.managementPort(), instances,
+            SecuritySummary.of(config)))
         .onFailure(err -> {
           stopKeys(keys);
           apiKeys.stop()
@@ -121,6 +122,11 @@ public final class App {
 
   public int port() {
     return verticles.get(0).port();
+  }
+
+  /** Where {@code /metrics} (and the probes, again) are served. */
+  public int managementPort() {
+    return verticles.get(0).managementPort();
   }
 
   public Pool pool() {
@@ -188,7 +194,7 @@ public final class App {
     }
     return new JwksKeySource(vertx, vertx.createHttpClient(new HttpClientOptions()),
         config.clerkJwksUrl(), config.jwtAlgorithms(), config.jwksMinRefetchSeconds() * 1000L,
-        config.jwksRefreshSeconds() * 1000L);
+        config.jwksRefreshSeconds() * 1000L, config.jwksMaxStaleSeconds() * 1000L);
   }
 
   /**

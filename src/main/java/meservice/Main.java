@@ -104,7 +104,7 @@ public final class Main {
     Vertx vertx = App.vertx();
     App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
     stopService.set(() -> stopWithin(app, vertx, config));
-    System.out.println(devMode.instructions(app.port()));
+    System.out.println(devMode.instructions(app.port(), app.managementPort()));
   }
 
   /**

@@ -35,7 +35,7 @@ public final class DevEnvironment implements DevMode {
   public static final class Starter implements DevMode.Starter {
     @Override
     public DevMode start(Map<String, String> env, Path dataDirectory) throws Exception {
-      return DevEnvironment.start(dataDirectory, env.containsKey(CONNECT_TIMEOUT));
+      return DevEnvironment.start(dataDirectory, env.containsKey(CONNECT_TIMEOUT), env.containsKey(MANAGEMENT_PORT));
     }
   }
 
@@ -45,24 +45,32 @@ public final class DevEnvironment implements DevMode {
    * waits up to 10 s unless the operator set it.
    */
   private static final String CONNECT_TIMEOUT = "DB_CONNECT_TIMEOUT_MS";
+  /**
+   * A laptop often runs something on serve's 9090 (Prometheus itself listens there): dev takes any
+   * free port for {@code /metrics} unless the operator named one, and prints it.
+   */
+  private static final String MANAGEMENT_PORT = "MANAGEMENT_PORT";
 
   private final FileChannel lock;
   private final DevDatabase database;
   private final LocalIssuer issuer;
   private final Path dataDirectory;
   private final boolean connectTimeoutSet;
+  private final boolean managementPortSet;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private DevEnvironment(FileChannel lock, DevDatabase database, LocalIssuer issuer, Path dataDirectory,
-      boolean connectTimeoutSet) {
+      boolean connectTimeoutSet, boolean managementPortSet) {
     this.lock = lock;
     this.database = database;
     this.issuer = issuer;
     this.dataDirectory = dataDirectory;
     this.connectTimeoutSet = connectTimeoutSet;
+    this.managementPortSet = managementPortSet;
   }
 
-  static DevEnvironment start(Path dataDirectory, boolean connectTimeoutSet) throws Exception {
+  static DevEnvironment start(Path dataDirectory, boolean connectTimeoutSet, boolean managementPortSet)
+      throws Exception {
     Files.createDirectories(dataDirectory);
     FileChannel lock = lock(dataDirectory.resolve("dev.lock"));
     try {
@@ -74,7 +82,7 @@ public final class DevEnvironment implements DevMode {
       Files.writeString(dataDirectory.resolve("dev-public-key.pem"), issuer.publicKeyPem());
       Files.writeString(dataDirectory.resolve("dev-jwks.json"),
           new JsonObject().put("keys", new JsonArray().add(issuer.jwk())).encodePrettily());
-      return new DevEnvironment(lock, database, issuer, dataDirectory, connectTimeoutSet);
+      return new DevEnvironment(lock, database, issuer, dataDirectory, connectTimeoutSet, managementPortSet);
     } catch (Exception | Error e) {
       lock.close();
       throw e;
@@ -151,11 +159,14 @@ public final class DevEnvironment implements DevMode {
     if (!connectTimeoutSet) {
       settings.put(CONNECT_TIMEOUT, "10000");
     }
+    if (!managementPortSet) {
+      settings.put(MANAGEMENT_PORT, "0");
+    }
     return settings;
   }
 
   @Override
-  public String instructions(int port) {
+  public String instructions(int port, int managementPort) {
     String token = issuer.sessionToken("user_dev", "org_dev", "org:admin", 24 * 3600);
     String base = "http://127.0.0.1:" + port;
     String data = "./" + dataDirectory.normalize();
@@ -169,6 +180,9 @@ public final class DevEnvironment implements DevMode {
         "",
         "  curl -s -X PATCH " + base + "/v1/me -H \"Authorization: Bearer $TOKEN\" \\",
         "    -H 'Content-Type: application/json' -d '{\"preferences\": {\"timezone\": \"America/Los_Angeles\"}}'",
+        "",
+        "  # metrics (Prometheus text), on the management port:",
+        "  curl -s http://127.0.0.1:" + managementPort + "/metrics",
         "",
         "  # the dev database (same port on every start):",
         "  DATABASE_URL='" + database.url() + "'",

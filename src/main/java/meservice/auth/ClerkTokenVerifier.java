@@ -91,7 +91,7 @@ public final class ClerkTokenVerifier {
           if (signing == null) {
             return Future.failedFuture(fail(AuthFailureReason.NO_KEYS, "no signing keys loaded"));
           }
-          if (!signing.has(kid)) {
+          if (!signing.has(kid) || signing.verifier == null) {
             return Future.failedFuture(fail(AuthFailureReason.SIGNATURE, "no key with kid " + LogSafe.quote(kid)));
           }
           return signing.verifier.authenticate(new TokenCredentials(token))

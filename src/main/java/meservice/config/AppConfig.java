@@ -36,7 +36,9 @@ public record AppConfig(
     DatabaseLimits dbLimits,
     DatabasePooling dbPooling,
     LogLevels logLevels,
-    ClaimCheckOptOuts claimCheckOptOuts) {
+    ClaimCheckOptOuts claimCheckOptOuts,
+    Management management,
+    int jwksMaxStaleSeconds) {
 
   /**
    * Failed authentications allowed per client address: {@code perSecond} regained up to
@@ -64,6 +66,13 @@ public record AppConfig(
    * {@code CLERK_AUTHORIZED_PARTIES} stops start-up. A value that is set is checked either way.
    */
   public record ClaimCheckOptOuts(boolean anyIssuer, boolean anyAuthorizedParty) {}
+
+  /**
+   * Where {@code /metrics} is served, with a copy of the probes ({@code MANAGEMENT_HOST},
+   * {@code MANAGEMENT_PORT}): a listener apart from the API's, so a scrape is never reachable
+   * wherever the API is.
+   */
+  public record Management(String host, int port) {}
 
   /**
    * What sits between the service and PostgreSQL. {@code transactionMode}: {@code DATABASE_URL}

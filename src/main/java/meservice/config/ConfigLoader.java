@@ -154,7 +154,31 @@ public final class ConfigLoader {
             integer("DB_STATEMENT_TIMEOUT_MS", 0, 3_600_000)),
         dbPooling(),
         new AppConfig.LogLevels(level("LOG_LEVEL"), level("LOG_ROOT_LEVEL")),
-        new AppConfig.ClaimCheckOptOuts(flag("ALLOW_ANY_ISSUER"), flag("ALLOW_ANY_AUTHORIZED_PARTY")));
+        new AppConfig.ClaimCheckOptOuts(flag("ALLOW_ANY_ISSUER"), flag("ALLOW_ANY_AUTHORIZED_PARTY")),
+        management(),
+        jwksMaxStaleSeconds());
+  }
+
+  /** Keys older than this mean the instance is not ready; a refresh interval longer than it would flap. */
+  private int jwksMaxStaleSeconds() {
+    int maxStale = integer("JWKS_MAX_STALE_SECONDS", 1, 604_800);
+    int refresh = integer("JWKS_REFRESH_SECONDS", 1, 86_400);
+    if (maxStale < refresh) {
+      throw new ConfigException("JWKS_MAX_STALE_SECONDS: " + maxStale + " is less than JWKS_REFRESH_SECONDS (" + refresh
+          + "): keys would be too old between two refreshes");
+    }
+    return maxStale;
+  }
+
+  /** {@code /metrics} and the probes' own listener: {@code MANAGEMENT_HOST} defaults to {@code HOST}. */
+  private AppConfig.Management management() {
+    String host = optionalText("MANAGEMENT_HOST");
+    int port = integer("MANAGEMENT_PORT", 0, 65535);
+    String apiHost = text("HOST");
+    if (port != 0 && port == integer("PORT", 0, 65535) && (host == null || host.equals(apiHost))) {
+      throw new ConfigException("MANAGEMENT_PORT: " + port + " is PORT too; the management listener needs a port of its own");
+    }
+    return new AppConfig.Management(host == null ? apiHost : host, port);
   }
 
   private AppConfig.DatabasePooling dbPooling() {

@@ -161,6 +161,10 @@ public final class Metrics {
         .description("JWKS fetches from Clerk by outcome")
         .tag("outcome", "failure")
         .register(registry);
+    Gauge.builder("jwks.age", jwks, JwksKeySource::ageSeconds)
+        .description("Seconds since the signing keys were last fetched successfully (readiness fails past JWKS_MAX_STALE_SECONDS)")
+        .baseUnit("seconds")
+        .register(registry);
   }
 
   /** How many client addresses the failed-authentication limiter holds: bounded by configuration. */

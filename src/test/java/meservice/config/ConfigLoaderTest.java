@@ -117,9 +117,9 @@ class ConfigLoaderTest {
   @Test
   void environmentOverridesTheFile() {
     AppConfig config = ConfigLoader.load(Map.of(
-        "PORT", "9090", "BODY_LIMIT_BYTES", "1024", "CLERK_AUTHORIZED_PARTIES", "https://a.example, https://b.example"));
+        "PORT", "9191", "BODY_LIMIT_BYTES", "1024", "CLERK_AUTHORIZED_PARTIES", "https://a.example, https://b.example"));
 
-    assertEquals(9090, config.port());
+    assertEquals(9191, config.port());
     assertEquals(1024, config.bodyLimitBytes());
     assertEquals(List.of("https://a.example", "https://b.example"), config.authorizedParties());
   }
@@ -300,6 +300,14 @@ class ConfigLoaderTest {
         "http://127.3.2.1/jwks", "http://localhost:3000/jwks", "http://[::1]:8081/jwks", "HTTPS://clerk.example.com/jwks")) {
       assertEquals(url, ConfigLoader.load(Map.of("CLERK_JWKS_URL", url)).clerkJwksUrl());
     }
+  }
+
+  @Test
+  void jwksKeysMayBeAnHourOldByDefaultAndNeverLessThanTheRefreshInterval() {
+    assertEquals(3600, ConfigLoader.load(Map.of()).jwksMaxStaleSeconds());
+    assertEquals("JWKS_MAX_STALE_SECONDS: 60 is less than JWKS_REFRESH_SECONDS (300): keys would be too old between "
+            + "two refreshes",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("JWKS_MAX_STALE_SECONDS", "60"))).getMessage());
   }
 
   @Test
