@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import meservice.cli.ApiKeyCommand;
 import meservice.cli.CommandException;
+import meservice.cli.DevCopies;
 import meservice.cli.DevMode;
 import meservice.cli.HealthCheckCommand;
 import meservice.cli.UserCommand;
@@ -47,7 +48,12 @@ public final class Main {
     try {
       switch (command) {
         case "serve" -> serve(load(env, "json"));
-        case "dev" -> dev(env);
+        case "dev" -> {
+          // From private copies of the jars, which a rebuild cannot rewrite under the running dev.
+          if (!DevCopies.run(args)) {
+            dev(env);
+          }
+        }
         case "migrate" -> exit(runOnce(load(env, "text"), Main::migrate));
         case "apikey" -> exit(runOnce(load(env, "text"), (vertx, config) -> ApiKeyCommand.run(vertx, config, args)));
         case "openapi" -> System.out.println(OpenApi.load(Preferences.REGISTRY).text());
@@ -96,6 +102,7 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stopService.get().run();
       devMode.close();
+      DevCopies.deleteOwn();
     }));
     Map<String, String> devEnv = new HashMap<>(env);
     devEnv.putAll(devMode.settings());
