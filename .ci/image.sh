@@ -92,7 +92,7 @@ mounted=$("${PODMAN[@]}" image mount "$TAG")
 trap '"${PODMAN[@]}" image unmount "$TAG" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 # The jar is root's and nobody may write it: the service user cannot replace the code it runs.
 expect "jar owner" "$(stat -c '%u:%g' "$mounted/app/me-service.jar")" '0:0'
-expect "jar writable by others than root" "$(( 0$(stat -c '%a' "$mounted/app/me-service.jar") & 022 ))" 0
+expect "jar's group and other write bits" "$(( 0$(stat -c '%a' "$mounted/app/me-service.jar") & 022 ))" 0
 expect "/app owner" "$(stat -c '%u:%g' "$mounted/app")" '0:0'
 usage=$(in_root "$mounted" 10001:10001 -jar /app/me-service.jar help)
 expect "jar runs in the image as 10001" "$(echo "$usage" | head -1)" 'usage: java -jar me-service.jar COMMAND'

@@ -181,7 +181,8 @@ class AsyncStdoutAppenderTest {
         .filter(m -> m.startsWith("left out ") && m.contains("\"{}: {}\""))
         .mapToLong(m -> Long.parseLong(m.split(" ")[2])).sum();
     assertEquals(1000 - written, reported, "every line left out is reported");
-    assertEquals(1000 - written, AsyncStdoutAppender.suppressed() - suppressedBefore);
+    // The counter is the JVM's (the metric): other appenders may add to it meanwhile, never take away.
+    assertTrue(AsyncStdoutAppender.suppressed() - suppressedBefore >= 1000 - written);
   }
 
   @Test
