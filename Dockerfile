@@ -10,11 +10,13 @@ FROM ${BASE_IMAGE}
 
 WORKDIR /app
 # /app is the working directory: a /app/conf/config.json mounted there overrides the defaults.
-COPY --chown=10001:10001 target/me-service.jar /app/me-service.jar
+# The jar stays root's (COPY's default owner): the service user can read and run it, never rewrite it.
+COPY target/me-service.jar /app/me-service.jar
 
 # A numeric user needs no passwd entry in the base image; never root.
 USER 10001:10001
-EXPOSE 8080
+# 8080: the API and probes; 9090: /metrics and the probes again (MANAGEMENT_PORT), for the cluster only.
+EXPOSE 8080 9090
 ENV LOG_FORMAT=json
 
 # Liveness only (never the database): a second JVM, small and short-lived, so no curl is needed.

@@ -3,7 +3,8 @@
 #   1. a base image made here: a jlink'ed Java 17 runtime from this machine's JDK plus the shared
 #      libraries it links, FROM scratch;
 #   2. the Dockerfile on it (podman build --isolation chroot --storage-driver vfs);
-#   3. checks of the result: entrypoint, user, exposed port, healthcheck, that the image's own
+#   3. checks of the result: entrypoint, user, exposed ports, healthcheck, the jar read-only and
+#      root's (the service user cannot rewrite its own code), that the image's own
 #      filesystem runs the jar (chroot into the mounted image; `podman run` does not work here),
 #      and the sizes: production jar under 20 MB, image under 100 MB (MB = 10^6 bytes).
 # Usage: .ci/image.sh            (TAG=me-service:local by default; builds the jar if missing)
@@ -83,12 +84,16 @@ expect entrypoint "$(inspect '{{json .Config.Entrypoint}}')" \
   '["java","-XX:InitialRAMPercentage=25","-XX:MaxRAMPercentage=60","-XX:+UseSerialGC","-XX:MaxMetaspaceSize=128m","-XX:MaxDirectMemorySize=64m","-XX:+ExitOnOutOfMemoryError","-jar","/app/me-service.jar"]'
 expect cmd "$(inspect '{{json .Config.Cmd}}')" '["serve"]'
 expect user "$(inspect '{{.Config.User}}')" '10001:10001'
-expect exposed "$(inspect '{{json .Config.ExposedPorts}}')" '{"8080/tcp":{}}'
+expect exposed "$(inspect '{{json .Config.ExposedPorts}}')" '{"8080/tcp":{},"9090/tcp":{}}'
 expect healthcheck "$(inspect '{{json .Config.Healthcheck.Test}}')" \
   '["CMD","java","-XX:TieredStopAtLevel=1","-XX:+UseSerialGC","-Xmx32m","-jar","/app/me-service.jar","healthcheck"]'
 
 mounted=$("${PODMAN[@]}" image mount "$TAG")
 trap '"${PODMAN[@]}" image unmount "$TAG" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+# The jar is root's and nobody may write it: the service user cannot replace the code it runs.
+expect "jar owner" "$(stat -c '%u:%g' "$mounted/app/me-service.jar")" '0:0'
+expect "jar's group and other write bits" "$(( 0$(stat -c '%a' "$mounted/app/me-service.jar") & 022 ))" 0
+expect "/app owner" "$(stat -c '%u:%g' "$mounted/app")" '0:0'
 usage=$(in_root "$mounted" 10001:10001 -jar /app/me-service.jar help)
 expect "jar runs in the image as 10001" "$(echo "$usage" | head -1)" 'usage: java -jar me-service.jar COMMAND'
 status=0
@@ -98,6 +103,7 @@ expect "healthcheck exit status with nothing listening (defaults from the jar, n
 # (logging, metrics, epoll, the pool) resolves in the jlinked runtime; it stops naming the cause.
 status=0
 served=$(DATABASE_URL=postgresql://u:p@127.0.0.1:9/db CLERK_JWKS_URL=http://127.0.0.1:9/jwks.json PORT=0 \
+  CLERK_ISSUER=https://clerk.example.com CLERK_AUTHORIZED_PARTIES=https://dashboard.example.com \
   in_root "$mounted" 10001:10001 $(inspect '{{range .Config.Entrypoint}}{{.}} {{end}}' | cut -d' ' -f2-) serve 2>&1) || status=$?
 expect "serve exit status with the database refusing" "$status" 1
 echo "   serve said: $(echo "$served" | tail -1 | cut -c1-200)"

@@ -159,7 +159,7 @@ pg_ticks() { # the postmaster of this run and its children
   local t=0 p master; master=$(head -1 "$WORK/pgdata/postmaster.pid")
   for p in "$master" $(pgrep -P "$master"); do t=$((t + $(ticks "$p"))); done; echo $t
 }
-served() { curl -fs "http://127.0.0.1:$1/metrics" | awk '/^http_server_requests_seconds_count/ && /route="\/v1\/me"/ {s += $2} END {printf "%d", s}'; }
+served() { curl -fs "http://127.0.0.1:$(($1 + 100))/metrics" | awk '/^http_server_requests_seconds_count/ && /route="\/v1\/me"/ {s += $2} END {printf "%d", s}'; }
 phase steady start
 declare -A T0 R0
 for i in 1 2 3; do T0[$i]=$(ticks "${PIDS[i$i]}"); R0[$i]=$(served "${PORTS[$((i - 1))]}"); done

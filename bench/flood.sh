@@ -31,6 +31,7 @@ NORMAL_DELAY_MS=${NORMAL_DELAY_MS:-10}
 FLOOD_CONNS=${FLOOD_CONNS:-32}
 READY_CONNS=${READY_CONNS:-8}
 PORT=${PORT:-24080}
+MANAGEMENT_PORT=${MANAGEMENT_PORT:-24081}
 PGPORT=${PGPORT:-24032}
 BENCH_WORK=${BENCH_WORK:-/tmp/me-service-flood}
 JAVA_OPTS=${JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseParallelGC}
@@ -105,7 +106,7 @@ java -cp "$MINT_CP" bench/tools/MintTokens.java "$USERS" "$TOKENS" "$DATA"
 start_service() { # 0 once it answers a valid token; 1 if it exited (its log in $RAW/service.log)
   # Per-principal limiting off: it is not what is measured, and the normal traffic stays far below it anyway.
   # shellcheck disable=SC2086
-  env HOST=127.0.0.1 PORT="$PORT" DATABASE_URL="$DB_URL" CLERK_JWT_KEY="$(cat "$DATA/issuer.pem")" \
+  env HOST=127.0.0.1 PORT="$PORT" MANAGEMENT_PORT="$MANAGEMENT_PORT" DATABASE_URL="$DB_URL" CLERK_JWT_KEY="$(cat "$DATA/issuer.pem")" \
     CLERK_ISSUER=https://clerk.me-service.localhost CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
     RATE_LIMIT_PER_SECOND=0 TRUSTED_PROXIES=127.0.0.1 LOG_LEVEL=WARN $SERVICE_ENV \
     java $JAVA_OPTS -jar "$JAR" serve >"$RAW/service.log" 2>&1 &

@@ -50,7 +50,7 @@ token=$(grep -o "TOKEN='[^']*'" "$work/dev.log" | cut -d"'" -f2)
 db=$(grep -o "DATABASE_URL='[^']*'" "$work/dev.log" | head -1 | cut -d"'" -f2)
 
 # shellcheck disable=SC2086
-(cd "$work" && PORT=$PORT DATABASE_URL=$db CLERK_JWT_KEY="$(cat data/dev-public-key.pem)" \
+(cd "$work" && PORT=$PORT MANAGEMENT_PORT=$((PORT + 1)) DATABASE_URL=$db CLERK_JWT_KEY="$(cat data/dev-public-key.pem)" \
   CLERK_ISSUER=https://clerk.me-service.localhost CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
   RATE_LIMIT_PER_SECOND=0 LOG_LEVEL=WARN DB_CONNECT_TIMEOUT_MS=15000 \
   exec "$JAVA" $opts -XX:MaxRAM="$LIMIT" -XX:NativeMemoryTracking=summary \

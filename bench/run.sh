@@ -38,6 +38,7 @@ KINDS=${KINDS:-select GET peer upsert PATCH}
 PEER=$([[ " $KINDS " == *" peer "* ]] && echo 1 || echo 0)
 THREADS=${THREADS:-2}
 PORT=${PORT:-18080}
+MANAGEMENT_PORT=${MANAGEMENT_PORT:-18081}
 PGPORT=${PGPORT:-55432}
 BENCH_WORK=${BENCH_WORK:-/tmp/me-service-bench}
 CONTAINER_RAM=${CONTAINER_RAM:-512m}
@@ -205,7 +206,7 @@ for users in $USERS; do
     profile_opts="-agentpath:$(async_profiler)=start,event=cpu,interval=1ms,threads,file=$RAW/service-$users.collapsed,collapsed"
   fi
   # shellcheck disable=SC2086
-  env HOST=127.0.0.1 PORT="$PORT" DATABASE_URL="$DB_URL" CLERK_JWT_KEY="$(cat "$DATA/issuer.pem")" \
+  env HOST=127.0.0.1 PORT="$PORT" MANAGEMENT_PORT="$MANAGEMENT_PORT" DATABASE_URL="$DB_URL" CLERK_JWT_KEY="$(cat "$DATA/issuer.pem")" \
     CLERK_ISSUER=https://clerk.me-service.localhost CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
     $SERVICE_ENV java $JAVA_OPTS $profile_opts -jar "$JAR" serve >"$RAW/service-$users.log" 2>&1 &
   SERVICE_PID=$!
@@ -244,7 +245,7 @@ for users in $USERS; do
     peer_stop
   fi
   # Logging never blocks a request; whether its writer kept up shows here.
-  LOG_DROPPED=$(curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^log_lines_dropped_total/ {printf "%d", $2}')
+  LOG_DROPPED=$(curl -fs "http://127.0.0.1:$MANAGEMENT_PORT/metrics" | awk '/^log_lines_dropped_total/ {printf "%d", $2}')
   stop_service
   LOG_WRITTEN=$(grep -c '"logger":"meservice.access"' "$RAW/service-$users.log" || true)
   log "access log: ${LOG_WRITTEN:-0} lines written, ${LOG_DROPPED:-?} dropped"

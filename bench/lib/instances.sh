@@ -89,10 +89,10 @@ cli() {
   wait "$pid" && cat "$out"
 }
 
-start_instance() { # INDEX (1..3)
+start_instance() { # INDEX (1..3): its /metrics on MANAGEMENT_PORT = its port + 100
   local i=$1 port=${PORTS[$(($1 - 1))]}
   # shellcheck disable=SC2086
-  env "${SERVICE_ENV[@]}" PORT="$port" java $JAVA_OPTS -jar "$JAR" serve >>"$WORK/instance-$i.log" 2>&1 &
+  env "${SERVICE_ENV[@]}" PORT="$port" MANAGEMENT_PORT=$((port + 100)) java $JAVA_OPTS -jar "$JAR" serve >>"$WORK/instance-$i.log" 2>&1 &
   PIDS[i$i]=$!
 }
 await_ready() { # INDEX: the instance answers /health/ready 200 itself

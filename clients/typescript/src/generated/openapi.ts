@@ -54,7 +54,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 when the database answers within 1 s and signing keys are loaded; 503 otherwise and from the start of a shutdown */
+        /** Readiness: 200 when the database answers within 1 s and signing keys are loaded and fetched within JWKS_MAX_STALE_SECONDS; 503 otherwise and from the start of a shutdown (also on the management port) */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -71,7 +71,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus text format (bind privately) */
+        /** Prometheus text format, on the management port only (keep it inside the cluster) */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -143,7 +143,7 @@ export interface components {
              */
             org_id: string | null;
             is_staff: boolean;
-            /** @description Sorted, no duplicates. */
+            /** @description Sorted, no duplicates. For a session: the user scopes (me:read, me:write), the active organization role's scopes, and the token's organization permissions, each as org:<feature>:<permission> (a permission never grants a scope that a role grants, and nothing of another shape is a permission). For an API key: the scopes it was created with. */
             scopes: string[];
             preferences: components["schemas"]["Preferences"];
         };
@@ -188,7 +188,7 @@ export interface components {
             code: components["schemas"]["ErrorCode"];
             message: string;
             request_id: components["schemas"]["RequestId"];
-            /** @description Only where it has content; values are strings. */
+            /** @description Only where it has content; values are strings. For VALIDATION_ERROR, each key names a bad field by its dotted path (preferences.timezone), at most 10 of them; past that, the key * counts the rest ("1990 more invalid fields not listed"). */
             details?: {
                 [key: string]: string;
             };

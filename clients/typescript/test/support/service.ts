@@ -45,6 +45,7 @@ export async function startService(): Promise<RunningService> {
       ...process.env,
       HOST: "127.0.0.1",
       PORT: String(port),
+      MANAGEMENT_PORT: "0",
       DATABASE_URL: database,
       CLERK_JWT_KEY: publicKey.export({ type: "spki", format: "pem" }).toString(),
       CLERK_ISSUER: ISSUER,

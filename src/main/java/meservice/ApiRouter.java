@@ -1,5 +1,6 @@
 package meservice;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import meservice.db.Reads;
 import meservice.db.Sql;
 import meservice.http.Cors;
+import meservice.http.ErrorCode;
 import meservice.http.ErrorMapper;
 import meservice.http.RequestDeadline;
 import meservice.http.RequestId;
@@ -20,32 +22,30 @@ import meservice.me.MeHandler;
 import meservice.ops.AccessLog;
 import meservice.ops.Metrics;
 
-/** The production routes; tests mount exactly this router. */
+/** The production routes, API and management; tests mount exactly these routers. */
 public final class ApiRouter {
 
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
 
   private ApiRouter() {}
 
   /**
-   * The router of one event loop. {@code reads} is that loop's own read connection (the Me
+   * The API router of one event loop. {@code reads} is that loop's own read connection (the Me
    * handler's reads and readiness pings); everything else is shared.
    */
   public static Router create(Vertx vertx, Services services, Reads reads, RequestDeadline deadline) {
     Router router = Router.router(vertx);
     MeHandler me = services.me(reads);
-    Metrics metrics = services.metrics();
-    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path));
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().bodyLimitBytes());
     Set<String> paths = ConcurrentHashMap.newKeySet();
+    front(router, services, deadline, paths).handler(new Cors(services.config().authorizedParties()));
 
-    router.route()
-        .handler(deadline)
-        .handler(new RequestId())
-        .handler(new AccessLog(metrics, paths))
-        .handler(new Cors(services.config().authorizedParties()))
-        .failureHandler(errors);
-
+    // Me answers are the caller's own and change with every PATCH: no cache on the way keeps one.
+    router.route("/v1/me").handler(rc -> {
+      rc.response().putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
+      rc.next();
+    });
     // The design card, in order: authenticate (Clerk JWT or API key), limit, then the handler
     // that reads the caller's row and writes the envelope.
     router.get("/v1/me")
@@ -67,24 +67,80 @@ public final class ApiRouter {
         .handler(services.patchBody())
         .handler(me::patch);
 
-    router.get("/health/live").handler(services.health()::live);
-    Reads.Statement ping = reads.statement(Sql.PING);
-    router.get("/health/ready").handler(rc -> services.health().ready(rc, ping));
-    router.get("/metrics").handler(rc -> metrics(rc, services.metrics()));
+    probes(router, services, reads);
     router.get("/openapi.json").handler(services.openApi());
     router.get("/docs").handler(services.docs()::page);
     for (String asset : services.docs().assetPaths()) {
       router.get(asset).handler(services.docs()::asset);
     }
+    return finish(router, paths);
+  }
 
+  /**
+   * The management router of one event loop ({@code MANAGEMENT_PORT}): {@code /metrics}, and the
+   * probes again, so an orchestrator may probe either port.
+   */
+  public static Router management(Vertx vertx, Services services, Reads reads, RequestDeadline deadline) {
+    Router router = Router.router(vertx);
+    Set<String> paths = ConcurrentHashMap.newKeySet();
+    front(router, services, deadline, paths);
+    probes(router, services, reads);
+    router.get("/metrics").handler(rc -> metrics(rc, services.metrics()));
+    return finish(router, paths);
+  }
+
+  /**
+   * What every request meets first (its deadline, its id, its access line) and every failure
+   * last (the envelope), including the answers vertx-web gives without a failed context. Returns
+   * the first route, for handlers of one router only (CORS). {@code paths} are the access log's
+   * route labels, filled by {@link #finish}.
+   */
+  private static Route front(Router router, Services services, RequestDeadline deadline, Set<String> paths) {
+    ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path));
+    RequestId requestId = new RequestId();
+    AccessLog accessLog = new AccessLog(services.metrics(), paths);
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);
+    // Reached without a failed context: a path that does not decode while routes are matched
+    // (400), a failure handler that threw (500).
+    router.errorHandler(400, identified(requestId, accessLog, errors.answering(ErrorCode.BAD_REQUEST)));
+    router.errorHandler(500, identified(requestId, accessLog, errors.answering(ErrorCode.INTERNAL)));
+    return router.route()
+        .handler(deadline)
+        .handler(requestId)
+        .handler(accessLog)
+        .failureHandler(identified(requestId, accessLog, errors));
+  }
+
+  /** The router's paths become the access log's route labels. */
+  private static Router finish(Router router, Set<String> paths) {
     for (Route route : router.getRoutes()) {
       if (route.getPath() != null) {
         paths.add(route.getPath());
       }
     }
     return router;
+  }
+
+  private static void probes(Router router, Services services, Reads reads) {
+    router.get("/health/live").handler(services.health()::live);
+    Reads.Statement ping = reads.statement(Sql.PING);
+    router.get("/health/ready").handler(rc -> services.health().ready(rc, ping));
+  }
+
+  /**
+   * {@code answer}, after giving the request its id and access line if it has none yet: vertx-web
+   * refuses some requests before any handler ran (no {@code Host} on HTTP/1.1).
+   */
+  private static Handler<RoutingContext> identified(RequestId requestId, AccessLog accessLog,
+      Handler<RoutingContext> answer) {
+    return rc -> {
+      if (!RequestId.assigned(rc)) {
+        requestId.assign(rc);
+        accessLog.start(rc);
+      }
+      answer.handle(rc);
+    };
   }
 
   /** Rendering walks every meter: done on a worker so a scrape never holds up an event loop. */

@@ -4,14 +4,17 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.net.BindException;
 import java.util.concurrent.TimeUnit;
+import meservice.config.AppConfig;
 import meservice.db.Reads;
 import meservice.http.InvalidRequests;
 import meservice.http.RequestDeadline;
 
 /**
- * One per event loop: its own router over the shared services and its own pipelined read
- * connection, all verticles listening on one port.
+ * One per event loop: its own routers over the shared services and its own pipelined read
+ * connection, all verticles listening on one API port and one management port.
  */
 public final class ApiVerticle extends VerticleBase {
 
@@ -21,6 +24,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private final Services services;
   private HttpServer server;
+  private HttpServer management;
 
   public ApiVerticle(Services services) {
     this.services = services;
@@ -28,9 +32,35 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(services.config().host())
-        .setPort(services.config().port())
+    RequestDeadline deadline = new RequestDeadline(vertx, services.config().httpIdleTimeoutSeconds() * 1000L);
+    // Opened on this verticle's event loop: queries and their answers stay on it.
+    Reads reads = services.reads().forThisLoop(vertx);
+    AppConfig.Management managed = services.config().management();
+    return listen(options(services.config().host(), services.config().port()), deadline,
+            ApiRouter.create(vertx, services, reads, deadline))
+        .onSuccess(s -> server = s)
+        .compose(api -> listen(options(managed.host(), managed.port()), deadline,
+            ApiRouter.management(vertx, services, reads, deadline))
+            .recover(err -> Future.failedFuture(err instanceof BindException || String.valueOf(err.getMessage())
+                .contains("Address already in use")
+                ? new BindException("cannot listen on " + managed.host() + ":" + managed.port()
+                    + " (MANAGEMENT_HOST:MANAGEMENT_PORT): the port is already in use; set MANAGEMENT_PORT= to another port")
+                : err)))
+        .onSuccess(s -> management = s);
+  }
+
+  private Future<HttpServer> listen(HttpServerOptions options, RequestDeadline deadline, Router router) {
+    return vertx.createHttpServer(options)
+        .connectionHandler(deadline::opened)
+        .invalidRequestHandler(new InvalidRequests())
+        .requestHandler(router)
+        .listen();
+  }
+
+  private HttpServerOptions options(String host, int port) {
+    return new HttpServerOptions()
+        .setHost(host)
+        .setPort(port)
         // Idle connections and clients that stall mid-request are dropped after this long.
         .setIdleTimeout(services.config().httpIdleTimeoutSeconds())
         .setMaxHeaderSize(MAX_HEADER_BYTES)
@@ -39,19 +69,14 @@ public final class ApiVerticle extends VerticleBase {
         // otherwise accept h2c (an Upgrade or the prior-knowledge preface) with none of them.
         // TLS and HTTP/2 end at the load balancer.
         .setHttp2ClearTextEnabled(false);
-    RequestDeadline deadline = new RequestDeadline(vertx, services.config().httpIdleTimeoutSeconds() * 1000L);
-    // Opened on this verticle's event loop: queries and their answers stay on it.
-    Reads reads = services.reads().forThisLoop(vertx);
-    return vertx.createHttpServer(options)
-        .connectionHandler(deadline::opened)
-        .invalidRequestHandler(new InvalidRequests())
-        .requestHandler(ApiRouter.create(vertx, services, reads, deadline))
-        .listen()
-        .onSuccess(s -> server = s);
   }
 
   public int port() {
     return server.actualPort();
+  }
+
+  public int managementPort() {
+    return management.actualPort();
   }
 
   /**
@@ -59,6 +84,7 @@ public final class ApiVerticle extends VerticleBase {
    * closed after its current response) and closes whatever is still open after {@code graceSeconds}.
    */
   public Future<Void> shutdown(long graceSeconds) {
-    return server.shutdown(graceSeconds, TimeUnit.SECONDS);
+    return Future.join(server.shutdown(graceSeconds, TimeUnit.SECONDS),
+        management.shutdown(graceSeconds, TimeUnit.SECONDS)).mapEmpty();
   }
 }

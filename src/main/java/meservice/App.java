@@ -20,6 +20,7 @@ import meservice.auth.PemKeySource;
 import meservice.config.AppConfig;
 import meservice.config.ConfigException;
 import meservice.db.ChangeListener;
+import meservice.config.SecuritySummary;
 import meservice.db.Database;
 import meservice.http.AuthFailureLimiter;
 import meservice.http.ClientAddress;
@@ -40,7 +41,7 @@ import meservice.ops.OpenApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The running service: pool, migrations, one {@link ApiVerticle} per event loop, one port. */
+/** The running service: pool, migrations, one {@link ApiVerticle} per event loop, an API port and a management port. */
 public final class App {
 
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
@@ -117,8 +118,8 @@ public final class App {
         pool,
         reads,
         users,
-        // Ready only once a key set is loaded: without one, every user would get a 401.
-        new Health(() -> keys.current() != null),
+        // Ready only with a key set that is current: without one, every user would get a 401.
+        new Health(keys::notReady),
         metrics,
         OpenApi.load(preferences),
         Docs.load());
@@ -135,8 +136,9 @@ public final class App {
             },
             new DeploymentOptions().setInstances(instances)))
         .map(id -> new App(vertx, services, pool, apiKeys, changes, keys, verticles, id))
-        .onSuccess(app -> LOG.info("me-service listening on {}:{} with {} event loops on {}",
-            config.host(), app.port(), instances, transport(vertx)))
+        .onSuccess(app -> LOG.info("me-service listening on {}:{} (management {}:{}) with {} event loops on {}; {}",
+            config.host(), app.port(), config.management().host(), app.managementPort(), instances,
+            transport(vertx), SecuritySummary.of(config)))
         .onFailure(err -> {
           stopKeys(keys);
           apiKeys.stop()
@@ -148,6 +150,11 @@ public final class App {
 
   public int port() {
     return verticles.get(0).port();
+  }
+
+  /** Where {@code /metrics} (and the probes, again) are served. */
+  public int managementPort() {
+    return verticles.get(0).managementPort();
   }
 
   /** The write pool's connections, for tests that look at the stored rows. */
@@ -205,6 +212,15 @@ public final class App {
     if (config.clerkJwksUrl() == null && config.clerkJwtKey() == null) {
       throw new ConfigException("CLERK_JWKS_URL or CLERK_JWT_KEY: one is required to verify session tokens");
     }
+    // Without them any token the key signed would do, whoever it was minted for: fail closed.
+    if (config.clerkIssuer() == null && !config.claimCheckOptOuts().anyIssuer()) {
+      throw new ConfigException("CLERK_ISSUER: missing: the Clerk instance's issuer (its Frontend API URL, "
+          + "https://clerk.example.com); to accept tokens of any issuer the key signed, set ALLOW_ANY_ISSUER=true");
+    }
+    if (config.authorizedParties().isEmpty() && !config.claimCheckOptOuts().anyAuthorizedParty()) {
+      throw new ConfigException("CLERK_AUTHORIZED_PARTIES: missing: the dashboard origins tokens are minted for "
+          + "(https://dashboard.example.com); to accept tokens minted for any origin, set ALLOW_ANY_AUTHORIZED_PARTY=true");
+    }
   }
 
   private static KeySource keySource(Vertx vertx, AppConfig config) {
@@ -217,7 +233,7 @@ public final class App {
     }
     return new JwksKeySource(vertx, vertx.createHttpClient(new HttpClientOptions()),
         config.clerkJwksUrl(), config.jwtAlgorithms(), config.jwksMinRefetchSeconds() * 1000L,
-        config.jwksRefreshSeconds() * 1000L);
+        config.jwksRefreshSeconds() * 1000L, config.jwksMaxStaleSeconds() * 1000L);
   }
 
   /**

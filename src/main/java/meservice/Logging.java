@@ -1,7 +1,9 @@
 package meservice;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import meservice.config.AppConfig;
 import org.slf4j.LoggerFactory;
 
 /** Switches logback between JSON lines ({@code serve}) and readable text ({@code dev}, tests). */
@@ -9,7 +11,8 @@ final class Logging {
 
   private Logging() {}
 
-  static void use(String format) {
+  /** {@code levels}: {@code LOG_LEVEL} for the service's loggers, {@code LOG_ROOT_LEVEL} for the rest. */
+  static void use(String format, AppConfig.LogLevels levels) {
     String resource = "json".equals(format) ? "/logback-json.xml" : "/logback.xml";
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     context.reset();
@@ -20,6 +23,8 @@ final class Logging {
     } catch (Exception e) {
       throw new IllegalStateException("cannot configure logging from " + resource, e);
     }
+    context.getLogger("meservice").setLevel(Level.toLevel(levels.service()));
+    context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(levels.root()));
   }
 
   /** Lines are written by a background thread: the last ones reach stdout before the JVM exits. */

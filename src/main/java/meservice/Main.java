@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import meservice.cli.ApiKeyCommand;
 import meservice.cli.CommandException;
+import meservice.cli.DevCopies;
 import meservice.cli.DevMode;
 import meservice.cli.HealthCheckCommand;
 import meservice.cli.UserCommand;
@@ -55,7 +56,8 @@ public final class Main {
         case "dev" -> {
           if (args.length > 1 && args[1].equals("token")) {
             System.out.println(DevMode.token(Path.of("data"), List.of(args).subList(2, args.length)));
-          } else {
+            // dev itself runs from private copies of the jars, which a rebuild cannot rewrite under it.
+          } else if (!DevCopies.run(args)) {
             dev(env);
           }
         }
@@ -84,7 +86,7 @@ public final class Main {
 
   private static AppConfig load(Map<String, String> env, String defaultLogFormat) {
     AppConfig config = ConfigLoader.load(env);
-    Logging.use(config.logFormat() != null ? config.logFormat() : defaultLogFormat);
+    Logging.use(config.logFormat() != null ? config.logFormat() : defaultLogFormat, config.logLevels());
     loaded = config;
     return config;
   }
@@ -118,6 +120,7 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stopService.get().run();
       devMode.close();
+      DevCopies.deleteOwn();
     }));
     Map<String, String> devEnv = new HashMap<>(env);
     devEnv.putAll(devMode.settings());
@@ -127,7 +130,7 @@ public final class Main {
     Vertx vertx = App.vertx();
     App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
     stopService.set(() -> stopWithin(app, vertx, config));
-    System.out.println(devMode.instructions(app.port()));
+    System.out.println(devMode.instructions(app.port(), app.managementPort()));
   }
 
   /**

@@ -26,6 +26,9 @@ final class StartupFailure {
     Throwable cause = unwrap(failure);
     for (Throwable t = cause; t != null; t = t.getCause()) {
       String message = t.getMessage() == null ? "" : t.getMessage();
+      if (message.contains("MANAGEMENT_PORT")) {
+        return message;
+      }
       if (t instanceof BindException || message.contains("Address already in use")) {
         return "cannot listen on " + (config == null ? "PORT" : config.host() + ":" + config.port())
             + ": the port is already in use; stop what holds it, or set PORT= to another port";

@@ -37,7 +37,8 @@ public final class DevEnvironment implements DevMode {
   public static final class Starter implements DevMode.Starter {
     @Override
     public DevMode start(Map<String, String> env, Path dataDirectory) throws Exception {
-      return DevEnvironment.start(dataDirectory, env.containsKey(CONNECT_TIMEOUT), origins(env.get(DEV_ORIGINS)));
+      return DevEnvironment.start(dataDirectory, env.containsKey(CONNECT_TIMEOUT), env.containsKey(MANAGEMENT_PORT),
+          origins(env.get(DEV_ORIGINS)));
     }
 
     @Override
@@ -68,22 +69,29 @@ public final class DevEnvironment implements DevMode {
    * waits up to 10 s unless the operator set it.
    */
   private static final String CONNECT_TIMEOUT = "DB_CONNECT_TIMEOUT_MS";
+  /**
+   * A laptop often runs something on serve's 9090 (Prometheus itself listens there): dev takes any
+   * free port for {@code /metrics} unless the operator named one, and prints it.
+   */
+  private static final String MANAGEMENT_PORT = "MANAGEMENT_PORT";
 
   private final FileChannel lock;
   private final DevDatabase database;
   private final LocalIssuer issuer;
   private final Path dataDirectory;
   private final boolean connectTimeoutSet;
+  private final boolean managementPortSet;
   private final List<String> origins;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private DevEnvironment(FileChannel lock, DevDatabase database, LocalIssuer issuer, Path dataDirectory,
-      boolean connectTimeoutSet, List<String> origins) {
+      boolean connectTimeoutSet, boolean managementPortSet, List<String> origins) {
     this.lock = lock;
     this.database = database;
     this.issuer = issuer;
     this.dataDirectory = dataDirectory;
     this.connectTimeoutSet = connectTimeoutSet;
+    this.managementPortSet = managementPortSet;
     this.origins = origins;
   }
 
@@ -103,7 +111,8 @@ public final class DevEnvironment implements DevMode {
     return List.copyOf(origins);
   }
 
-  static DevEnvironment start(Path dataDirectory, boolean connectTimeoutSet, List<String> origins) throws Exception {
+  static DevEnvironment start(Path dataDirectory, boolean connectTimeoutSet, boolean managementPortSet,
+      List<String> origins) throws Exception {
     Files.createDirectories(dataDirectory);
     FileChannel lock = lock(dataDirectory.resolve("dev.lock"));
     try {
@@ -115,7 +124,7 @@ public final class DevEnvironment implements DevMode {
       Files.writeString(dataDirectory.resolve("dev-public-key.pem"), issuer.publicKeyPem());
       Files.writeString(dataDirectory.resolve("dev-jwks.json"),
           new JsonObject().put("keys", new JsonArray().add(issuer.jwk())).encodePrettily());
-      return new DevEnvironment(lock, database, issuer, dataDirectory, connectTimeoutSet, origins);
+      return new DevEnvironment(lock, database, issuer, dataDirectory, connectTimeoutSet, managementPortSet, origins);
     } catch (Exception | Error e) {
       lock.close();
       throw e;
@@ -192,11 +201,14 @@ public final class DevEnvironment implements DevMode {
     if (!connectTimeoutSet) {
       settings.put(CONNECT_TIMEOUT, "10000");
     }
+    if (!managementPortSet) {
+      settings.put(MANAGEMENT_PORT, "0");
+    }
     return settings;
   }
 
   @Override
-  public String instructions(int port) {
+  public String instructions(int port, int managementPort) {
     String token = issuer.sessionToken(USER, ORG, ROLE, TOKEN_TTL_SECONDS);
     String base = "http://127.0.0.1:" + port;
     String data = "./" + dataDirectory.normalize();
@@ -216,6 +228,8 @@ public final class DevEnvironment implements DevMode {
         "",
         "  # front ends calling from these origins get CORS answers (DEV_ORIGINS=... adds more):",
         "  #   " + String.join(" ", origins),
+        "  # metrics (Prometheus text), on the management port:",
+        "  curl -s http://127.0.0.1:" + managementPort + "/metrics",
         "",
         "  # the dev database (same port on every start):",
         "  DATABASE_URL='" + database.url() + "'",

@@ -2,7 +2,7 @@ package meservice.auth;
 
 /**
  * A refused credential: its {@link AuthFailureReason} (for the metric) and a detail for the log
- * (never shown to the caller; values taken from an unverified token go through {@link LogSafe}).
+ * (never shown to the caller; values taken from an unverified token go through {@link meservice.logging.LogSafe}).
  * Control flow, so no stack trace.
  */
 public final class AuthFailure extends RuntimeException {

@@ -21,13 +21,23 @@ import java.util.regex.Pattern;
  *       ({@code manage,read}); {@code o.fpm}, one decimal bitmask per organization feature, in
  *       {@code fea} order, whose bit <i>i</i> (least significant first) grants {@code o.per[i]}.
  * </ul>
+ *
+ * <p>A permission is kept only in the shape Clerk gives permission keys,
+ * {@code org:<feature>:<permission>} with each part of lowercase letters, digits and
+ * underscores ({@link #PERMISSION}); anything else a token carries there ({@code *},
+ * {@code me:admin}, {@code org:x}) is no permission, and is returned apart for the log.
  */
 final class ClerkClaims {
 
-  /** {@code role} is {@code null} when the claim names none; permissions keep the token's order. */
-  record Organization(String id, String role, List<String> permissions) {}
+  /**
+   * {@code role} is {@code null} when the claim names none; permissions keep the token's order;
+   * {@code ignored}: what the token had among its permissions that is not of their shape.
+   */
+  record Organization(String id, String role, List<String> permissions, List<String> ignored) {}
 
   private static final Pattern DIGITS = Pattern.compile("\\d+");
+  /** Clerk's permission key: "org:feature:action", each segment lowercase letters, digits or underscores. */
+  static final Pattern PERMISSION = Pattern.compile("org:[a-z0-9_]+:[a-z0-9_]+");
 
   private ClerkClaims() {}
 
@@ -60,7 +70,17 @@ final class ClerkClaims {
     } else if (listed != null) {
       throw invalid("org_permissions is not an array");
     }
-    return new Organization(id, optionalText(claims, "org_role"), List.copyOf(permissions));
+    return organization(id, optionalText(claims, "org_role"), permissions);
+  }
+
+  /** The organization, its permissions split into those of Clerk's shape and the rest. */
+  private static Organization organization(String id, String role, List<String> candidates) {
+    List<String> permissions = new ArrayList<>();
+    List<String> ignored = new ArrayList<>();
+    for (String candidate : candidates) {
+      (PERMISSION.matcher(candidate).matches() ? permissions : ignored).add(candidate);
+    }
+    return new Organization(id, role, List.copyOf(permissions), List.copyOf(ignored));
   }
 
   private static Organization v2(JsonObject claims) {
@@ -78,7 +98,7 @@ final class ClerkClaims {
     String rol = optionalText(org, "rol");
     List<String> permissions = permissions(
         organizationFeatures(optionalText(claims, "fea")), optionalText(org, "per"), optionalText(org, "fpm"));
-    return new Organization(id, rol == null ? null : "org:" + rol, permissions);
+    return organization(id, rol == null ? null : "org:" + rol, permissions);
   }
 
   /** The organization features of {@code fea}, in order ({@code o:}, {@code ou:}, {@code uo:}). */

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import meservice.config.AppConfig;
 import meservice.http.StrictJson;
+import meservice.logging.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,20 +31,28 @@ public final class ClerkTokenVerifier {
   private final KeySource keys;
   private final Set<String> algorithms;
   private final String issuer;
+  private final boolean anyIssuer;
   private final Set<String> authorizedParties;
+  private final boolean anyAuthorizedParty;
   private final long skewSeconds;
   private final List<String> userScopes;
   private final Map<String, List<String>> roleScopes;
+  /** Scopes only a role grants: a permission of the same spelling does not. */
+  private final Set<String> roleOnlyScopes;
   private final VerifiedTokens verified;
 
   public ClerkTokenVerifier(KeySource keys, AppConfig config) {
     this.keys = keys;
     this.algorithms = Set.copyOf(config.jwtAlgorithms());
     this.issuer = config.clerkIssuer();
+    this.anyIssuer = config.claimCheckOptOuts().anyIssuer();
     this.authorizedParties = Set.copyOf(config.authorizedParties());
+    this.anyAuthorizedParty = config.claimCheckOptOuts().anyAuthorizedParty();
     this.skewSeconds = config.clockSkewSeconds();
     this.userScopes = config.userScopes();
     this.roleScopes = config.roleScopes();
+    this.roleOnlyScopes = config.roleScopes().values().stream().flatMap(List::stream)
+        .filter(scope -> !config.userScopes().contains(scope)).collect(Collectors.toUnmodifiableSet());
     this.verified = new VerifiedTokens(VerifiedTokens.DEFAULT_MAX_ENTRIES, skewSeconds);
   }
 
@@ -81,7 +91,7 @@ public final class ClerkTokenVerifier {
           if (signing == null) {
             return Future.failedFuture(fail(AuthFailureReason.NO_KEYS, "no signing keys loaded"));
           }
-          if (!signing.has(kid)) {
+          if (!signing.has(kid) || signing.verifier == null) {
             return Future.failedFuture(fail(AuthFailureReason.SIGNATURE, "no key with kid " + LogSafe.quote(kid)));
           }
           return signing.verifier.authenticate(new TokenCredentials(token))
@@ -170,10 +180,12 @@ public final class ClerkTokenVerifier {
     if (claims.containsKey("iat") && numericDate(claims, "iat") > now + skewSeconds) {
       throw fail(AuthFailureReason.NOT_YET_VALID, "token issued in the future (iat)");
     }
-    if (issuer != null && !issuer.equals(claims.getValue("iss"))) {
+    // Unset without an opt-out, the check still runs, and refuses every token: serve never gets
+    // here that way (App refuses to start), but a missing setting must never mean "any".
+    if (!(issuer == null && anyIssuer) && !(issuer != null && issuer.equals(claims.getValue("iss")))) {
       throw fail(AuthFailureReason.ISSUER, "issuer " + LogSafe.quote(claims.getValue("iss")) + " not accepted");
     }
-    if (!authorizedParties.isEmpty()
+    if (!(authorizedParties.isEmpty() && anyAuthorizedParty)
         && !(claims.getValue("azp") instanceof String azp && authorizedParties.contains(azp))) {
       throw fail(AuthFailureReason.AUTHORIZED_PARTY,
           "authorized party " + LogSafe.quote(claims.getValue("azp")) + " not accepted");
@@ -203,6 +215,9 @@ public final class ClerkTokenVerifier {
    * {@code user_scopes}, plus for an active organization its role's {@code role_scopes} and the
    * token's organization permissions. An organization without a role is still active (its id and
    * permissions count) but brings no role scopes: logged, since Clerk always sends a role.
+   * A permission that spells a scope some role grants ({@code org:members:manage} is the admin
+   * role's) is not granted by the permission: only the role grants it. Permissions not of Clerk's
+   * shape never become scopes ({@link ClerkClaims}). Both are logged.
    */
   private Principal.ClerkUser principal(String sub, ClerkClaims.Organization org, String requestId) {
     TreeSet<String> scopes = new TreeSet<>(userScopes);
@@ -213,7 +228,18 @@ public final class ClerkTokenVerifier {
       } else {
         scopes.addAll(roleScopes.getOrDefault(org.role(), List.of()));
       }
-      scopes.addAll(org.permissions());
+      for (String permission : org.permissions()) {
+        if (roleOnlyScopes.contains(permission)) {
+          LOG.atInfo().addKeyValue("request_id", requestId)
+              .log("organization permission {} is a role's scope: not granted by a permission", LogSafe.quote(permission));
+        } else {
+          scopes.add(permission);
+        }
+      }
+      if (!org.ignored().isEmpty()) {
+        LOG.atInfo().addKeyValue("request_id", requestId).log("{} organization permission(s) not of the form "
+            + "org:<feature>:<permission> ignored, first {}", org.ignored().size(), LogSafe.quote(org.ignored().get(0)));
+      }
     }
     return new Principal.ClerkUser(sub, Ids.userId(sub), Ids.orgId(org == null ? null : org.id()), List.copyOf(scopes));
   }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import meservice.logging.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * (so a key Clerk withdrew stops being trusted within that time, and the verified-token cache
  * with it) and when a token names a {@code kid} the cache lacks, at most once per
  * {@code JWKS_MIN_REFETCH_SECONDS} so that a flood of forged kids cannot turn into a flood of
- * requests to Clerk. Until a first key set loads, the timer retries every
- * {@code max(1 s, JWKS_MIN_REFETCH_SECONDS)} and readiness is 503.
+ * requests to Clerk. Until a first key set loads, and after a failed fetch, the timer retries every
+ * {@code max(1 s, JWKS_MIN_REFETCH_SECONDS)}; readiness is 503 until a first key set loads and
+ * once the last successful fetch is older than {@code JWKS_MAX_STALE_SECONDS} ({@link #notReady}).
+ * A JWKS that lists no usable key is a successful fetch of an empty set: every token is refused.
  *
  * <p>Each fetch is bounded: {@link #FETCH_DEADLINE_MILLIS} in all (connect, headers, body: a server
  * that accepts and goes silent, or trickles, is cut) and {@link #MAX_BODY_BYTES} of body (more
@@ -47,7 +50,11 @@ public final class JwksKeySource implements KeySource {
   private final long deadlineMillis;
   private final int maxBodyBytes;
 
+  private final long maxStaleMillis;
+
   private volatile SigningKeys current;
+  private volatile long lastSuccessMillis;
+  private volatile boolean lastFetchFailed;
   private long lastFetchMillis = Long.MIN_VALUE / 2;
   private Future<SigningKeys> inFlight;
   private long timerId = -1;
@@ -56,12 +63,14 @@ public final class JwksKeySource implements KeySource {
   private final AtomicLong fetchesFailed = new AtomicLong();
 
   public JwksKeySource(Vertx vertx, HttpClient client, String url, List<String> algorithms,
-      long minRefetchMillis, long refreshMillis) {
-    this(vertx, client, url, algorithms, minRefetchMillis, refreshMillis, FETCH_DEADLINE_MILLIS, MAX_BODY_BYTES);
+      long minRefetchMillis, long refreshMillis, long maxStaleMillis) {
+    this(vertx, client, url, algorithms, minRefetchMillis, refreshMillis, maxStaleMillis, FETCH_DEADLINE_MILLIS,
+        MAX_BODY_BYTES);
   }
 
   JwksKeySource(Vertx vertx, HttpClient client, String url, List<String> algorithms,
-      long minRefetchMillis, long refreshMillis, long deadlineMillis, int maxBodyBytes) {
+      long minRefetchMillis, long refreshMillis, long maxStaleMillis, long deadlineMillis, int maxBodyBytes) {
+    this.maxStaleMillis = maxStaleMillis;
     this.vertx = vertx;
     this.client = client;
     this.url = url;
@@ -121,11 +130,39 @@ public final class JwksKeySource implements KeySource {
     return fetchesFailed.get();
   }
 
+  /**
+   * {@code null} while the keys in use came from a fetch at most {@code JWKS_MAX_STALE_SECONDS}
+   * ago. Past that, readiness fails (an instance that cannot reach Clerk's keys for that long
+   * should be noticed and taken out), while tokens are still verified with the last keys: they
+   * are the best this instance knows, and a withdrawal is honoured by the next successful fetch.
+   */
+  @Override
+  public String notReady() {
+    if (current == null) {
+      return "signing keys not loaded";
+    }
+    long age = System.currentTimeMillis() - lastSuccessMillis;
+    return age > maxStaleMillis ? "signing keys last fetched " + age / 1000 + " s ago (JWKS_MAX_STALE_SECONDS "
+        + maxStaleMillis / 1000 + ")" : null;
+  }
+
+  /** Seconds since the last successful fetch, for {@code jwks_age_seconds}; 0 before the first. */
+  public double ageSeconds() {
+    return current == null ? 0 : (System.currentTimeMillis() - lastSuccessMillis) / 1000.0;
+  }
+
+  private String staleness() {
+    String reason = notReady();
+    return reason == null ? "" : "; not ready: " + reason;
+  }
+
   private synchronized void scheduleNext() {
     if (stopped) {
       return;
     }
-    long delay = current == null ? Math.max(1_000, minRefetchMillis) : refreshMillis;
+    // After a failure, try again soon: the keys age towards JWKS_MAX_STALE_SECONDS meanwhile.
+    long delay = current == null || lastFetchFailed ? Math.min(refreshMillis, Math.max(1_000, minRefetchMillis))
+        : refreshMillis;
     timerId = vertx.setTimer(delay, id -> fetchNow().onComplete(ar -> scheduleNext()));
   }
 
@@ -138,17 +175,24 @@ public final class JwksKeySource implements KeySource {
     Future<SigningKeys> fetch = fetch()
         .map(keys -> {
           fetchesSucceeded.incrementAndGet();
+          lastSuccessMillis = System.currentTimeMillis();
+          lastFetchFailed = false;
           if (!keys.sameKeysAs(current)) {
             // A new object: VerifiedTokens drops every token verified under the previous set.
             current = keys;
-            LOG.info("loaded signing keys from JWKS, kids={}", keys.kids);
+            if (keys.kids.isEmpty()) {
+              LOG.warn("JWKS from {} holds no usable RSA signing key: every session token is refused", url);
+            } else {
+              LOG.info("loaded signing keys from JWKS, kids={}", keys.kids);
+            }
           }
           return current;
         })
         .recover(err -> {
           fetchesFailed.incrementAndGet();
+          lastFetchFailed = true;
           // A decode error may quote the body: bounded and escaped like token values.
-          LOG.warn("JWKS fetch from {} failed: {}", url, LogSafe.quote(err.getMessage()));
+          LOG.warn("JWKS fetch from {} failed: {}{}", url, LogSafe.quote(err.getMessage()), staleness());
           return Future.succeededFuture(current);
         });
     inFlight = fetch;
@@ -181,13 +225,7 @@ public final class JwksKeySource implements KeySource {
             req.reset();
           }
         })
-        .map(body -> {
-          SigningKeys keys = SigningKeys.fromJwks(vertx, new JsonObject(body), algorithms);
-          if (keys == null) {
-            throw new IllegalStateException("JWKS holds no usable RSA signing key");
-          }
-          return keys;
-        });
+        .map(body -> SigningKeys.fromJwks(vertx, new JsonObject(body), algorithms));
   }
 
   /** The body, unless it is not a 200 or grows past {@link #maxBodyBytes} (then read no further). */

@@ -14,4 +14,9 @@ public interface KeySource {
   /** Whether a token must name its key: yes for a JWKS (Clerk always sends a kid), not for one PEM key. */
   boolean requiresKid();
 
+  /** {@code null} while tokens can be verified with keys that are current; otherwise why not, for readiness. */
+  default String notReady() {
+    return current() == null ? "signing keys not loaded" : null;
+  }
+
 }

@@ -1,6 +1,7 @@
 package meservice.auth;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
@@ -12,8 +13,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * An immutable set of Clerk signing keys and the vertx-auth-jwt verifier built from them.
- * Never built empty: vertx-auth-jwt with no keys runs "unsecure" and accepts {@code alg: none}.
+ * An immutable set of Clerk signing keys and the vertx-auth-jwt verifier built from them. A JWKS
+ * without a usable key is a set without a verifier ({@code verifier} null, no kid): every token is
+ * refused for want of its key. vertx-auth-jwt is never given no keys: it would run "unsecure" and
+ * accept {@code alg: none}.
  */
 final class SigningKeys {
 
@@ -49,10 +52,18 @@ final class SigningKeys {
     return new SigningKeys(Set.of(PEM), JWTAuth.create(vertx, options), pem);
   }
 
-  /** {@code null} when the JWKS holds no usable RSA signing key. */
+  /**
+   * The usable RSA signing keys of a JWKS document (none is a valid answer: every key was
+   * withdrawn).
+   *
+   * @throws IllegalArgumentException when the document is no JWKS (no {@code keys} array)
+   */
   static SigningKeys fromJwks(Vertx vertx, JsonObject jwks, List<String> algorithms) {
+    if (!(jwks.getValue("keys") instanceof JsonArray listed)) {
+      throw new IllegalArgumentException("not a JWKS: no \"keys\" array");
+    }
     List<JsonObject> keys = new ArrayList<>();
-    for (Object item : jwks.getJsonArray("keys", new io.vertx.core.json.JsonArray())) {
+    for (Object item : listed) {
       if (!(item instanceof JsonObject jwk) || !"RSA".equals(jwk.getString("kty"))) {
         continue;
       }
@@ -67,7 +78,7 @@ final class SigningKeys {
       }
     }
     if (keys.isEmpty()) {
-      return null;
+      return new SigningKeys(Set.of(), null, List.of());
     }
     JWTAuthOptions options = baseOptions().setJwks(keys);
     Set<String> kids = keys.stream().map(k -> k.getString("kid", "")).collect(Collectors.toUnmodifiableSet());

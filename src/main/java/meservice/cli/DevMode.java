@@ -22,8 +22,8 @@ public interface DevMode extends AutoCloseable {
   /** Settings that replace the operator's: listen address, database URL, token key source. */
   Map<String, String> settings();
 
-  /** What to print once the service listens on {@code port}. */
-  String instructions(int port);
+  /** What to print once the service listens on {@code port} (and {@code /metrics} on {@code managementPort}). */
+  String instructions(int port, int managementPort);
 
   /** Stops the embedded database; runs after the service has stopped. */
   @Override

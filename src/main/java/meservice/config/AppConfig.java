@@ -35,7 +35,11 @@ public record AppConfig(
     ApiKeySettings apiKeys,
     UserCacheSettings userCache,
     DatabaseLimits dbLimits,
-    DatabasePooling dbPooling) {
+    DatabasePooling dbPooling,
+    LogLevels logLevels,
+    ClaimCheckOptOuts claimCheckOptOuts,
+    Management management,
+    int jwksMaxStaleSeconds) {
 
   /**
    * Failed authentications allowed per client address: {@code perSecond} regained up to
@@ -58,6 +62,24 @@ public record AppConfig(
    * statement timeout ({@code 0}: none).
    */
   public record DatabaseLimits(int maxWaitQueue, int connectTimeoutMillis, int statementTimeoutMillis) {}
+
+  /** {@code LOG_LEVEL} (the service's own loggers) and {@code LOG_ROOT_LEVEL} (everything else): logback level names. */
+  public record LogLevels(String service, String root) {}
+
+  /**
+   * The operator's explicit consent to run {@code serve} without an issuer check
+   * ({@code ALLOW_ANY_ISSUER=true}) or without an authorized-party check
+   * ({@code ALLOW_ANY_AUTHORIZED_PARTY=true}): without it, a missing {@code CLERK_ISSUER} or
+   * {@code CLERK_AUTHORIZED_PARTIES} stops start-up. A value that is set is checked either way.
+   */
+  public record ClaimCheckOptOuts(boolean anyIssuer, boolean anyAuthorizedParty) {}
+
+  /**
+   * Where {@code /metrics} is served, with a copy of the probes ({@code MANAGEMENT_HOST},
+   * {@code MANAGEMENT_PORT}): a listener apart from the API's, so a scrape is never reachable
+   * wherever the API is.
+   */
+  public record Management(String host, int port) {}
 
   /**
    * What sits between the service and PostgreSQL. {@code transactionMode}: {@code DATABASE_URL}

@@ -11,8 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -29,12 +32,16 @@ public final class ConfigLoader {
 
   /** Where the build puts {@code conf/config.json} inside the jar. */
   static final String DEFAULTS = "/conf/config.json";
+  private static final String CONFIG_FILE = "CONFIG_FILE";
   private static final Path OVERRIDES = Path.of("conf", "config.json");
   private static final Set<String> ALGORITHMS = Set.of("RS256", "RS384", "RS512");
+  private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   private final JsonObject file;
   private final Map<String, String> env;
+  /** Every setting name this loader has read, in order. */
+  private final Set<String> read = new LinkedHashSet<>();
 
   private ConfigLoader(JsonObject file, Map<String, String> env) {
     this.file = file;
@@ -45,16 +52,48 @@ public final class ConfigLoader {
     return load(env, Path.of(""));
   }
 
-  /** As {@link #load(Map)}, as if started in {@code workingDirectory}. */
+  /**
+   * As {@link #load(Map)}, as if started in {@code workingDirectory}. Names come first: a key of
+   * the override file that is no setting, or a variable that looks like one of ours but is none
+   * (a misspelling, a setting of another version), stops start-up before any value is read, with
+   * the setting it probably meant.
+   */
   static AppConfig load(Map<String, String> env, Path workingDirectory) {
     JsonObject settings = defaults();
-    String configFile = env.get("CONFIG_FILE");
+    String configFile = env.get(CONFIG_FILE);
     if (configFile != null && !configFile.isBlank()) {
-      settings.mergeIn(read(workingDirectory.resolve(configFile.trim()), "CONFIG_FILE"));
+      JsonObject overrides = read(workingDirectory.resolve(configFile.trim()), CONFIG_FILE);
+      SettingNames.requireKnown(overrides.fieldNames(), CONFIG_FILE + " (" + configFile.trim() + ")", knownNames());
+      settings.mergeIn(overrides);
     } else if (Files.isRegularFile(workingDirectory.resolve(OVERRIDES))) {
-      settings.mergeIn(read(workingDirectory.resolve(OVERRIDES), OVERRIDES.toString()));
+      JsonObject overrides = read(workingDirectory.resolve(OVERRIDES), OVERRIDES.toString());
+      SettingNames.requireKnown(overrides.fieldNames(), OVERRIDES.toString(), knownNames());
+      settings.mergeIn(overrides);
     }
+    SettingNames.requireKnownVariables(env.keySet(), knownNames());
     return new ConfigLoader(settings, env).build();
+  }
+
+  /**
+   * Every setting name the loader reads: the names it reads while loading the built-in defaults.
+   * {@link #build} reads every setting on every load (none is read only in some cases), so a new
+   * setting is known, to the checks above and to the README test, as soon as it is read.
+   */
+  public static Set<String> knownNames() {
+    return Known.NAMES;
+  }
+
+  /** Computed once, on first use. */
+  private static final class Known {
+    static final Set<String> NAMES = names();
+
+    private static Set<String> names() {
+      ConfigLoader loader = new ConfigLoader(defaults(), Map.of());
+      loader.build();
+      Set<String> names = new LinkedHashSet<>(loader.read);
+      names.add(CONFIG_FILE);
+      return Collections.unmodifiableSet(names);
+    }
   }
 
   private static JsonObject defaults() {
@@ -93,7 +132,7 @@ public final class ConfigLoader {
         integer("JWKS_REFRESH_SECONDS", 1, 86_400),
         integer("BODY_LIMIT_BYTES", 2, 10 * 1024 * 1024),
         logFormat(),
-        strings(file.getValue("user_scopes"), "user_scopes"),
+        strings(fileValue("user_scopes"), "user_scopes"),
         roleScopes(),
         integer("SHUTDOWN_DELAY_SECONDS", 0, 300),
         integer("SHUTDOWN_GRACE_SECONDS", 0, 3600),
@@ -116,7 +155,33 @@ public final class ConfigLoader {
             waitQueue == 0 ? connections * 64 : waitQueue,
             integer("DB_CONNECT_TIMEOUT_MS", 100, 60_000),
             integer("DB_STATEMENT_TIMEOUT_MS", 0, 3_600_000)),
-        dbPooling());
+        dbPooling(),
+        new AppConfig.LogLevels(level("LOG_LEVEL"), level("LOG_ROOT_LEVEL")),
+        new AppConfig.ClaimCheckOptOuts(flag("ALLOW_ANY_ISSUER"), flag("ALLOW_ANY_AUTHORIZED_PARTY")),
+        management(),
+        jwksMaxStaleSeconds());
+  }
+
+  /** Keys older than this mean the instance is not ready; a refresh interval longer than it would flap. */
+  private int jwksMaxStaleSeconds() {
+    int maxStale = integer("JWKS_MAX_STALE_SECONDS", 1, 604_800);
+    int refresh = integer("JWKS_REFRESH_SECONDS", 1, 86_400);
+    if (maxStale < refresh) {
+      throw new ConfigException("JWKS_MAX_STALE_SECONDS: " + maxStale + " is less than JWKS_REFRESH_SECONDS (" + refresh
+          + "): keys would be too old between two refreshes");
+    }
+    return maxStale;
+  }
+
+  /** {@code /metrics} and the probes' own listener: {@code MANAGEMENT_HOST} defaults to {@code HOST}. */
+  private AppConfig.Management management() {
+    String host = optionalText("MANAGEMENT_HOST");
+    int port = integer("MANAGEMENT_PORT", 0, 65535);
+    String apiHost = text("HOST");
+    if (port != 0 && port == integer("PORT", 0, 65535) && (host == null || host.equals(apiHost))) {
+      throw new ConfigException("MANAGEMENT_PORT: " + port + " is PORT too; the management listener needs a port of its own");
+    }
+    return new AppConfig.Management(host == null ? apiHost : host, port);
   }
 
   private AppConfig.DatabasePooling dbPooling() {
@@ -149,6 +214,7 @@ public final class ConfigLoader {
   }
 
   private String raw(String name) {
+    read.add(name);
     String fromEnv = env.get(name);
     if (fromEnv != null) {
       return fromEnv.trim();
@@ -291,6 +357,27 @@ public final class ConfigLoader {
     return algorithms;
   }
 
+  /** A logback level; anything else (logback would take {@code verbose} for DEBUG) is refused. */
+  private String level(String name) {
+    String value = text(name).toUpperCase(Locale.ROOT);
+    if (!LEVELS.contains(value)) {
+      throw new ConfigException(name + ": must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF");
+    }
+    return value;
+  }
+
+  /** {@code true} or {@code false}; unset is {@code false}. */
+  private boolean flag(String name) {
+    String value = optionalText(name);
+    if (value == null || value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw new ConfigException(name + ": must be true or false");
+  }
+
   private String logFormat() {
     String value = optionalText("LOG_FORMAT");
     if (value != null && !value.equals("json") && !value.equals("text")) {
@@ -299,8 +386,14 @@ public final class ConfigLoader {
     return value;
   }
 
+  /** A setting only the config file can hold (a structure, not a string). */
+  private Object fileValue(String name) {
+    read.add(name);
+    return file.getValue(name);
+  }
+
   private Map<String, List<String>> roleScopes() {
-    Object value = file.getValue("role_scopes");
+    Object value = fileValue("role_scopes");
     if (!(value instanceof JsonObject roles)) {
       throw new ConfigException("role_scopes: must be an object of role -> [scopes] in the config file");
     }

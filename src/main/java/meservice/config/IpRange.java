@@ -1,6 +1,9 @@
 package meservice.config;
 
 import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
 
 /**
  * An address or a CIDR block ({@code 10.0.0.0/8}, {@code 127.0.0.1}, {@code fd00::/8}), parsed
@@ -24,6 +27,13 @@ public record IpRange(byte[] network, int prefixLength) {
     }
     return prefix < 0 || prefix > bits ? null : new IpRange(address, prefix);
   }
+
+  /**
+   * Addresses a load balancer in front of the service usually has: RFC 1918, loopback, shared
+   * address space (RFC 6598, 100.64.0.0/10) and IPv6 unique-local and loopback.
+   */
+  public static final List<IpRange> PRIVATE = List.of(of("10.0.0.0/8"), of("172.16.0.0/12"), of("192.168.0.0/16"),
+      of("127.0.0.0/8"), of("100.64.0.0/10"), of("fc00::/7"), of("::1"));
 
   public static byte[] parse(String text) {
     byte[] address = NetUtil.createByteArrayFromIpAddressString(text);
@@ -51,6 +61,16 @@ public record IpRange(byte[] network, int prefixLength) {
     }
     int mask = 0xff << (8 - rest) & 0xff;
     return (address[whole] & mask) == (network[whole] & mask);
+  }
+
+  /** {@code 10.0.0.0/8}: the CIDR form (no name lookup). */
+  @Override
+  public String toString() {
+    try {
+      return InetAddress.getByAddress(network).getHostAddress() + "/" + prefixLength;
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("an address of 4 or 16 bytes", e);
+    }
   }
 
   private static boolean isIpv4Mapped(byte[] address) {

@@ -6,6 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import java.util.function.Function;
 import meservice.db.DatabaseFailure;
+import meservice.logging.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class ErrorMapper implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+  private static final int MAX_PATH_CHARS = 256;
+  private static final int MAX_REASON_CHARS = 200;
 
   private final Function<String, String> allowedMethods;
 
@@ -28,16 +31,38 @@ public final class ErrorMapper implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext rc) {
     Throwable failure = rc.failure();
-    ApiError error = map(failure, rc.statusCode());
+    respond(rc, map(failure, rc.statusCode()), failure);
+  }
+
+  /**
+   * For vertx-web's error handlers of the statuses it reaches without failing the context (a
+   * request target that does not decode while routes are matched, a failure handler that threw):
+   * {@code code}, whatever the context says.
+   */
+  public Handler<RoutingContext> answering(ErrorCode code) {
+    return rc -> {
+      if (code == ErrorCode.BAD_REQUEST) {
+        LOG.atInfo().addKeyValue("request_id", RequestId.of(rc))
+            .log("{}: cannot route {}", code, LogSafe.quote(rc.request().uri(), MAX_PATH_CHARS));
+      }
+      respond(rc, ApiError.of(code), rc.failure());
+    };
+  }
+
+  private void respond(RoutingContext rc, ApiError error, Throwable failure) {
     String requestId = RequestId.of(rc);
     if (error.code == ErrorCode.INTERNAL) {
       LOG.atError().addKeyValue("request_id", requestId).setCause(failure)
-          .log("unhandled failure on {} {}", rc.request().method(), rc.request().path());
+          .log("unhandled failure on {} {}", rc.request().method(), LogSafe.quote(rc.request().path(), MAX_PATH_CHARS));
     } else if (error.code == ErrorCode.UNAVAILABLE) {
       LOG.atWarn().addKeyValue("request_id", requestId)
           .log("database unavailable: {}", failure == null ? "status " + rc.statusCode() : failure.toString());
     } else if (error.logReason != null) {
       LOG.atInfo().addKeyValue("request_id", requestId).log("{}: {}", error.code, error.logReason);
+    } else if (failure != null && !(failure instanceof ApiError) && !(failure instanceof HttpException)) {
+      // A request the framework refused before routing (no Host): one short line, no stack trace.
+      LOG.atInfo().addKeyValue("request_id", requestId)
+          .log("{}: {}", error.code, LogSafe.quote(failure.getMessage(), MAX_REASON_CHARS));
     }
     if (error.code == ErrorCode.METHOD_NOT_ALLOWED) {
       rc.response().putHeader(HttpHeaders.ALLOW, allowedMethods.apply(rc.request().path()));
@@ -51,6 +76,10 @@ public final class ErrorMapper implements Handler<RoutingContext> {
     }
     if (failure instanceof HttpException http) {
       status = http.getStatusCode();
+    } else if (failure != null && status >= 400 && status < 500) {
+      // vertx-web refuses a request it cannot route (no Host on HTTP/1.1, an empty path) with a
+      // client status and an exception of its own, before any of our handlers ran.
+      return status == 400 ? ApiError.of(ErrorCode.BAD_REQUEST) : map(null, status);
     } else if (failure != null) {
       return DatabaseFailure.isOutage(failure) ? ApiError.of(ErrorCode.UNAVAILABLE) : ApiError.of(ErrorCode.INTERNAL);
     }

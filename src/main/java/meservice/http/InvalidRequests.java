@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
+import meservice.logging.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class InvalidRequests implements Handler<HttpServerRequest> {
 
   private static final Logger LOG = LoggerFactory.getLogger(InvalidRequests.class);
+  private static final int MAX_REASON_CHARS = 200;
 
   @Override
   public void handle(HttpServerRequest request) {
@@ -23,7 +25,9 @@ public final class InvalidRequests implements Handler<HttpServerRequest> {
         : cause instanceof TooLongHttpHeaderException ? ErrorCode.HEADERS_TOO_LARGE
         : ErrorCode.BAD_REQUEST;
     String requestId = Ulid.next();
-    LOG.atInfo().addKeyValue("request_id", requestId).log("{}: {}", code, cause == null ? "undecodable" : cause.getMessage());
+    // Netty's reason quotes the offending bytes: escaped and bounded like any value from outside.
+    LOG.atInfo().addKeyValue("request_id", requestId)
+        .log("{}: {}", code, cause == null ? "undecodable" : LogSafe.quote(cause.getMessage(), MAX_REASON_CHARS));
     request.response().putHeader(RequestId.HEADER, requestId).endHandler(v -> request.connection().close());
     Envelope.error(request.response(), requestId, ApiError.of(code));
   }

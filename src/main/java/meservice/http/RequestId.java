@@ -12,13 +12,22 @@ public final class RequestId implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext rc) {
+    assign(rc);
+    rc.next();
+  }
+
+  /** Gives the request its id: the incoming one if it is a valid ULID, else a new one. */
+  public void assign(RoutingContext rc) {
     String id = Ulid.canonical(rc.request().getHeader(HEADER));
     if (id == null) {
       id = Ulid.next();
     }
     rc.put(KEY, id);
     rc.response().putHeader(HEADER, id);
-    rc.next();
+  }
+
+  public static boolean assigned(RoutingContext rc) {
+    return rc.get(KEY) != null;
   }
 
   public static String of(RoutingContext rc) {

@@ -1,6 +1,8 @@
 package meservice.logging;
 
+import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
 import java.io.BufferedOutputStream;
@@ -9,6 +11,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -31,10 +34,17 @@ import java.util.concurrent.locks.LockSupport;
  * and the machine a context switch per request (about a tenth of the service's CPU under load,
  * BENCHMARKS.md); lines reach stdout at most that much later instead. The queue holds far more
  * than one interval's lines at any rate the event loops can produce.
+ *
+ * <p>Lines of one kind (logger, level, message template) past {@code repeatsPerSecond} in a
+ * second are left out and counted ({@link RepeatLimit}; {@link #suppressed()}, the
+ * {@code log_lines_suppressed_total} metric), and the writer says once a second how many of each
+ * kind it left out. Loggers named by {@code unlimitedLogger} (the access log) are exempt.
  */
 public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
   private static final LongAdder DROPPED = new LongAdder();
+  private static final LongAdder SUPPRESSED = new LongAdder();
+  private static final long REPORT_EVERY_MILLIS = 1_000;
   private static final int BUFFER_BYTES = 64 * 1024;
   static final int BATCH_MILLIS = 10;
   /** Message arguments whose value cannot change before the writer formats them. */
@@ -43,6 +53,9 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
 
   private Encoder<ILoggingEvent> encoder;
   private int queueSize = 8192;
+  private int repeatsPerSecond = 0;
+  private final Set<String> unlimitedLoggers = new HashSet<>();
+  private RepeatLimit repeats;
   private OutputStream out = new FileOutputStream(FileDescriptor.out);
   private BlockingQueue<ILoggingEvent> queue;
   private Thread writer;
@@ -56,12 +69,27 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
     return DROPPED.sum();
   }
 
+  /** Lines left out by the repeat limit, by every instance in this JVM, since start. */
+  public static long suppressed() {
+    return SUPPRESSED.sum();
+  }
+
   public void setEncoder(Encoder<ILoggingEvent> encoder) {
     this.encoder = encoder;
   }
 
   public void setQueueSize(int queueSize) {
     this.queueSize = queueSize;
+  }
+
+  /** Lines of one kind written per second at most; {@code 0}: no limit. */
+  public void setRepeatsPerSecond(int repeatsPerSecond) {
+    this.repeatsPerSecond = repeatsPerSecond;
+  }
+
+  /** A logger whose lines are never limited ({@code <unlimitedLogger>} in the configuration). */
+  public void addUnlimitedLogger(String name) {
+    unlimitedLoggers.add(name);
   }
 
   /** For tests: where the lines go instead of stdout. */
@@ -76,6 +104,8 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
       return;
     }
     queue = new ArrayBlockingQueue<>(Math.max(1, queueSize));
+    repeats = new RepeatLimit(repeatsPerSecond, unlimitedLoggers);
+    stopping = false;
     OutputStream buffered = new BufferedOutputStream(out, BUFFER_BYTES);
     writer = new Thread(() -> write(buffered), "log-writer-" + name);
     writer.setDaemon(true);
@@ -88,6 +118,10 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
 
   @Override
   protected void append(ILoggingEvent event) {
+    if (!repeats.admit(event)) {
+      SUPPRESSED.increment();
+      return;
+    }
     // Freezes what the writer thread reads later: thread name, MDC, and the message, unless its
     // arguments cannot change (strings, numbers...): then the writer formats it, off the event loop.
     event.getThreadName();
@@ -110,6 +144,17 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
       }
     }
     return true;
+  }
+
+  /** The line that stands for {@code count} lines of {@code kind} left out: same logger and level. */
+  private ILoggingEvent report(RepeatLimit.Kind kind, long count, long now) {
+    LoggingEvent event = new LoggingEvent(AsyncStdoutAppender.class.getName(),
+        ((LoggerContext) getContext()).getLogger(kind.logger()), kind.level(),
+        "left out {} more lines like \"{}\" (at most {} a second are written)", null,
+        new Object[] {count, LogSafe.escapeControls(kind.template()), repeatsPerSecond});
+    event.setTimeStamp(now);
+    event.setThreadName(writer.getName());
+    return event;
   }
 
   /** Writes what is queued, waiting at most a second for it. */
@@ -148,11 +193,17 @@ public final class AsyncStdoutAppender extends UnsynchronizedAppenderBase<ILoggi
 
   private void write(OutputStream buffered) {
     List<ILoggingEvent> batch = new ArrayList<>();
+    long lastReport = System.currentTimeMillis();
     while (true) {
       boolean last = stopping;
       idle = false;
       // Everything queued goes out in one batch, then one flush (one write call).
       queue.drainTo(batch);
+      long now = System.currentTimeMillis();
+      if (last || now - lastReport >= REPORT_EVERY_MILLIS) {
+        lastReport = now;
+        repeats.drain(now, (kind, count) -> batch.add(report(kind, count, now)));
+      }
       if (!batch.isEmpty()) {
         for (ILoggingEvent event : batch) {
           try {

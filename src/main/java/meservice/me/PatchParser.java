@@ -11,10 +11,13 @@ import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import meservice.http.ApiError;
 import meservice.http.ErrorCode;
@@ -27,6 +30,8 @@ import meservice.http.StrictJson;
 public final class PatchParser {
 
   private static final int MAX_DETAILS = 10;
+  /** The key of the entry that counts the invalid fields past {@link #MAX_DETAILS}: never a dotted path of a field. */
+  static final String MORE = "*";
   /** Bodies accepted recently, keyed by their exact bytes: bounded in count and in the size of each. */
   private static final int REMEMBERED_BODIES = 1024;
   private static final int REMEMBERED_BODY_BYTES = 256;
@@ -34,9 +39,16 @@ public final class PatchParser {
   private final Preferences preferences;
   private final Validator validator;
   private final Map<String, PreferencesPatch> accepted = new ConcurrentHashMap<>();
+  /** Members validated per level: every member the schema allows, and enough others to fill the details. */
+  private final int checkedMembers;
 
   public PatchParser(Preferences preferences) {
     this.preferences = preferences;
+    int allowed = 0;
+    for (Preference ignored : preferences.all()) {
+      allowed++;
+    }
+    this.checkedMembers = allowed + MAX_DETAILS + 1;
     this.validator = Validator.create(
         JsonSchema.of(preferences.patchSchema()),
         new JsonSchemaOptions()
@@ -76,9 +88,10 @@ public final class PatchParser {
     } catch (DecodeException e) {
       throw ApiError.withDetails(ErrorCode.VALIDATION_ERROR, Map.of("body", "malformed JSON"));
     }
-    OutputUnit result = validator.validate(document);
+    Bounded bounded = bounded(document);
+    OutputUnit result = validator.validate(bounded.document());
     if (!result.getValid()) {
-      throw ApiError.withDetails(ErrorCode.VALIDATION_ERROR, details(result));
+      throw ApiError.withDetails(ErrorCode.VALIDATION_ERROR, details(result, bounded.leftOut()));
     }
     JsonObject patch = ((JsonObject) document).getJsonObject("preferences");
     if (patch == null || patch.isEmpty()) {
@@ -109,26 +122,90 @@ public final class PatchParser {
   /**
    * One entry per bad field, named by its dotted path. The validator also reports each failing
    * parent ("preferences" because "preferences.timezone" failed); only the deepest entries are
-   * kept. Capped, so a body of a thousand unknown keys does not echo a thousand keys back.
+   * kept. At most {@value #MAX_DETAILS}, then one entry ({@value #MORE}) counting the rest, so a
+   * body of a thousand unknown keys does not echo a thousand keys back. Linear in the number of
+   * errors (sets, not pairwise comparisons): a 16 KiB body holds over two thousand of them.
    */
-  private Map<String, String> details(OutputUnit result) {
+  private Map<String, String> details(OutputUnit result, int leftOut) {
     List<OutputUnit> errors = result.getErrors() == null ? List.of(result) : result.getErrors();
-    List<List<String>> paths = new ArrayList<>();
+    Set<String> locations = new LinkedHashSet<>();
+    Set<String> parents = new HashSet<>();
     for (OutputUnit error : errors) {
-      List<String> path = pointer(error.getInstanceLocation());
-      if (!paths.contains(path)) {
-        paths.add(path);
+      String location = location(error.getInstanceLocation());
+      if (locations.add(location)) {
+        for (int slash = location.lastIndexOf('/'); slash >= 0; slash = location.lastIndexOf('/', slash - 1)) {
+          parents.add(location.substring(0, slash));
+        }
       }
     }
     Map<String, String> details = new LinkedHashMap<>();
-    for (List<String> path : paths) {
-      boolean hasDeeperError = paths.stream()
-          .anyMatch(other -> other.size() > path.size() && other.subList(0, path.size()).equals(path));
-      if (!hasDeeperError && details.size() < MAX_DETAILS) {
+    int more = leftOut;
+    for (String location : locations) {
+      if (parents.contains(location)) {
+        continue;
+      }
+      if (details.size() < MAX_DETAILS) {
+        List<String> path = pointer(location);
         details.put(path.isEmpty() ? "body" : String.join(".", path), message(path));
+      } else {
+        more++;
       }
     }
+    if (more > 0) {
+      details.putIfAbsent(MORE, more + " more invalid " + (more == 1 ? "field" : "fields") + " not listed");
+    }
     return details;
+  }
+
+  /** A body cut down for the validator, and how many members were cut (each one an error). */
+  private record Bounded(Object document, int leftOut) {}
+
+  /**
+   * The body with at most {@link #checkedMembers} members at the top and in {@code preferences},
+   * the members the schema allows ({@code preferences}, the registry's keys) kept first. The
+   * schema ({@link Preferences#patchSchema}) allows nothing else at either level, so a member cut
+   * is an error of its own: counted, not validated. The validator's cost grows with the errors it
+   * reports (about 10 ms of an event loop for the 2,000 unknown keys a 16 KiB body holds); bounded
+   * so, it checks a few dozen members whatever the body holds.
+   */
+  private Bounded bounded(Object document) {
+    if (!(document instanceof JsonObject body)) {
+      return new Bounded(document, 0);
+    }
+    JsonObject kept = new JsonObject();
+    int leftOut = 0;
+    if (body.containsKey("preferences")) {
+      Object value = body.getValue("preferences");
+      if (value instanceof JsonObject given && given.size() > checkedMembers) {
+        JsonObject keys = new JsonObject();
+        for (Map.Entry<String, Object> member : given) {
+          if (preferences.get(member.getKey()) != null) {
+            keys.put(member.getKey(), member.getValue());
+          }
+        }
+        for (Map.Entry<String, Object> member : given) {
+          if (preferences.get(member.getKey()) == null) {
+            if (keys.size() < checkedMembers) {
+              keys.put(member.getKey(), member.getValue());
+            } else {
+              leftOut++;
+            }
+          }
+        }
+        value = keys;
+      }
+      kept.put("preferences", value);
+    }
+    for (Map.Entry<String, Object> member : body) {
+      if (!member.getKey().equals("preferences")) {
+        if (kept.size() < checkedMembers) {
+          kept.put(member.getKey(), member.getValue());
+        } else {
+          leftOut++;
+        }
+      }
+    }
+    return new Bounded(kept, leftOut);
   }
 
   private String message(List<String> path) {
@@ -145,13 +222,20 @@ public final class PatchParser {
     return preference == null ? "unknown preference" : preference.typeMessage();
   }
 
+  /** The JSON pointer of an error's instance location, without the {@code #} of its URI form. */
+  private static String location(String location) {
+    if (location == null) {
+      return "";
+    }
+    return location.startsWith("#") ? location.substring(1) : location;
+  }
+
   private static List<String> pointer(String location) {
     List<String> tokens = new ArrayList<>();
-    if (location == null || location.isEmpty() || location.equals("#")) {
+    if (location.isEmpty()) {
       return tokens;
     }
-    String pointer = location.startsWith("#") ? location.substring(1) : location;
-    for (String token : pointer.substring(1).split("/", -1)) {
+    for (String token : location.substring(1).split("/", -1)) {
       tokens.add(token.replace("~1", "/").replace("~0", "~"));
     }
     return tokens;

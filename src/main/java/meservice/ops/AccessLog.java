@@ -35,6 +35,12 @@ public final class AccessLog implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext rc) {
+    start(rc);
+    rc.next();
+  }
+
+  /** The line and the timer sample are written when the request's response ends. */
+  public void start(RoutingContext rc) {
     long start = System.nanoTime();
     rc.addEndHandler(ended -> {
       long nanos = System.nanoTime() - start;
@@ -54,7 +60,6 @@ public final class AccessLog implements Handler<RoutingContext> {
           .addKeyValue("principal", principal == null ? "none" : principal.kind())
           .log("{} {} {} {}ms", method, route, status, millis);
     });
-    rc.next();
   }
 
   private String route(String path) {

@@ -82,8 +82,16 @@ public final class Docs {
         .end(page);
   }
 
+  /**
+   * The asset at the request's path. The router also routes an asset's path with a trailing slash
+   * (or other spellings it normalizes to the route); those are not assets: 404 like any unknown path.
+   */
   public void asset(RoutingContext rc) {
     Asset asset = assets.get(rc.normalizedPath());
+    if (asset == null) {
+      rc.next();
+      return;
+    }
     var response = rc.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, asset.contentType())
         .putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=31536000, immutable")

@@ -8,7 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Tuple;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import meservice.db.Reads;
 import meservice.http.ApiError;
 import meservice.http.Envelope;
@@ -34,15 +34,18 @@ public final class Health {
   private static final long READY_TIMEOUT_MILLIS = 1_000;
   static final long PING_REUSE_NANOS = 1_000_000_000L;
 
-  private final BooleanSupplier keysLoaded;
+  private final Supplier<String> keysNotReady;
   private final AtomicReference<Ping> lastPing = new AtomicReference<>();
   private volatile boolean shuttingDown;
 
   private record Ping(long sentAt, Future<Void> answer) {}
 
-  /** @param keysLoaded whether tokens can be verified yet (a JWKS may not have loaded) */
-  public Health(BooleanSupplier keysLoaded) {
-    this.keysLoaded = keysLoaded;
+  /**
+   * @param keysNotReady {@code null} while tokens can be verified with current keys; otherwise
+   *     why not (a JWKS not loaded yet, or not fetched for too long)
+   */
+  public Health(Supplier<String> keysNotReady) {
+    this.keysNotReady = keysNotReady;
   }
 
   /** From now on readiness answers 503, so load balancers stop sending new work here. */
@@ -54,15 +57,16 @@ public final class Health {
     Envelope.ok(rc, new JsonObject().put("status", "live"));
   }
 
-  /** {@code reads}: the read connection of the probe's event loop, which a new ping is sent on. */
+  /** {@code ping}: on the probe's event loop's read connections (the standby first, if any). */
   public void ready(RoutingContext rc, Reads.Statement ping) {
     if (shuttingDown) {
       Envelope.error(rc, ApiError.of(ErrorCode.UNAVAILABLE, "shutting down"));
       return;
     }
-    if (!keysLoaded.getAsBoolean()) {
-      LOG.atWarn().addKeyValue("request_id", RequestId.of(rc)).log("not ready: no signing keys loaded yet");
-      Envelope.error(rc, ApiError.of(ErrorCode.UNAVAILABLE, "signing keys not loaded"));
+    String keys = keysNotReady.get();
+    if (keys != null) {
+      LOG.atWarn().addKeyValue("request_id", RequestId.of(rc)).log("not ready: {}", keys);
+      Envelope.error(rc, ApiError.of(ErrorCode.UNAVAILABLE, keys));
       return;
     }
     Future<Void> answer = databaseAnswer(rc, ping);

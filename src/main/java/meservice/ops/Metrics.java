@@ -57,6 +57,9 @@ public final class Metrics {
     FunctionCounter.builder("log.lines.dropped", this, m -> AsyncStdoutAppender.dropped())
         .description("Log lines dropped because the log writer's queue was full (logging never blocks a request)")
         .register(registry);
+    FunctionCounter.builder("log.lines.suppressed", this, m -> AsyncStdoutAppender.suppressed())
+        .description("Log lines left out because more than 10 of their kind came in one second (one line a second reports them)")
+        .register(registry);
     readBatchSizes = DistributionSummary.builder("db.read.batch.size")
         .description("Reads carried by each statement of the GET path's batched read")
         .register(registry);
@@ -161,6 +164,10 @@ public final class Metrics {
     FunctionCounter.builder("jwks.refreshes", jwks, JwksKeySource::fetchesFailed)
         .description("JWKS fetches from Clerk by outcome")
         .tag("outcome", "failure")
+        .register(registry);
+    Gauge.builder("jwks.age", jwks, JwksKeySource::ageSeconds)
+        .description("Seconds since the signing keys were last fetched successfully (readiness fails past JWKS_MAX_STALE_SECONDS)")
+        .baseUnit("seconds")
         .register(registry);
   }
 

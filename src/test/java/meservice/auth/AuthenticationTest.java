@@ -310,6 +310,36 @@ class AuthenticationTest {
     assertEquals(fromV1.getString("org_id"), fromV2.getString("org_id"));
   }
 
+  /**
+   * A member's token (v1 and v2 shapes) carrying permissions that spell the admin role's scope
+   * ({@code org:members:manage}) or lie outside Clerk's permission shape ({@code *},
+   * {@code me:admin}): only the member role's scopes and the real permission come out.
+   */
+  @Test
+  void aPermissionNeverGrantsWhatOnlyARoleGrantsNorAnythingOutsideItsShape() {
+    JsonObject v1 = Tokens.claims(Tokens.newUserId()).put("org_id", "org_spoof").put("org_role", "org:member")
+        .put("org_permissions", new JsonArray().add("me:admin").add("*").add("org:members:manage").add("org:write")
+            .add("org:invoices:create").add("ORG:INVOICES:READ").add("org:invoices:read:all"));
+    JsonObject v2 = Tokens.claims(Tokens.newUserId()).put("v", 2).put("fea", "o:members,o:invoices,o:Bad Feature")
+        .put("o", new JsonObject().put("id", "org_spoof").put("rol", "member").put("per", "manage,create")
+            .put("fpm", "1,2,3"));
+    JsonArray expected = new JsonArray().add("me:read").add("me:write").add("org:invoices:create").add("org:read");
+
+    try (CapturedLogs logs = CapturedLogs.of(ClerkTokenVerifier.class)) {
+      for (JsonObject claims : List.of(v1, v2)) {
+        Response response = service.api().get(Tokens.sign(claims));
+
+        assertEquals(200, response.status(), response.text());
+        assertEquals(expected, response.data().getJsonArray("scopes"), claims.encode());
+        assertTrue(logs.messages().contains(
+            "organization permission \"org:members:manage\" is a role's scope: not granted by a permission"));
+      }
+    }
+    JsonObject admin = v1.copy().put("sub", Tokens.newUserId()).put("org_role", "org:admin");
+    assertTrue(service.api().get(Tokens.sign(admin)).data().getJsonArray("scopes").contains("org:members:manage"),
+        "the role still grants it");
+  }
+
   @Test
   void organizationWithoutARoleIsActiveWithItsPermissionsAndNoRoleScopesAndIsLogged() {
     JsonObject v1 = Tokens.claims(Tokens.newUserId()).put("org_id", "org_norole")

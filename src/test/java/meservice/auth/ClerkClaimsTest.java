@@ -69,6 +69,28 @@ class ClerkClaimsTest {
   }
 
   @Test
+  void v1PermissionsAreOnlyThoseOfClerksKeyShape() {
+    JsonObject claims = new JsonObject().put("org_id", "org_123").put("org_role", "org:member").put("org_permissions",
+        new JsonArray().add("org:invoices:create").add("*").add("me:admin").add("org:read").add("org:a:b:c")
+            .add("ORG:INVOICES:READ").add("org:sys_memberships:read").add("org:in voices:read").add("org::read"));
+
+    ClerkClaims.Organization org = ClerkClaims.organization(claims);
+
+    assertEquals(List.of("org:invoices:create", "org:sys_memberships:read"), org.permissions());
+    assertEquals(List.of("*", "me:admin", "org:read", "org:a:b:c", "ORG:INVOICES:READ", "org:in voices:read", "org::read"),
+        org.ignored());
+  }
+
+  @Test
+  void v2NamesThatMakeNoPermissionKeyGrantNothing() {
+    ClerkClaims.Organization org = ClerkClaims.organization(
+        v2("o:dashboard,o:Bad Feature,o:x:y", org("admin", "read,Manage,*", "7,7,7")));
+
+    assertEquals(List.of("org:dashboard:read"), org.permissions());
+    assertEquals(8, org.ignored().size(), org.ignored().toString());
+  }
+
+  @Test
   void docsTableExampleReadsMasksLeastSignificantBitFirst() {
     // per "read,manage", fpm "3,2": 3 = read+manage, 2 = the second name only.
     assertEquals(Set.of("org:dashboard:read", "org:dashboard:manage", "org:impersonation:manage"),
@@ -187,7 +209,7 @@ class ClerkClaimsTest {
     ClerkClaims.Organization v1 = ClerkClaims.organization(new JsonObject().put("org_id", "org_123")
         .put("org_permissions", new JsonArray().add("org:dashboard:read")));
 
-    assertEquals(new ClerkClaims.Organization("org_123", null, List.of("org:dashboard:read")), v2);
+    assertEquals(new ClerkClaims.Organization("org_123", null, List.of("org:dashboard:read"), List.of()), v2);
     assertEquals(v2, v1);
   }
 

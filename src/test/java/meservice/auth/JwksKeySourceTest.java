@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import meservice.App;
 import meservice.dev.LocalIssuer;
 import meservice.support.Api;
@@ -178,6 +180,75 @@ class JwksKeySourceTest {
   }
 
   @Test
+  void aJwksWhoseOnlyKeyWasRemovedIsAFetchThatStopsTheKey(Vertx vertx) {
+    Api api = start(vertx, "0");
+    String cached = token(oldKey);
+    assertEquals(200, api.get(cached).status());
+    double succeeded = refreshes(api, "success");
+    published.set(new JsonObject().put("keys", new JsonArray()));
+
+    // An unknown kid refetches: the JWKS now lists no key at all, which is an answer, not a failure.
+    AuthenticationTest.assertUnauthorized(api.get(token(newKey)));
+
+    assertEquals(succeeded + 1, refreshes(api, "success"));
+    AuthenticationTest.assertUnauthorized(api.get(cached));
+    AuthenticationTest.assertUnauthorized(api.get(token(oldKey)));
+    assertEquals(200, api.send("GET", "/health/ready", Map.of(), null).status(),
+        "the keys are current: there are none, and every instance agrees");
+  }
+
+  @Test
+  void aJwksAnswerThatIsNoJwksIsAFailedFetchThatKeepsTheKeys(Vertx vertx) {
+    Api api = start(vertx, "0");
+    double failed = refreshes(api, "failure");
+    published.set(new JsonObject().put("error", "maintenance"));
+
+    AuthenticationTest.assertUnauthorized(api.get(token(newKey)));
+
+    assertEquals(failed + 1, refreshes(api, "failure"));
+    assertEquals(200, api.get(token(oldKey)).status());
+  }
+
+  @Test
+  void readinessFailsOnceTheKeysAreOlderThanTheMaximumAgeWhileTokensStillVerify(Vertx vertx) throws Exception {
+    Api api = start(vertx, "0", env -> {
+      env.put("JWKS_REFRESH_SECONDS", "1");
+      env.put("JWKS_MAX_STALE_SECONDS", "2");
+    });
+    assertEquals(200, api.send("GET", "/health/ready", Map.of(), null).status());
+    published.set(null);
+
+    Response stale = awaitReadiness(api, 503);
+
+    assertTrue(stale.error().getString("message").startsWith("signing keys last fetched "), stale.text());
+    assertEquals(200, api.get(token(oldKey)).status(), "verification goes on with the last keys");
+    assertTrue(sample(api, "jwks_age_seconds") > 2);
+    publish(oldKey);
+    assertEquals(200, awaitReadiness(api, 200).status(), "a successful fetch makes the instance ready again");
+  }
+
+  private static Response awaitReadiness(Api api, int status) throws InterruptedException {
+    Response response = api.send("GET", "/health/ready", Map.of(), null);
+    for (int i = 0; i < 200 && response.status() != status; i++) {
+      Thread.sleep(100);
+      response = api.send("GET", "/health/ready", Map.of(), null);
+    }
+    assertEquals(status, response.status(), response.text());
+    return response;
+  }
+
+  private static double refreshes(Api api, String outcome) {
+    return sample(api, "jwks_refreshes_total{outcome=\"" + outcome + "\"}");
+  }
+
+  private static double sample(Api api, String series) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$")
+        .matcher(api.metrics().text());
+    assertTrue(m.find(), series);
+    return Double.parseDouble(m.group(1));
+  }
+
+  @Test
   void unknownKidsRefetchAtMostOncePerInterval(Vertx vertx) {
     Api api = start(vertx, "3600");
 
@@ -200,7 +271,7 @@ class JwksKeySourceTest {
     env.put("JWKS_MIN_REFETCH_SECONDS", minRefetchSeconds);
     settings.accept(env);
     app = App.start(vertx, TestConfig.config(env)).toCompletionStage().toCompletableFuture().join();
-    return new Api(app.port());
+    return new Api(app.port(), app.managementPort());
   }
 
   private void publish(LocalIssuer... keys) {

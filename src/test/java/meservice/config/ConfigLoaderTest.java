@@ -1,7 +1,9 @@
 package meservice.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -10,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import meservice.App;
+import meservice.support.CapturedLogs;
 import meservice.support.TestConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -113,9 +117,9 @@ class ConfigLoaderTest {
   @Test
   void environmentOverridesTheFile() {
     AppConfig config = ConfigLoader.load(Map.of(
-        "PORT", "9090", "BODY_LIMIT_BYTES", "1024", "CLERK_AUTHORIZED_PARTIES", "https://a.example, https://b.example"));
+        "PORT", "9191", "BODY_LIMIT_BYTES", "1024", "CLERK_AUTHORIZED_PARTIES", "https://a.example, https://b.example"));
 
-    assertEquals(9090, config.port());
+    assertEquals(9191, config.port());
     assertEquals(1024, config.bodyLimitBytes());
     assertEquals(List.of("https://a.example", "https://b.example"), config.authorizedParties());
   }
@@ -155,6 +159,126 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void serveRefusesToStartWithoutAnIssuerUnlessTheOperatorAllowsAnyIssuer(Vertx vertx) {
+    Map<String, String> env = TestConfig.env();
+    env.remove("CLERK_ISSUER");
+
+    ConfigException error = assertThrows(ConfigException.class, () -> App.start(vertx, TestConfig.config(env)));
+
+    assertEquals("CLERK_ISSUER: missing: the Clerk instance's issuer (its Frontend API URL, https://clerk.example.com); "
+        + "to accept tokens of any issuer the key signed, set ALLOW_ANY_ISSUER=true", error.getMessage());
+    env.put("ALLOW_ANY_ISSUER", "true");
+    assertEquals(true, TestConfig.config(env).claimCheckOptOuts().anyIssuer());
+    env.put("ALLOW_ANY_ISSUER", "yes");
+    assertEquals("ALLOW_ANY_ISSUER: must be true or false",
+        assertThrows(ConfigException.class, () -> TestConfig.config(env)).getMessage());
+  }
+
+  @Test
+  void serveRefusesToStartWithoutAuthorizedPartiesUnlessTheOperatorAllowsAnyParty(Vertx vertx) {
+    Map<String, String> env = TestConfig.env();
+    env.remove("CLERK_AUTHORIZED_PARTIES");
+
+    ConfigException error = assertThrows(ConfigException.class, () -> App.start(vertx, TestConfig.config(env)));
+
+    assertEquals("CLERK_AUTHORIZED_PARTIES: missing: the dashboard origins tokens are minted for "
+        + "(https://dashboard.example.com); to accept tokens minted for any origin, set ALLOW_ANY_AUTHORIZED_PARTY=true",
+        error.getMessage());
+    env.put("ALLOW_ANY_AUTHORIZED_PARTY", "TRUE");
+    assertEquals(true, TestConfig.config(env).claimCheckOptOuts().anyAuthorizedParty());
+  }
+
+  @Test
+  void aMisspeltVariableOfTheServicesFamiliesStopsStartUpNamingTheSettingItMeant() {
+    assertEquals("CLERK_AUTHORISED_PARTIES: not a setting of this service; did you mean CLERK_AUTHORIZED_PARTIES? "
+            + "(unset it, or rename it)",
+        assertThrows(ConfigException.class,
+            () -> ConfigLoader.load(Map.of("CLERK_AUTHORISED_PARTIES", "https://dashboard.example.com"))).getMessage());
+    assertEquals("DB_POOLSIZE: not a setting of this service; did you mean DB_POOL_SIZE? (unset it, or rename it)",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("DB_POOLSIZE", "4"))).getMessage());
+    assertEquals("TRUSTED_PROXY: not a setting of this service; did you mean TRUSTED_PROXIES? (unset it, or rename it)",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("TRUSTED_PROXY", "10.0.0.0/8"))).getMessage());
+    assertEquals("port: not a setting of this service; did you mean PORT? (unset it, or rename it)",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("port", "80"))).getMessage());
+    assertEquals("CLERK_SECRET_KEY: not a setting of this service (unset it, or rename it)",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("CLERK_SECRET_KEY", "sk_live_x"))).getMessage(),
+        "a variable of our family that is no setting of ours: nothing near enough to suggest");
+  }
+
+  @Test
+  void otherProgramsVariablesAreLeftAlone() {
+    Map<String, String> env = new java.util.HashMap<>();
+    for (String name : List.of("PATH", "HOME", "HOSTNAME", "USER", "LANG", "TERM", "PWD", "SHELL", "TZ", "JAVA_HOME",
+        "JAVA_TOOL_OPTIONS", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "NO_PROXY", "KUBERNETES_SERVICE_HOST",
+        "KUBERNETES_PORT", "ME_SERVICE_PORT", "ME_API_KEY", "CONTAINER_NAME", "LOGNAME", "PORTAL_URL", "MAVEN_OPTS",
+        "NODE_ENV", "CI", "GITHUB_ACTIONS", "RUNNER_TEMP", "AWS_REGION", "AWS_ACCESS_KEY_ID", "SSL_CERT_FILE",
+        "REQUESTS_CA_BUNDLE", "GOOGLE_APPLICATION_CREDENTIALS", "OTEL_EXPORTER_OTLP_ENDPOINT", "HOST_IP", "POD_NAME",
+        "POD_NAMESPACE", "NODE_NAME", "SERVICE_NAME", "DEBIAN_FRONTEND", "OLDPWD", "SHLVL", "MAIL", "EDITOR")) {
+      env.put(name, "x");
+    }
+
+    assertEquals(8080, ConfigLoader.load(env).port());
+  }
+
+  @Test
+  void aKeyOfTheConfigFileThatIsNoSettingStopsStartUp(@TempDir Path folder) throws IOException {
+    Path file = Files.writeString(folder.resolve("settings.json"), "{\"PORT\": 9191, \"LOG_LEVL\": \"DEBUG\"}");
+    assertEquals("CONFIG_FILE (" + file + "): LOG_LEVL is not a setting; did you mean LOG_LEVEL?",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("CONFIG_FILE", file.toString()), folder))
+            .getMessage());
+
+    Files.createDirectories(folder.resolve("conf"));
+    Files.writeString(folder.resolve("conf/config.json"), "{\"role_scope\": {}}");
+    assertEquals("conf/config.json: role_scope is not a setting; did you mean role_scopes?",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of(), folder)).getMessage());
+  }
+
+  @Test
+  void logLevelsAreLogbacksNamesAndNothingElse() {
+    assertEquals(new AppConfig.LogLevels("INFO", "INFO"), ConfigLoader.load(Map.of()).logLevels());
+    assertEquals(new AppConfig.LogLevels("DEBUG", "WARN"),
+        ConfigLoader.load(Map.of("LOG_LEVEL", "debug", "LOG_ROOT_LEVEL", "WARN")).logLevels());
+    assertEquals("LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("LOG_LEVEL", "verbose"))).getMessage());
+    assertEquals("LOG_ROOT_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("LOG_ROOT_LEVEL", "all"))).getMessage());
+  }
+
+  @Test
+  void everySettingTheLoaderReadsIsDocumentedInTheReadmeAndEveryDefaultIsASetting() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    for (String name : ConfigLoader.knownNames()) {
+      assertTrue(readme.contains("`" + name + "`"), name + " is read by the config loader but not in README.md");
+    }
+    io.vertx.core.json.JsonObject defaults = new io.vertx.core.json.JsonObject(
+        Files.readString(Path.of("conf/config.json")));
+    assertTrue(ConfigLoader.knownNames().containsAll(defaults.fieldNames()), defaults.fieldNames().toString());
+  }
+
+  @Test
+  void theStartUpLineSummarisesTheSecuritySettingsAndNoSecret(Vertx vertx) throws Exception {
+    Map<String, String> env = TestConfig.env();
+    env.put("TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7");
+    AppConfig config = TestConfig.config(env);
+    String line;
+    try (CapturedLogs logs = CapturedLogs.of(App.class)) {
+      App app = App.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      line = logs.messages().stream().filter(m -> m.startsWith("me-service listening")).findFirst().orElseThrow();
+      app.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    assertTrue(line.contains("issuer " + config.clerkIssuer()), line);
+    assertTrue(line.contains("authorized parties " + String.join(" ", config.authorizedParties())), line);
+    assertTrue(line.contains("algorithms RS256"), line);
+    assertTrue(line.contains("keys CLERK_JWT_KEY (PEM)"), line);
+    assertTrue(line.contains("trusted proxies 10.0.0.0/8 192.168.1.7/32"), line);
+    assertTrue(line.contains("rate limit off"), line);
+    assertTrue(line.contains("failed authentications unlimited"), line);
+    assertFalse(line.contains(config.databaseUrl()), line);
+    assertFalse(line.contains("BEGIN PUBLIC KEY"), line);
+  }
+
+  @Test
   void invalidPemKeyIsRefusedAtStartUp(Vertx vertx) {
     Map<String, String> env = TestConfig.env();
     env.put("CLERK_JWT_KEY", "-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n");
@@ -176,6 +300,14 @@ class ConfigLoaderTest {
         "http://127.3.2.1/jwks", "http://localhost:3000/jwks", "http://[::1]:8081/jwks", "HTTPS://clerk.example.com/jwks")) {
       assertEquals(url, ConfigLoader.load(Map.of("CLERK_JWKS_URL", url)).clerkJwksUrl());
     }
+  }
+
+  @Test
+  void jwksKeysMayBeAnHourOldByDefaultAndNeverLessThanTheRefreshInterval() {
+    assertEquals(3600, ConfigLoader.load(Map.of()).jwksMaxStaleSeconds());
+    assertEquals("JWKS_MAX_STALE_SECONDS: 60 is less than JWKS_REFRESH_SECONDS (300): keys would be too old between "
+            + "two refreshes",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("JWKS_MAX_STALE_SECONDS", "60"))).getMessage());
   }
 
   @Test

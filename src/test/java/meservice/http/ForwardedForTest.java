@@ -90,7 +90,7 @@ class ForwardedForTest {
   }
 
   private static double tracked() {
-    String metrics = service.api().send("GET", "/metrics", Map.of(), null).text();
+    String metrics = service.api().metrics().text();
     Matcher matcher = TRACKED.matcher(metrics);
     assertTrue(matcher.find(), "no auth_failure_limiter_addresses gauge");
     return Double.parseDouble(matcher.group(1));

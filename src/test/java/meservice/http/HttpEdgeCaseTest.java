@@ -13,6 +13,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import meservice.support.Api.Response;
+import meservice.support.CapturedLogs;
 import meservice.support.RunningService;
 import meservice.support.Tokens;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,41 @@ class HttpEdgeCaseTest {
       assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
       assertTrue(answer.contains("\"code\":\"BAD_REQUEST\""), answer);
     }
+  }
+
+  @Test
+  void aHeaderValueWithControlCharactersReachesTheLogEscaped() throws IOException {
+    try (CapturedLogs logs = CapturedLogs.of(InvalidRequests.class); Socket socket = connect()) {
+      send(socket, "GET /v1/me HTTP/1.1\r\nHost: localhost\r\nX-Evil: a\u0000b\u001b[2J\r\n\r\n");
+
+      String answer = readUntilClosed(socket);
+
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+      String logged = logs.withRequestId(requestId(answer)).getFormattedMessage();
+      assertTrue(logged.contains("\\u0000b\\u001b[2J"), logged);
+      assertTrue(logged.chars().noneMatch(c -> c < 0x20), logged);
+    }
+  }
+
+  @Test
+  void aPathThatCannotBeRoutedIs400AndReachesTheLogEscaped() throws IOException {
+    try (CapturedLogs logs = CapturedLogs.of(ErrorMapper.class); Socket socket = connect()) {
+      send(socket, "GET /v1/\u001b[31m% HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+      String answer = readUntilClosed(socket);
+
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+      assertTrue(answer.contains("\"code\":\"BAD_REQUEST\""), answer);
+      String logged = logs.withRequestId(requestId(answer)).getFormattedMessage();
+      assertTrue(logged.contains("/v1/\\u001b[31m%"), logged);
+      assertTrue(logged.chars().noneMatch(c -> c < 0x20), logged);
+    }
+  }
+
+  private static String requestId(String answer) {
+    java.util.regex.Matcher id = java.util.regex.Pattern.compile("(?i)x-request-id: (\\S+)").matcher(answer);
+    assertTrue(id.find(), answer);
+    return id.group(1);
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -132,6 +133,81 @@ class AsyncStdoutAppenderTest {
       assertEquals(Instant.ofEpochMilli(millis), Instant.parse(text), text);
       assertEquals(24, text.length(), text);
     }
+  }
+
+  @Test
+  void theTextFormatWritesControlCharactersFromARequestEscaped() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    LoggerContext configured = configuredFrom("/logback.xml", out);
+
+    configured.getLogger("meservice.http.InvalidRequests").atInfo()
+        .addKeyValue("request_id", "01JDQ7Z5T8XK2V3M4N5P6Q7R8S\r\n12:00:00.000 INFO forged")
+        .log("BAD_REQUEST: {}", "a header value contains a prohibited character: a\u0000b\u001b[2J\u009b");
+    configured.stop();
+
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertEquals(1, text.split("\n").length, text);
+    assertTrue(text.endsWith("\n"), text);
+    assertTrue(text.substring(0, text.length() - 1).chars().noneMatch(c -> c < 0x20 || (c >= 0x7f && c < 0xa0)), text);
+    assertTrue(text.contains("a\\u0000b\\u001b[2J\\u009b"), text);
+    assertTrue(text.contains("\\u000d\\u000a12:00:00.000 INFO forged"), text);
+  }
+
+  @Test
+  void linesOfOneKindPastTenASecondAreLeftOutAndCountedOnOneLine() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    LoggerContext configured = configuredFrom("/logback-json.xml", out);
+    long suppressedBefore = AsyncStdoutAppender.suppressed();
+    org.slf4j.Logger errors = configured.getLogger("meservice.http.ErrorMapper");
+    org.slf4j.Logger accessLog = configured.getLogger("meservice.access");
+
+    // Within one second (a slow machine may straddle two: then up to 20 pass).
+    long started = System.currentTimeMillis();
+    for (int i = 0; i < 1000; i++) {
+      errors.info("{}: {}", "UNAUTHORIZED", "[signature] attempt " + i);
+      accessLog.info("{} {} {} {}ms", "GET", "/v1/me", 401, 0);
+    }
+    errors.warn("another kind of line");
+    long seconds = (System.currentTimeMillis() - started) / 1000 + 1;
+    configured.stop();
+
+    List<JsonObject> lines = out.toString(StandardCharsets.UTF_8).lines().map(JsonObject::new).toList();
+    long written = lines.stream().filter(l -> l.getString("message").startsWith("UNAUTHORIZED")).count();
+    assertTrue(written >= 10 && written <= 10 * (seconds + 1), written + " written in " + seconds + " s");
+    assertEquals(1000, lines.stream().filter(l -> l.getString("logger").equals("meservice.access")).count(),
+        "access lines are one per request: never left out");
+    assertEquals(1, lines.stream().filter(l -> l.getString("message").equals("another kind of line")).count());
+    long reported = lines.stream().map(l -> l.getString("message"))
+        .filter(m -> m.startsWith("left out ") && m.contains("\"{}: {}\""))
+        .mapToLong(m -> Long.parseLong(m.split(" ")[2])).sum();
+    assertEquals(1000 - written, reported, "every line left out is reported");
+    // The counter is the JVM's (the metric): other appenders may add to it meanwhile, never take away.
+    assertTrue(AsyncStdoutAppender.suppressed() - suppressedBefore >= 1000 - written);
+  }
+
+  @Test
+  void vertxWebDoesNotRepeatEachRoutingFailureWithItsExceptionAtDebug() throws Exception {
+    for (String resource : new String[] {"/logback.xml", "/logback-json.xml"}) {
+      LoggerContext configured = configuredFrom(resource, new ByteArrayOutputStream());
+      configured.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.DEBUG);
+
+      assertEquals(Level.INFO, configured.getLogger("io.vertx.ext.web.RoutingContext").getEffectiveLevel(), resource);
+      configured.stop();
+    }
+  }
+
+  /** A context configured from one of the service's logback files, its appender writing into {@code out}. */
+  private static LoggerContext configuredFrom(String resource, ByteArrayOutputStream out) throws Exception {
+    LoggerContext configured = new LoggerContext();
+    configured.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+    ch.qos.logback.classic.joran.JoranConfigurator joran = new ch.qos.logback.classic.joran.JoranConfigurator();
+    joran.setContext(configured);
+    joran.doConfigure(AsyncStdoutAppenderTest.class.getResource(resource));
+    AsyncStdoutAppender appender = (AsyncStdoutAppender) configured.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT");
+    appender.stop();
+    appender.setOutputStream(out);
+    appender.start();
+    return configured;
   }
 
   /** A started appender writing JSON lines into {@code out}. */

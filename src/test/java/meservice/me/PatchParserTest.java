@@ -74,18 +74,55 @@ class PatchParserTest {
   }
 
   @Test
-  void aThousandBadKeysAreReportedAsAtMostTen() {
+  void aThousandBadKeysAreReportedAsTenAndACountOfTheRest() {
     StringBuilder body = new StringBuilder("{\"preferences\": {");
     for (int i = 0; i < 1000; i++) {
       body.append(i == 0 ? "" : ",").append("\"k").append(i).append("\": 1");
     }
     ApiError error = rejected(body.append("}}").toString());
 
-    assertEquals(10, error.details.size());
+    assertEquals(11, error.details.size());
+    assertEquals("990 more invalid fields not listed", error.details.get("*"));
     error.details.forEach((field, message) -> {
-      assertTrue(field.matches("preferences\\.k\\d+"), field);
-      assertEquals("unknown preference", message);
+      if (!field.equals("*")) {
+        assertTrue(field.matches("preferences\\.k\\d+"), field);
+        assertEquals("unknown preference", message);
+      }
     });
+  }
+
+  @Test
+  void theWorstBodyTheLimitLetsThroughIsCountedExactly() {
+    // 16 KiB of the shortest distinct keys, at the top and inside preferences, with a bad timezone.
+    StringBuilder body = new StringBuilder("{\"preferences\": {\"timezone\": 5");
+    int preferenceKeys = 0;
+    while (body.length() < 8 * 1024) {
+      body.append(",\"").append(Integer.toString(preferenceKeys++, 36)).append("\":0");
+    }
+    body.append("}");
+    int fields = 0;
+    while (body.length() < 16 * 1024 - 16) {
+      body.append(",\"").append(Integer.toString(fields++, 36)).append("\":0");
+    }
+    ApiError error = rejected(body.append("}").toString());
+
+    assertEquals(ErrorCode.VALIDATION_ERROR, error.code);
+    assertEquals(11, error.details.size(), error.details.toString());
+    assertEquals("must be a string or null", error.details.get("preferences.timezone"),
+        "a known key's own error is never cut: known keys are checked first");
+    int listed = 9;
+    assertEquals((preferenceKeys + fields + 1 - listed - 1) + " more invalid fields not listed", error.details.get("*"));
+  }
+
+  @Test
+  void oneInvalidFieldPastTheTenIsCountedInTheSingular() {
+    StringBuilder body = new StringBuilder("{\"preferences\": {}");
+    for (int i = 0; i < 11; i++) {
+      body.append(",\"f").append(i).append("\": 1");
+    }
+    ApiError error = rejected(body.append("}").toString());
+
+    assertEquals("1 more invalid field not listed", error.details.get("*"));
   }
 
   @Test

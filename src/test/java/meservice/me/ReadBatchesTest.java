@@ -307,14 +307,14 @@ class ReadBatchesTest {
     App app = await(App.start(vertx, TestConfig.config(env)));
     ExecutorService clients = Executors.newFixedThreadPool(zones.length);
     try {
-      Api api = new Api(app.port());
+      Api api = new Api(app.port(), app.managementPort());
       List<String> tokens = new ArrayList<>();
       for (String zone : zones) {
         String token = Tokens.session(Tokens.newUserId());
         assertEquals(200, api.patch(token, "{\"preferences\": {\"timezone\": \"" + zone + "\"}}").status());
         tokens.add(token);
       }
-      String before = api.send("GET", "/metrics", Map.of(), null).text();
+      String before = api.metrics().text();
       long statementsBefore = proxy.executions(Sql.FIND_USER) + proxy.executions(Sql.FIND_USERS);
       CountDownLatch go = new CountDownLatch(1);
       List<CompletableFuture<Api.Response>> responses = new ArrayList<>();
@@ -331,7 +331,7 @@ class ReadBatchesTest {
         assertEquals(200, response.status());
         assertEquals(zones[i], response.data().getJsonObject("preferences").getString("timezone"), "user " + i);
       }
-      String after = api.send("GET", "/metrics", Map.of(), null).text();
+      String after = api.metrics().text();
       long statements = proxy.executions(Sql.FIND_USER) + proxy.executions(Sql.FIND_USERS) - statementsBefore;
       double counted = sample(after, "db_read_batch_size_count") - sample(before, "db_read_batch_size_count");
 

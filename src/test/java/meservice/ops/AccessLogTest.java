@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -15,8 +16,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import meservice.http.ErrorMapper;
 import meservice.logging.JsonLineEncoder;
 import meservice.support.Api.Response;
+import meservice.support.CapturedLogs;
+import meservice.support.RawHttp;
 import meservice.support.RunningService;
 import meservice.support.Tokens;
 import org.junit.jupiter.api.AfterEach;
@@ -104,6 +108,25 @@ class AccessLogTest {
     for (ILoggingEvent event : logged) {
       assertFalse(event.getFormattedMessage().contains(expired), "token in the message");
       assertFalse(String.valueOf(event.getKeyValuePairs()).contains(expired), "token in the key-values");
+    }
+  }
+
+  @Test
+  void anHttp11RequestWithoutHostIs400WithARequestIdAnAccessLineAndOneShortLine() throws Exception {
+    try (CapturedLogs errors = CapturedLogs.of(ErrorMapper.class)) {
+      RawHttp.Answer answer = RawHttp.exchange(service.app().port(),
+          "GET /health/live HTTP/1.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII), false);
+
+      assertEquals(400, answer.status(), answer.text());
+      String requestId = answer.header("X-Request-Id");
+      assertEquals(26, requestId.length());
+      assertEquals("BAD_REQUEST", answer.json().getJsonObject("error").getString("code"));
+      assertEquals(requestId, answer.json().getJsonObject("error").getString("request_id"));
+      assertEquals("400", lineFor(requestId).get("status"));
+      ILoggingEvent logged = errors.withRequestId(requestId);
+      assertEquals(Level.INFO, logged.getLevel());
+      assertEquals(null, logged.getThrowableProxy(), "a client error has no stack trace");
+      assertTrue(logged.getFormattedMessage().contains("'Host' header is required"), logged.getFormattedMessage());
     }
   }
 

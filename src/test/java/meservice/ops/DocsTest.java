@@ -117,6 +117,19 @@ class DocsTest {
     assertEquals("NOT_FOUND", response.error().getString("code"));
   }
 
+  @Test
+  void anAssetPathWithATrailingSlashIs404InTheEnvelope() {
+    Matcher m = REFERENCE.matcher(get("/docs").text());
+    assertTrue(m.find());
+    for (String suffix : new String[] {"/", "//", "/."}) {
+      Response response = get(m.group(1) + suffix);
+
+      assertEquals(404, response.status(), m.group(1) + suffix + ": " + response.text());
+      assertEquals("NOT_FOUND", response.error().getString("code"));
+      assertEquals(response.header("X-Request-Id"), response.error().getString("request_id"));
+    }
+  }
+
   private static HttpResponse<byte[]> fetch(String path, String acceptEncoding) throws IOException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.app().port() + path))
         .header("Accept-Encoding", acceptEncoding).build();

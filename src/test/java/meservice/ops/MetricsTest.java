@@ -43,7 +43,7 @@ class MetricsTest {
     env.remove("CLERK_JWT_KEY");
     env.put("CLERK_JWKS_URL", "http://127.0.0.1:" + jwks.actualPort() + "/.well-known/jwks.json");
     app = await(App.start(vertx, TestConfig.config(env)));
-    api = new Api(app.port());
+    api = new Api(app.port(), app.managementPort());
   }
 
   @AfterAll
@@ -110,14 +110,14 @@ class MetricsTest {
 
   @Test
   void metricsAreServedAsPrometheusTextWithoutAuthentication() {
-    Response response = api.send("GET", "/metrics", Map.of(), null);
+    Response response = api.metrics();
 
     assertEquals(200, response.status());
     assertTrue(response.header("Content-Type").startsWith("text/plain; version=0.0.4"));
   }
 
   private static String scrape() {
-    return api.send("GET", "/metrics", Map.of(), null).text();
+    return api.metrics().text();
   }
 
   /** The value of the unlabelled sample {@code name}, 0 when it is absent. */

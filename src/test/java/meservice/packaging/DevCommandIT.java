@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
@@ -139,6 +143,7 @@ class DevCommandIT {
       Map<String, String> serveEnv = new HashMap<>();
       serveEnv.put("HOST", "127.0.0.1");
       serveEnv.put("PORT", "0");
+      serveEnv.put("MANAGEMENT_PORT", "0");
       serveEnv.put("DATABASE_URL", databaseUrl(up));
       serveEnv.put("DB_CONNECT_TIMEOUT_MS", "10000");
       serveEnv.put("CLERK_JWT_KEY", Files.readString(folder.resolve("data/dev-public-key.pem")));
@@ -220,6 +225,47 @@ class DevCommandIT {
     assertEquals(0, token.status(), token.output());
     assertTrue(token.output().strip().matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+"), token.output());
     return token.output().strip();
+  }
+
+  /**
+   * {@code mvn package} rewrites both jars in place while a developer's dev runs (the jar plugin
+   * truncates the last build's jar). Here they are overwritten with bytes that are no jar at all:
+   * dev runs from private copies, so it still answers (a PATCH loads classes no request had
+   * loaded yet), stops promptly without a class missing, and deletes its copies.
+   */
+  @Test
+  void rewritingTheJarsUnderARunningDevChangesNothingForIt() throws Exception {
+    Path bin = Files.createDirectories(folder.resolve("bin"));
+    Path jar = Files.copy(JarProcess.serviceJar(), bin.resolve("me-service.jar"));
+    Files.copy(JarProcess.devJar(), bin.resolve("me-service-dev.jar"));
+    try (JarProcess dev = JarProcess.start(jar, folder, env(), "dev")) {
+      String up = up(dev);
+
+      for (Path rewritten : List.of(jar, bin.resolve("me-service-dev.jar"))) {
+        try (FileChannel channel = FileChannel.open(rewritten, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+          channel.write(ByteBuffer.wrap("a rebuild in progress, not a jar".getBytes(StandardCharsets.US_ASCII)));
+        }
+      }
+      Api api = new Api(port(up));
+      String token = find("TOKEN='([^']+)'", up, 1);
+      Api.Response patched = api.patch(token, "{\"preferences\": {\"timezone\": \"Europe/Paris\"}}");
+      assertEquals(200, patched.status(), patched.text() + "\n" + dev.output());
+      assertEquals(200, api.get(token).status());
+      Path copies = Path.of(System.getProperty("java.io.tmpdir"), "me-service-dev-" + dev.pid());
+      assertTrue(Files.isDirectory(copies), "dev runs from copies in " + copies);
+
+      long stopping = System.nanoTime();
+      dev.terminate();
+      dev.waitForExit(Duration.ofSeconds(60));
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stopping);
+
+      assertTrue(seconds < 20, "stopped after " + seconds + " s:\n" + dev.output());
+      for (String broken : List.of("NoClassDefFoundError", "ClassNotFoundException", "ZipException", "did not finish")) {
+        assertFalse(dev.output().contains(broken), dev.output());
+      }
+      assertTrue(postmaster().isEmpty(), "PostgreSQL stopped with dev");
+      assertFalse(Files.exists(copies), "the copies are gone with dev");
+    }
   }
 
   private JarProcess dev() {

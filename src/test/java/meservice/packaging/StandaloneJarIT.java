@@ -9,9 +9,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import meservice.support.Api;
@@ -29,6 +31,7 @@ class StandaloneJarIT {
     Map<String, String> env = Map.of(
         "HOST", "127.0.0.1",
         "PORT", "0",
+        "MANAGEMENT_PORT", "0",
         "DATABASE_URL", TestDatabase.url(),
         "DB_CONNECT_TIMEOUT_MS", "10000",
         "CLERK_JWT_KEY", Tokens.ISSUER.publicKeyPem(),
@@ -111,6 +114,21 @@ class StandaloneJarIT {
     }
     long size = Files.size(jar);
     assertTrue(size < 20_000_000, "production jar is " + size + " bytes");
+  }
+
+  @Test
+  void theProductionJarShipsALogbackWithoutCve2025_11226() throws IOException {
+    try (ZipFile zip = new ZipFile(JarProcess.serviceJar().toFile())) {
+      for (String module : List.of("logback-classic", "logback-core")) {
+        ZipEntry entry = zip.getEntry("META-INF/maven/ch.qos.logback/" + module + "/pom.properties");
+        assertTrue(entry != null, module + " pom.properties in the jar");
+        Properties properties = new Properties();
+        properties.load(zip.getInputStream(entry));
+        int[] version = Arrays.stream(properties.getProperty("version").split("[.-]")).limit(3)
+            .mapToInt(Integer::parseInt).toArray();
+        assertTrue(Arrays.compare(version, new int[] {1, 5, 19}) >= 0, module + " " + properties.getProperty("version"));
+      }
+    }
   }
 
   @Test

@@ -37,9 +37,29 @@ public final class Api {
       .build();
 
   private final int port;
+  private final int managementPort;
 
   public Api(int port) {
+    this(port, -1);
+  }
+
+  /** Also reaches the service's management port ({@link #metrics()}, {@link #management}). */
+  public Api(int port, int managementPort) {
     this.port = port;
+    this.managementPort = managementPort;
+  }
+
+  /** {@code GET /metrics}, which only the management port serves. */
+  public Response metrics() {
+    return management().send("GET", "/metrics", Map.of(), null);
+  }
+
+  /** The same client on the management port. */
+  public Api management() {
+    if (managementPort < 0) {
+      throw new IllegalStateException("this Api was made without the management port");
+    }
+    return new Api(managementPort);
   }
 
   public Response get(String token) {

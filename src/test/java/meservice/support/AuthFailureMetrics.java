@@ -5,7 +5,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads {@code auth_failures_total} from the service's own {@code GET /metrics}. */
+/** Reads {@code auth_failures_total} from the service's own {@code GET /metrics} (its management port). */
 public final class AuthFailureMetrics {
 
   private static final Pattern SAMPLE = Pattern.compile("(?m)^auth_failures_total\\{reason=\"([a-z_]+)\"} (\\S+)$");
@@ -19,7 +19,7 @@ public final class AuthFailureMetrics {
 
   /** Every reason's count. */
   public static Map<String, Double> all(Api api) {
-    Matcher m = SAMPLE.matcher(api.send("GET", "/metrics", Map.of(), null).text());
+    Matcher m = SAMPLE.matcher(api.metrics().text());
     Map<String, Double> counts = new TreeMap<>();
     while (m.find()) {
       counts.put(m.group(1), Double.parseDouble(m.group(2)));

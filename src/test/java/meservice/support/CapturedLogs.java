@@ -42,6 +42,13 @@ public final class CapturedLogs implements AutoCloseable {
     return found.get(0);
   }
 
+  /** Every event so far. */
+  public List<ILoggingEvent> events() {
+    synchronized (appender) {
+      return List.copyOf(appender.list);
+    }
+  }
+
   /** Every formatted message so far. */
   public List<String> messages() {
     synchronized (appender) {

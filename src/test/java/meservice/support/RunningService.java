@@ -48,7 +48,7 @@ public final class RunningService implements BeforeAllCallback, AfterAllCallback
     settings.accept(env);
     vertx = Vertx.vertx();
     app = App.start(vertx, TestConfig.config(env), preferences).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    api = new Api(app.port());
+    api = new Api(app.port(), app.managementPort());
   }
 
   @Override

@@ -30,6 +30,7 @@ public final class TestConfig {
     Map<String, String> env = new HashMap<>();
     env.put("HOST", "127.0.0.1");
     env.put("PORT", "0");
+    env.put("MANAGEMENT_PORT", "0");
     env.put("CLERK_JWT_KEY", Tokens.ISSUER.publicKeyPem());
     env.put("CLERK_ISSUER", LocalIssuer.ISSUER);
     // Contract suites drive one user far past any human rate; RateLimitTest turns limiting on.

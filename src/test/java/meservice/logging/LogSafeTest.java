@@ -1,4 +1,4 @@
-package meservice.auth;
+package meservice.logging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,0 +1,54 @@
+package meservice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+import meservice.support.MainProcess;
+import meservice.support.MainProcess.Result;
+import meservice.support.TestConfig;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code serve} configured so that it would run with a check silently off stops before it
+ * starts: one line naming the setting, exit 2 (the invocation is wrong, as with a usage error),
+ * and no database is touched.
+ */
+class ConfigurationErrorTest {
+
+  @Test
+  void serveWithAKeyButNoIssuerRefusesToStart() {
+    Map<String, String> env = TestConfig.env();
+    env.remove("CLERK_ISSUER");
+
+    Result result = MainProcess.run(env, "serve");
+
+    assertEquals(2, result.exit(), result.output());
+    assertEquals("me-service: configuration error: CLERK_ISSUER: missing: the Clerk instance's issuer (its Frontend "
+        + "API URL, https://clerk.example.com); to accept tokens of any issuer the key signed, set ALLOW_ANY_ISSUER=true\n",
+        result.stderr());
+  }
+
+  @Test
+  void aMisspeltVariableStopsServeWithTheSettingItMeant() {
+    Map<String, String> env = TestConfig.env();
+    env.put("CLERK_AUTHORISED_PARTIES", env.remove("CLERK_AUTHORIZED_PARTIES"));
+
+    Result result = MainProcess.run(env, "serve");
+
+    assertEquals(2, result.exit(), result.output());
+    assertEquals("me-service: configuration error: CLERK_AUTHORISED_PARTIES: not a setting of this service; "
+        + "did you mean CLERK_AUTHORIZED_PARTIES? (unset it, or rename it)\n", result.stderr());
+  }
+
+  @Test
+  void aLogLevelLogbackWouldMisreadStopsServe() {
+    Map<String, String> env = TestConfig.env();
+    env.put("LOG_LEVEL", "verbose");
+
+    Result result = MainProcess.run(env, "serve");
+
+    assertEquals(2, result.exit(), result.output());
+    assertEquals("me-service: configuration error: LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF\n",
+        result.stderr());
+  }
+}
