@@ -122,7 +122,7 @@ class AccessLogTest {
       assertEquals(26, requestId.length());
       assertEquals("BAD_REQUEST", answer.json().getJsonObject("error").getString("code"));
       assertEquals(requestId, answer.json().getJsonObject("error").getString("request_id"));
-      assertEquals("400", lineFor(requestId).get("status"));
+      assertEquals("400", lineFor(requestId).get("http.response.status_code"));
       ILoggingEvent logged = errors.withRequestId(requestId);
       assertEquals(Level.INFO, logged.getLevel());
       assertEquals(null, logged.getThrowableProxy(), "a client error has no stack trace");
