@@ -9,6 +9,7 @@
 # seeds users, mints RS256 tokens with the jar's LocalIssuer, starts `serve`, then for each
 # connection count runs the KINDS: select (pgbench FIND_USER), GET (wrk GET /v1/me), peer (the
 # same wrk command against TechEmpower's vertx-web /db, bench/peer: started once per data set after
+# the service's warm-up; peerjson: the same against its /json, no database at all,
 # the service's warm-up, warmed up the same way, stopped at the end of the data set), upsert
 # (pgbench PATCH_PREFERENCES), PATCH (wrk PATCH /v1/me). Writes bench/results/<time>.json (+ latest.json, latest.md, plot.png) and
 # the table in BENCHMARKS.md. Everything it started is stopped on exit.
@@ -34,8 +35,8 @@ CONNS=${CONNS:-16 64 256}
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-10}
 TOKENS=${TOKENS:-10000}
-KINDS=${KINDS:-select GET peer upsert PATCH}
-PEER=$([[ " $KINDS " == *" peer "* ]] && echo 1 || echo 0)
+KINDS=${KINDS:-select GET peer peerjson upsert PATCH}
+PEER=$([[ " $KINDS " == *" peer "* || " $KINDS " == *" peerjson "* ]] && echo 1 || echo 0)
 THREADS=${THREADS:-2}
 PORT=${PORT:-18080}
 MANAGEMENT_PORT=${MANAGEMENT_PORT:-18081}
@@ -235,6 +236,7 @@ for users in $USERS; do
         upsert) run_pgbench upsert patch_preferences.sql "$users" "$conns" "$DURATION" ;;
         GET | PATCH) run_wrk "$kind" "$SERVICE_PID" "$ME_URL" "$kind" "$users" "$conns" "$DURATION" ;;
         peer) run_wrk peer "$PEER_PID" "$PEER_URL" GET "$users" "$conns" "$DURATION" ;;
+        peerjson) run_wrk peerjson "$PEER_PID" "http://127.0.0.1:$PEER_PORT/json" GET "$users" "$conns" "$DURATION" ;;
         *) log "unknown kind $kind"; exit 2 ;;
       esac
     done
@@ -245,7 +247,12 @@ for users in $USERS; do
     peer_stop
   fi
   # Logging never blocks a request; whether its writer kept up shows here.
-  LOG_DROPPED=$(curl -fs "http://127.0.0.1:$MANAGEMENT_PORT/metrics" | awk '/^log_lines_dropped_total/ {printf "%d", $2}')
+  METRICS=$(curl -fs "http://127.0.0.1:$MANAGEMENT_PORT/metrics")
+  LOG_DROPPED=$(awk '/^log_lines_dropped_total/ {printf "%d", $2}' <<<"$METRICS")
+  # What GETs cost PostgreSQL over the whole data set (warm-up included): read statements per GET.
+  READ_STATEMENTS=$(awk '/^db_read_batch_size_count/ {s += $2} END {printf "%d", s}' <<<"$METRICS")
+  GETS=$(awk '/^http_server_requests_seconds_count/ && /method="GET"/ && /route="\/v1\/me"/ {s += $2} END {printf "%d", s}' <<<"$METRICS")
+  log "read statements per GET ($users users): $READ_STATEMENTS / $GETS = $(awk -v a="$READ_STATEMENTS" -v b="$GETS" 'BEGIN{printf "%.5f", b ? a / b : 0}'); user cache: $(grep -E '^user_cache_(requests_total|entries|evictions_total)' <<<"$METRICS" | tr '\n' ' ')"
   stop_service
   LOG_WRITTEN=$(grep -c '"logger":"meservice.access"' "$RAW/service-$users.log" || true)
   log "access log: ${LOG_WRITTEN:-0} lines written, ${LOG_DROPPED:-?} dropped"

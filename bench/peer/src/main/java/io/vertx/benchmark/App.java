@@ -1,6 +1,7 @@
 package io.vertx.benchmark;
 
 import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
+import io.vertx.benchmark.model.Message;
 import io.vertx.benchmark.model.World;
 import io.vertx.core.*;
 import io.vertx.core.http.HttpHeaders;
@@ -102,6 +103,18 @@ public class App extends AbstractVerticle {
        * and database connection pool.
        */
       app.get("/db").handler(pgClientBenchmark::dbHandler);
+
+      /*
+       * This test exercises the framework fundamentals including keep-alive support, request routing, request header
+       * parsing, object instantiation, JSON serialization, response header generation, and request count throughput.
+       */
+      app.get("/json").handler(ctx -> {
+        ctx.response()
+            .putHeader(HttpHeaders.SERVER, SERVER)
+            .putHeader(HttpHeaders.DATE, date)
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(Json.encodeToBuffer(new Message("Hello, World!")));
+      });
 
       /*
        * This test is an exercise of the request-routing fundamentals only.
