@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import meservice.dev.LocalIssuer;
 import meservice.support.Api;
 import meservice.support.JarProcess;
 import meservice.support.TestDatabase;
@@ -64,12 +65,16 @@ class StandaloneJarIT {
         "DATABASE_URL", TestDatabase.url(),
         "DB_CONNECT_TIMEOUT_MS", "10000",
         "CLERK_JWT_KEY", Tokens.ISSUER.publicKeyPem()));
+    env.put("CLERK_ISSUER", LocalIssuer.ISSUER);
+    env.put("CLERK_AUTHORIZED_PARTIES", LocalIssuer.AUTHORIZED_PARTY);
+    env.put("MANAGEMENT_PORT", "0");
     String commit = git("rev-parse", "--short=12", "HEAD");
 
     try (JarProcess serve = JarProcess.start(JarProcess.serviceJar(), folder, env, "serve")) {
-      int port = Integer.parseInt(serve.await("listening on 127\\.0\\.0\\.1:(\\d+)", JarProcess.START).group(1));
+      int management = Integer.parseInt(serve.await(
+          "listening on 127\\.0\\.0\\.1:\\d+ \\(management 127\\.0\\.0\\.1:(\\d+)\\)", JarProcess.START).group(1));
       JsonObject first = new JsonObject(serve.output().lines().findFirst().orElseThrow());
-      String metrics = new Api(port).send("GET", "/metrics", Map.of(), null).text();
+      String metrics = new Api(management).send("GET", "/metrics", Map.of(), null).text();
 
       assertEquals("meservice.Main", first.getString("logger"));
       assertTrue(first.getString("version").matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), first.encode());
