@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The operator documents name only metrics the service exports: docs/runbook.md's alerts, the
- * metrics table of docs/operations.md and the README are checked against a real scrape of
+ * metrics table of docs/operations.md, the README, RELIABILITY.md and every other docs page are checked against a real scrape of
  * {@code GET /metrics} on the management port, from the service started as {@code serve} starts
  * it ({@link App#vertx()}), on the test PostgreSQL, with keys from a local JWKS so that the JWKS
  * meters exist. And every metric of the service's own is in the runbook, so a new one is not
@@ -117,8 +117,20 @@ class RunbookTest {
   }
 
   @Test
-  void everyMetricTheReadmeNamesIsExported() throws IOException {
-    assertEquals(List.of(), scrape.problems(mentioned(Path.of("README.md"))), "README.md");
+  void everyMetricTheReadmeAndEveryDocsPageNameIsExported() throws IOException {
+    List<Path> documents = new ArrayList<>(List.of(Path.of("README.md"), Path.of("RELIABILITY.md")));
+    try (var pages = Files.list(Path.of("docs"))) {
+      pages.filter(page -> page.toString().endsWith(".md")).sorted().forEach(documents::add);
+    }
+    Map<String, List<String>> problems = new LinkedHashMap<>();
+    for (Path document : documents) {
+      List<String> found = scrape.problems(mentioned(document));
+      if (!found.isEmpty()) {
+        problems.put(document.toString(), found);
+      }
+    }
+
+    assertEquals(Map.of(), problems);
   }
 
   @Test
