@@ -25,7 +25,7 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=40s --retries=3 \
   CMD ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m", "-jar", "/app/me-service.jar", "healthcheck"]
 
 # exec form: java is PID 1 and receives SIGTERM itself, which starts the graceful shutdown.
-# Memory for a small container (<= 2 CPUs, 768 MiB-2 GiB; measured with bench/rss.sh, see README;
+# Memory for a small container (<= 2 CPUs, 768 MiB-2 GiB; measured with bench/rss.sh, see docs/operations.md;
 # .ci/kubernetes.sh checks deploy/kubernetes' limit against these options):
 #   heap 25% of the limit at start and at most 60% (the rest: ~110 MiB of metaspace, code cache,
 #   threads and the JVM itself, plus direct buffers, capped at 64 MiB); Serial GC, which on <= 2

@@ -246,7 +246,7 @@ PATRONICTL=(patronictl -c "$WORK/pg1/patroni.yml")
 # Patroni's documented HAProxy set-up: a server is in the write backend while its Patroni answers
 # 200 to /primary, in the read backend while it answers 200 to /sync (the synchronous standby
 # only: an asynchronous one, or the old primary rejoining, may not have applied an acknowledged
-# write, README "Replicated PostgreSQL and failover"); checks every second, two
+# write, docs/operations.md "Replicated PostgreSQL and failover"); checks every second, two
 # failures take it out and its open sessions are cut (shutdown-sessions), so no client stays on a
 # server that changed role. Then the instances' frontend (bench/lib/instances.sh).
 {

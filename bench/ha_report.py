@@ -17,7 +17,7 @@ import sys
 PHASES = ("switchover", "failover", "revoke", "rejoin")
 SETTLE_MS = 5000  # every PATCH succeeds within this long after the new primary is reachable
 # No hang: every request is answered within the service's own bound on a database wait
-# (DB_STATEMENT_TIMEOUT_MS + 3 s at the defaults the harness runs, README "Database limits"; a
+# (DB_STATEMENT_TIMEOUT_MS + 3 s at the defaults the harness runs, docs/design.md "Database faults are answered"; a
 # write waiting for a primary waits at most that long) plus a second for the balancer and a
 # loaded host.
 HANG_MS = 5000 + 3000 + 1000

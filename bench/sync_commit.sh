@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What reads from a standby cost PATCH (not in CI, about 3 minutes): with DATABASE_READ_URL set,
 # write connections wait until the synchronous standby has applied each commit
-# (`synchronous_commit = remote_apply`, README "Replicated PostgreSQL and failover"), so a GET
+# (`synchronous_commit = remote_apply`, docs/operations.md "Replicated PostgreSQL and failover"), so a GET
 # there sees every acknowledged PATCH. A primary with `synchronous_standby_names = '*'` and a
 # streaming standby (pg_basebackup) on loopback; `serve` at its defaults with the image's JVM
 # options, without and with DATABASE_READ_URL, interleaved ROUNDS times; wrk PATCH /v1/me at each

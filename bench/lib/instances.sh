@@ -141,7 +141,7 @@ frontend me
   bind 127.0.0.1:$LB_PORT
   default_backend me
   # The balancer's own 503 (no instance ready, e.g. while no primary answers) asks clients to
-  # back off as the service's 503 does (README: readiness during a failover).
+  # back off as the service's 503 does (docs/operations.md: readiness during a failover).
   http-after-response set-header Retry-After 1 if { status 503 } !{ res.hdr(X-Request-Id) -m found }
 frontend stats
   bind 127.0.0.1:$STATS_PORT

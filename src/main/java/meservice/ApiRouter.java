@@ -39,7 +39,7 @@ public final class ApiRouter {
     MeHandler me = services.me(reads);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().bodyLimitBytes());
     Set<String> paths = ConcurrentHashMap.newKeySet();
-    front(router, services, deadline, paths).handler(new Cors(services.config().authorizedParties()));
+    front(router, services, deadline, paths).handler(new Cors(services.config().authorizedParties(), services.config().corsLoopbackAnyPort()));
 
     // Me answers are the caller's own and change with every PATCH: no cache on the way keeps one.
     router.route("/v1/me").handler(rc -> {

@@ -124,7 +124,7 @@ public final class Main {
     }));
     Map<String, String> devEnv = new HashMap<>(env);
     devEnv.putAll(devMode.settings());
-    AppConfig config = ConfigLoader.load(devEnv);
+    AppConfig config = ConfigLoader.loadForDev(devEnv);
     loaded = config;
     logBuild();
     Vertx vertx = App.vertx();

@@ -55,12 +55,14 @@ public final class DevEnvironment implements DevMode {
   static final String SIGNING_KEY = "dev-signing-key";
 
   /**
-   * The origins a local front end is served from: Next.js and Create React App (3000) and Vite
-   * (5173), under both names of the loopback; {@code DEV_ORIGINS} (comma-separated) adds others.
-   * In {@code dev} they are the authorized parties, so CORS lets them call and read the answers.
+   * dev's authorized parties: the {@code azp} its tokens carry, plus {@code DEV_ORIGINS}
+   * (comma-separated) for a front end served from a host other than the loopback. A front end on
+   * any loopback port ({@code http://localhost:<port>}, {@code http://127.0.0.1:<port>},
+   * {@code http://[::1]:<port>}) needs no entry: the dev command turns on CORS for every loopback
+   * origin ({@code ConfigLoader.loadForDev}). A token's {@code azp} is a claim, not the request's
+   * {@code Origin}: dev's tokens always carry this one, so the azp check needs nothing more.
    */
-  static final List<String> LOCAL_ORIGINS = List.of(
-      LocalIssuer.AUTHORIZED_PARTY, "http://localhost:5173", "http://127.0.0.1:3000", "http://127.0.0.1:5173");
+  static final List<String> LOCAL_ORIGINS = List.of(LocalIssuer.AUTHORIZED_PARTY);
   private static final String DEV_ORIGINS = "DEV_ORIGINS";
 
   /**
@@ -226,8 +228,9 @@ public final class DevEnvironment implements DevMode {
         "  # a token for someone else (another user, org or role; --no-org for none):",
         "  java -jar target/me-service.jar dev token --user user_2 --org org_x --role org:member",
         "",
-        "  # front ends calling from these origins get CORS answers (DEV_ORIGINS=... adds more):",
-        "  #   " + String.join(" ", origins),
+        "  # front ends on any http://localhost:<port> or http://127.0.0.1:<port> get CORS answers;",
+        "  # other origins: DEV_ORIGINS=http://host:port,..." + (origins.size() > LOCAL_ORIGINS.size()
+            ? " (now: " + String.join(" ", origins.subList(LOCAL_ORIGINS.size(), origins.size())) + ")" : ""),
         "  # metrics (Prometheus text), on the management port:",
         "  curl -s http://127.0.0.1:" + managementPort + "/metrics",
         "",

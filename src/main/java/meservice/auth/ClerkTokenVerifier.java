@@ -56,7 +56,7 @@ public final class ClerkTokenVerifier {
     this.verified = new VerifiedTokens(VerifiedTokens.DEFAULT_MAX_ENTRIES, skewSeconds);
   }
 
-  /** {@code requestId} only labels the log line of a token accepted with a remark (see README). */
+  /** {@code requestId} only labels the log line of a token accepted with a remark (see docs/design.md). */
   public Future<Principal.ClerkUser> verify(String token, String requestId) {
     return verify(token, 0, token.length(), requestId);
   }

@@ -6,6 +6,10 @@ import java.util.Map;
 /**
  * Everything the service reads from {@code conf/config.json} and the environment, already
  * checked: code that receives an {@code AppConfig} never validates a setting again.
+ *
+ * <p>{@code corsLoopbackAnyPort} is the one part that is no setting: true only when the {@code dev}
+ * command loaded it ({@link ConfigLoader#loadForDev}), so CORS also answers any loopback origin;
+ * no variable or config key can turn it on for {@code serve}.
  */
 public record AppConfig(
     String host,
@@ -39,7 +43,8 @@ public record AppConfig(
     LogLevels logLevels,
     ClaimCheckOptOuts claimCheckOptOuts,
     Management management,
-    int jwksMaxStaleSeconds) {
+    int jwksMaxStaleSeconds,
+    boolean corsLoopbackAnyPort) {
 
   /**
    * Failed authentications allowed per client address: {@code perSecond} regained up to

@@ -49,7 +49,20 @@ public final class ConfigLoader {
   }
 
   public static AppConfig load(Map<String, String> env) {
-    return load(env, Path.of(""));
+    return load(env, Path.of(""), false);
+  }
+
+  /**
+   * As {@link #load(Map)}, for the {@code dev} command: CORS then also allows any loopback origin
+   * ({@link AppConfig#corsLoopbackAnyPort()}), since a local front end's dev server picks its own
+   * port. A parameter of the command, not a setting, so {@code serve} cannot be given it.
+   */
+  public static AppConfig loadForDev(Map<String, String> env) {
+    return load(env, Path.of(""), true);
+  }
+
+  static AppConfig load(Map<String, String> env, Path workingDirectory) {
+    return load(env, workingDirectory, false);
   }
 
   /**
@@ -58,7 +71,7 @@ public final class ConfigLoader {
    * (a misspelling, a setting of another version), stops start-up before any value is read, with
    * the setting it probably meant.
    */
-  static AppConfig load(Map<String, String> env, Path workingDirectory) {
+  private static AppConfig load(Map<String, String> env, Path workingDirectory, boolean dev) {
     JsonObject settings = defaults();
     String configFile = env.get(CONFIG_FILE);
     if (configFile != null && !configFile.isBlank()) {
@@ -71,7 +84,7 @@ public final class ConfigLoader {
       settings.mergeIn(overrides);
     }
     SettingNames.requireKnownVariables(env.keySet(), knownNames());
-    return new ConfigLoader(settings, env).build();
+    return new ConfigLoader(settings, env).build(dev);
   }
 
   /**
@@ -89,7 +102,7 @@ public final class ConfigLoader {
 
     private static Set<String> names() {
       ConfigLoader loader = new ConfigLoader(defaults(), Map.of());
-      loader.build();
+      loader.build(false);
       Set<String> names = new LinkedHashSet<>(loader.read);
       names.add(CONFIG_FILE);
       return Collections.unmodifiableSet(names);
@@ -110,7 +123,7 @@ public final class ConfigLoader {
     }
   }
 
-  private AppConfig build() {
+  private AppConfig build(boolean dev) {
     int cores = Runtime.getRuntime().availableProcessors();
     int poolSize = integer("DB_POOL_SIZE", 0, 1000);
     int connections = poolSize == 0 ? defaultWritePoolSize(cores) : poolSize;
@@ -159,7 +172,8 @@ public final class ConfigLoader {
         new AppConfig.LogLevels(level("LOG_LEVEL"), level("LOG_ROOT_LEVEL")),
         new AppConfig.ClaimCheckOptOuts(flag("ALLOW_ANY_ISSUER"), flag("ALLOW_ANY_AUTHORIZED_PARTY")),
         management(),
-        jwksMaxStaleSeconds());
+        jwksMaxStaleSeconds(),
+        dev);
   }
 
   /** Keys older than this mean the instance is not ready; a refresh interval longer than it would flap. */

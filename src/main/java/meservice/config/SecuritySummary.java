@@ -16,7 +16,8 @@ public final class SecuritySummary {
     return String.join(", ",
         "issuer " + (config.clerkIssuer() != null ? config.clerkIssuer() : "ANY (ALLOW_ANY_ISSUER=true)"),
         "authorized parties " + (config.authorizedParties().isEmpty()
-            ? "ANY (ALLOW_ANY_AUTHORIZED_PARTY=true)" : String.join(" ", config.authorizedParties())),
+            ? "ANY (ALLOW_ANY_AUTHORIZED_PARTY=true)" : String.join(" ", config.authorizedParties()))
+            + (config.corsLoopbackAnyPort() ? " (CORS: also any loopback origin, dev)" : ""),
         "algorithms " + String.join(" ", config.jwtAlgorithms()),
         "keys " + (config.clerkJwtKey() != null ? "CLERK_JWT_KEY (PEM)"
             : config.clerkJwksUrl() != null ? "JWKS " + config.clerkJwksUrl() : "none"),

@@ -195,10 +195,23 @@ class OpenApiTest {
   void thePatchOperationCarriesTheSeedsSummaryDescriptionAndSecurityScheme() {
     JsonObject patch = operation("/v1/me", "patch");
     assertEquals(SEED_SUMMARY, patch.getString("summary"));
-    assertEquals(words(SEED_DESCRIPTION), words(patch.getString("description")));
+    // The seed's text first, word for word; the cache's consistency paragraph follows it.
+    String description = words(patch.getString("description"));
+    assertTrue(description.startsWith(words(SEED_DESCRIPTION) + " Consistency:"), description);
     assertEquals(new JsonArray().add(new JsonObject().put("clerkJWT", new JsonArray())), patch.getJsonArray("security"));
     assertEquals(SEED_CLERK_JWT, document.getJsonObject("components").getJsonObject("securitySchemes")
         .getJsonObject("clerkJWT").getString("description"));
+  }
+
+  @Test
+  void bothMeOperationsStateTheCachesConsistencyContract() {
+    String get = words(operation("/v1/me", "get").getString("description"));
+    String patch = words(operation("/v1/me", "patch").getString("description"));
+
+    assertTrue(get.contains("On the instance that acknowledged a PATCH, every later GET shows it."), get);
+    assertTrue(get.contains("short window after the PATCH's acknowledgement"), get);
+    assertTrue(get.contains("If-None-Match carries the ETag a PATCH returned is never answered from an older row"), get);
+    assertTrue(patch.contains("other instances within a short window (see GET /v1/me)"), patch);
   }
 
   @Test

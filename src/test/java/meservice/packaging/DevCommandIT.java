@@ -162,26 +162,28 @@ class DevCommandIT {
   }
 
   @Test
-  void aFrontEndOnAUsualLocalOriginOrOneInDevOriginsCanCallDevFromTheBrowser() {
+  void aFrontEndOnAnyLoopbackPortOrOneInDevOriginsCanCallDevFromTheBrowser() {
     Map<String, String> env = env();
-    env.put("DEV_ORIGINS", "http://localhost:8000");
+    env.put("DEV_ORIGINS", "http://devbox.local:8000");
     try (JarProcess dev = JarProcess.start(JarProcess.serviceJar(), folder, env, "dev")) {
       String up = up(dev);
       Api api = new Api(port(up));
 
-      for (String origin : List.of("http://localhost:3000", "http://localhost:5173", "http://127.0.0.1:3000",
-          "http://127.0.0.1:5173", "http://localhost:8000")) {
+      for (String origin : List.of("http://localhost:3000", "http://localhost:5173", "http://localhost:4321",
+          "http://127.0.0.1:4321", "http://[::1]:4321", "http://devbox.local:8000")) {
         Api.Response preflight = api.send("OPTIONS", "/v1/me", Map.of("Origin", origin,
             "Access-Control-Request-Method", "PATCH", "Access-Control-Request-Headers", "authorization,content-type"), null);
         assertEquals(204, preflight.status(), origin + ": " + preflight.text());
         assertEquals(origin, preflight.header("Access-Control-Allow-Origin"));
       }
-      Api.Response fromVite = api.send("GET", "/v1/me", Map.of("Origin", "http://localhost:5173",
+      Api.Response fromAstro = api.send("GET", "/v1/me", Map.of("Origin", "http://localhost:4321",
           "Authorization", "Bearer " + find("TOKEN='([^']+)'", up, 1)), null);
-      assertEquals(200, fromVite.status(), fromVite.text());
-      assertEquals("http://localhost:5173", fromVite.header("Access-Control-Allow-Origin"));
-      assertNull(api.send("OPTIONS", "/v1/me", Map.of("Origin", "http://localhost:9999",
-          "Access-Control-Request-Method", "PATCH"), null).header("Access-Control-Allow-Origin"));
+      assertEquals(200, fromAstro.status(), fromAstro.text());
+      assertEquals("http://localhost:4321", fromAstro.header("Access-Control-Allow-Origin"));
+      for (String stranger : List.of("http://192.168.1.5:3000", "http://localhost.evil.example:4321")) {
+        assertNull(api.send("OPTIONS", "/v1/me", Map.of("Origin", stranger,
+            "Access-Control-Request-Method", "PATCH"), null).header("Access-Control-Allow-Origin"), stranger);
+      }
     }
   }
 
