@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# What reads from a standby cost PATCH (not in CI, about 3 minutes): with DATABASE_READ_URL set,
+# What reads from a standby cost PATCH (not in CI, about 5 minutes): with DATABASE_READ_URL set,
 # write connections wait until the synchronous standby has applied each commit
 # (`synchronous_commit = remote_apply`, docs/operations.md "Replicated PostgreSQL and failover"), so a GET
 # there sees every acknowledged PATCH. A primary with `synchronous_standby_names = '*'` and a
 # streaming standby (pg_basebackup) on loopback; `serve` at its defaults with the image's JVM
-# options, without and with DATABASE_READ_URL, interleaved ROUNDS times; wrk PATCH /v1/me at each
-# of CONNS for DURATION s (bench/wrk/me.lua). Prints req/s and p99 per run and the ratio.
+# options in three modes, interleaved ROUNDS times: `async` (no synchronous standby: the commit
+# waits for the local WAL flush only), `sync` (synchronous_standby_names = '*' and the default
+# synchronous_commit = on: it also waits for the standby's flush, what Patroni's synchronous_mode
+# gives) and `remote_apply` (sync plus DATABASE_READ_URL, so the service's write sessions wait for
+# the standby to apply). wrk PATCH /v1/me at each of CONNS for DURATION s (bench/wrk/me.lua).
+# Prints req/s and p99 per run and the ratios.
 #
 #   bench/sync_commit.sh                 # CONNS="16 64", DURATION=15, ROUNDS=2, USERS=10000
 # Fixed loopback ports 25001 (primary), 25002 (standby), 25080/25081 (service).
@@ -58,21 +62,25 @@ patch() { # CONNS SECONDS: prints "req/s p99_ms"
   wrk -t 2 -c "$1" -d "${2}s" --timeout 5s -s bench/wrk/me.lua "http://127.0.0.1:$PORT/v1/me" -- PATCH "$WORK/data/tokens.txt" \
     | sed -n 's/^WRK_JSON //p' | python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"{d[\"requests\"]*1e6/d[\"duration_us\"]:.0f} {d[\"p99_us\"]/1000:.1f} {d[\"non_2xx\"]}")'
 }
-declare -A SUM
+declare -A SUM P99
 for round in $(seq "$ROUNDS"); do
-  for mode in local remote_apply; do
+  for mode in async sync remote_apply; do
     read_url=""; [[ $mode == remote_apply ]] && read_url="postgresql://postgres@127.0.0.1:$STANDBY/bench"
+    standbys="'*'"; [[ $mode == async ]] && standbys="''"
+    "${PSQL[@]}" -d postgres -c "ALTER SYSTEM SET synchronous_standby_names = $standbys" -c "SELECT pg_reload_conf()" >/dev/null
     serve "$read_url"
     patch 64 5 >/dev/null # warm-up
     for c in $CONNS; do
       read -r rps p99 bad <<<"$(patch "$c" "$DURATION")"
       log "round $round $mode c=$c: $rps PATCH/s, p99 $p99 ms, non-2xx $bad"
       SUM[$mode-$c]=$(( ${SUM[$mode-$c]:-0} + rps ))
+      P99[$mode-$c]="${P99[$mode-$c]:-}$p99 "
     done
     stop
   done
 done
 for c in $CONNS; do
-  awk -v a="${SUM[local-$c]}" -v b="${SUM[remote_apply-$c]}" -v c="$c" -v r="$ROUNDS" \
-    'BEGIN {printf "c=%s: without a read URL %.0f PATCH/s, with remote_apply %.0f PATCH/s = %.2fx\n", c, a/r, b/r, b/a}'
+  awk -v a="${SUM[async-$c]}" -v s="${SUM[sync-$c]}" -v b="${SUM[remote_apply-$c]}" -v c="$c" -v r="$ROUNDS" \
+    -v pa="${P99[async-$c]}" -v ps="${P99[sync-$c]}" -v pb="${P99[remote_apply-$c]}" \
+    'BEGIN {printf "c=%s: async %.0f PATCH/s (p99 ms %s), sync %.0f (%s) = %.2fx async, remote_apply %.0f (%s) = %.2fx sync, %.2fx async\n", c, a/r, pa, s/r, ps, s/a, b/r, pb, b/s, b/a}'
 done
