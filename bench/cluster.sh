@@ -21,8 +21,10 @@
 # Throughout, every GET must show the user's last acknowledged PATCH or a later state, and every
 # PATCH a version above it (ClusterLoad's checks; the run fails on one that does not).
 # Also measured, over a steady window before (a): requests per CPU-second of each instance and
-# CPU of PostgreSQL and PgBouncer; then over a second window of GETs only, PostgreSQL's CPU per
-# 1,000 GETs (what reads cost the database; USER_CACHE_SIZE=0 shows it without the user cache). Results: bench/results/cluster-<UTC time>.json and a text
+# CPU of PostgreSQL and PgBouncer; then PostgreSQL's CPU over a window without requests (its floor:
+# pings, background work) and over a window of GETs only: CPU per 1,000 GETs, gross and over the
+# floor, and read statements per GET (what reads cost the database; USER_CACHE_SIZE=0 shows it
+# without the user cache). Results: bench/results/cluster-<UTC time>.json and a text
 # summary on stdout; RELIABILITY.md explains the settings and reports a run.
 #
 #   bench/cluster.sh                       # POOL_MODE=transaction, RATE=200 req/s, 32 workers
@@ -180,14 +182,22 @@ STEADY_JSON+="\"machine_busy\":$(echo "$BUSY0 $BUSY1" | awk '{printf "%.3f", ($3
 phase steady end
 log "steady: $STEADY_JSON"
 
-# GETs only: what reads cost PostgreSQL.
-touch "$WORK/reads-only"
+# Idle (no requests): PostgreSQL's floor, the instances' listener pings and its own background work.
+touch "$WORK/paused"
 sleep 3
-R0=0; for i in 1 2 3; do R0=$((R0 + $(served "${PORTS[$((i - 1))]}"))); done
 PG0=$(pg_ticks)
 sleep "$STEADY"
-R1=0; for i in 1 2 3; do R1=$((R1 + $(served "${PORTS[$((i - 1))]}"))); done
-READS_JSON="{\"gets\":$((R1 - R0)),\"postgres_cpu_seconds\":$(awk -v t="$(( $(pg_ticks) - PG0 ))" -v hz="$HZ" 'BEGIN{printf "%.2f", t/hz}'),\"seconds\":$STEADY}"
+IDLE_CPU=$(awk -v t="$(( $(pg_ticks) - PG0 ))" -v hz="$HZ" 'BEGIN{printf "%.2f", t/hz}')
+rm -f "$WORK/paused"
+# GETs only: what reads cost PostgreSQL, over the idle floor; and the read statements they took.
+read_batches() { curl -fs "http://127.0.0.1:$(($1 + 100))/metrics" | awk '/^db_read_batch_size_count/ {s += $2} END {printf "%d", s}'; }
+touch "$WORK/reads-only"
+sleep 10 # the caches refill after the mixed load's last announcements
+R0=0; B0=0; for i in 1 2 3; do R0=$((R0 + $(served "${PORTS[$((i - 1))]}"))); B0=$((B0 + $(read_batches "${PORTS[$((i - 1))]}"))); done
+PG0=$(pg_ticks)
+sleep "$STEADY"
+R1=0; B1=0; for i in 1 2 3; do R1=$((R1 + $(served "${PORTS[$((i - 1))]}"))); B1=$((B1 + $(read_batches "${PORTS[$((i - 1))]}"))); done
+READS_JSON="{\"gets\":$((R1 - R0)),\"read_statements\":$((B1 - B0)),\"postgres_cpu_seconds\":$(awk -v t="$(( $(pg_ticks) - PG0 ))" -v hz="$HZ" 'BEGIN{printf "%.2f", t/hz}'),\"idle_postgres_cpu_seconds\":$IDLE_CPU,\"seconds\":$STEADY}"
 rm -f "$WORK/reads-only"
 log "reads only: $READS_JSON"
 
@@ -299,8 +309,11 @@ for r in revocations:
     print(f"(c) revocation committed in {r['commit_ms']:.0f} ms; evicted by each instance {r['evicted_after_commit_ack_ms']} ms after the commit was acknowledged; "
           f"first 401 answered after {r['refused_after_ms']} ms, that request sent after {r['refused_request_sent_after_ms']} ms")
 gets = reads["gets"]
-print(f"reads only: {gets} GETs in {reads['seconds']} s, postgres {reads['postgres_cpu_seconds']} CPU-s = "
-      f"{1000 * reads['postgres_cpu_seconds'] / gets if gets else 0:.1f} CPU-ms per 1000 GETs (user cache size {cache})")
+net = reads['postgres_cpu_seconds'] - reads['idle_postgres_cpu_seconds']
+print(f"reads only: {gets} GETs in {reads['seconds']} s took {reads['read_statements']} read statements "
+      f"({reads['read_statements'] / gets if gets else 0:.4f} per GET); postgres {reads['postgres_cpu_seconds']} CPU-s, "
+      f"{reads['idle_postgres_cpu_seconds']} when idle for as long: {1e6 * reads['postgres_cpu_seconds'] / gets if gets else 0:.1f} CPU-ms "
+      f"per 1000 GETs gross, {1e6 * net / gets if gets else 0:.1f} over the idle floor (user cache size {cache})")
 for port, w in staleness["instances"].items():
     print(f"(d) staleness on {port}: {w['measured']} windows, p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms, "
           f"max {w['max_ms']} ms; never converged {w['never_converged']}, stale after the window {w['stale_after_window']}")

@@ -129,6 +129,7 @@ public final class ClusterLoad {
     long intervalNanos = TimeUnit.SECONDS.toNanos(1) * workers / rate;
     Path stop = out.resolve("stop");
     Path readsOnly = out.resolve("reads-only");
+    Path paused = out.resolve("paused");
     CountDownLatch finished = new CountDownLatch(workers);
     long started = System.currentTimeMillis();
     for (int w = 0; w < workers; w++) {
@@ -144,6 +145,11 @@ public final class ClusterLoad {
         void step() {
           if (Files.exists(stop)) {
             finished.countDown();
+            return;
+          }
+          if (Files.exists(paused)) {
+            next = System.nanoTime() + intervalNanos;
+            vertx.setTimer(50, id -> step());
             return;
           }
           User user = own.get(turn % own.size());
