@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.LinkData;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import meservice.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * OpenTelemetry tracing (docs/tracing.md), configured by the standard {@code OTEL_*} variables and
@@ -81,6 +83,14 @@ public final class Tracing {
   }
 
   private static OpenTelemetrySdk sdk(Map<String, String> env) {
+    bridgeSdkLogging();
+    for (String name : List.of("OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")) {
+      String protocol = trimmed(env.get(name));
+      if (protocol != null && protocol.startsWith("grpc")) {
+        throw new ConfigException(name + ": grpc is not bundled in this build; use http/protobuf "
+            + "(the default here; a collector's OTLP/HTTP port is 4318)");
+      }
+    }
     Map<String, String> given = new HashMap<>();
     env.forEach((name, value) -> {
       if (name.startsWith("OTEL_")) {
@@ -110,10 +120,26 @@ public final class Tracing {
           .disableShutdownHook()
           .build()
           .getOpenTelemetrySdk();
-    } catch (RuntimeException e) {
-      // io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException, or what a component threw.
+    } catch (ConfigurationException e) {
       throw new ConfigException("OTEL_*: " + e.getMessage()
           + (e.getCause() != null && e.getCause().getMessage() != null ? " (" + e.getCause().getMessage() + ")" : ""));
+    } catch (RuntimeException e) {
+      // What a component threw while the SDK was built from the settings (a malformed endpoint).
+      throw new ConfigException("OTEL_*: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+    }
+  }
+
+  /**
+   * The SDK's java.util.logging lines (an export that failed, a setting it ignored) become the
+   * service's own log lines, under the {@code io.opentelemetry} loggers; held here because JUL
+   * keeps its loggers, and so their handlers, only weakly.
+   */
+  private static final java.util.logging.Logger SDK_LOGGING = java.util.logging.Logger.getLogger("io.opentelemetry");
+
+  private static synchronized void bridgeSdkLogging() {
+    if (SDK_LOGGING.getUseParentHandlers()) {
+      SDK_LOGGING.addHandler(new SLF4JBridgeHandler());
+      SDK_LOGGING.setUseParentHandlers(false);
     }
   }
 

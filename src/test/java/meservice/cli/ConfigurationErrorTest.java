@@ -1,7 +1,6 @@
 package meservice.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -55,7 +54,7 @@ class ConfigurationErrorTest {
   }
 
   @Test
-  void anOtelSettingTheSdkRefusesStopsServe() {
+  void aGrpcExporterStopsServeNamingTheProtocol() {
     Map<String, String> env = TestConfig.env();
     env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318");
     env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
@@ -63,7 +62,21 @@ class ConfigurationErrorTest {
     Result result = MainProcess.run(env, "serve");
 
     assertEquals(2, result.exit(), result.output());
+    assertEquals("me-service: configuration error: OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not bundled in this build; "
+        + "use http/protobuf (the default here; a collector's OTLP/HTTP port is 4318)\n", result.stderr());
+  }
+
+  @Test
+  void anOtelSettingTheSdkRefusesStopsServeWithItsMessage() {
+    Map<String, String> env = TestConfig.env();
+    env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318");
+    env.put("OTEL_BSP_SCHEDULE_DELAY", "soon");
+
+    Result result = MainProcess.run(env, "serve");
+
+    assertEquals(2, result.exit(), result.output());
     assertTrue(result.stderr().startsWith("me-service: configuration error: OTEL_*: "), result.output());
-    assertFalse(result.stderr().contains("\tat "), result.output());
+    assertTrue(result.stderr().contains("soon"), result.output());
+    assertEquals(1, result.stderr().lines().count(), result.output());
   }
 }
