@@ -53,6 +53,13 @@ class TracingTest {
   private static Vertx vertx;
   private static App app;
   private static Api api;
+  private static int receiverPort;
+
+  private static Map<String, String> tracedEnv() {
+    Map<String, String> env = TestConfig.env();
+    env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + receiverPort);
+    return env;
+  }
 
   record Received(String traceId, String spanId, String parentSpanId, String name, Span.SpanKind kind,
       Map<String, String> attributes, Map<String, String> resource) {}
@@ -77,8 +84,8 @@ class TracingTest {
       });
     }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
-    Map<String, String> env = TestConfig.env();
-    env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + receiver.actualPort());
+    receiverPort = receiver.actualPort();
+    Map<String, String> env = tracedEnv();
     // Exported within 50 ms of ending, so a test waits little.
     env.put("OTEL_BSP_SCHEDULE_DELAY", "50");
     vertx = App.vertx(env);
@@ -299,5 +306,26 @@ class TracingTest {
     } finally {
       untraced.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void closingTheServiceExportsTheSpansItStillHeld() throws Exception {
+    Map<String, String> env = tracedEnv();
+    // Nothing is exported on the batch timer during this test: only the close can send it.
+    env.put("OTEL_BSP_SCHEDULE_DELAY", "600000");
+    Vertx closing = App.vertx(env);
+    App held = App.start(closing, TestConfig.config(env)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    Parent parent = Parent.random();
+    Response response = new Api(held.port()).send("GET", "/v1/me", Map.of("Authorization",
+        "Bearer " + Tokens.session(Tokens.newUserId()), "traceparent", parent.traceparent()), null);
+    assertEquals(200, response.status(), response.text());
+    assertEquals(List.of(), spans.stream().filter(s -> s.traceId().equals(parent.traceId())).toList());
+
+    held.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    closing.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    // Sent before the close completed: no waiting needed.
+    List<Received> trace = spans.stream().filter(s -> s.traceId().equals(parent.traceId())).toList();
+    assertTrue(hasServerAndSqlChild(trace), trace.toString());
   }
 }
