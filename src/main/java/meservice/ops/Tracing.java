@@ -77,8 +77,12 @@ public final class Tracing {
       return null;
     }
     OpenTelemetrySdk sdk = sdk(env);
-    LOG.info("tracing on: spans exported by {} (OTEL_TRACES_EXPORTER), sampler {}",
-        env.getOrDefault("OTEL_TRACES_EXPORTER", "otlp"), env.getOrDefault("OTEL_TRACES_SAMPLER", "parentbased_always_on"));
+    String exporter = env.getOrDefault("OTEL_TRACES_EXPORTER", "otlp");
+    String endpoint = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != null
+        ? env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        : env.getOrDefault("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318") + " (/v1/traces)";
+    LOG.info("tracing on: spans exported by {}{}, sampler {}", exporter, exporter.contains("otlp") ? " to " + endpoint : "",
+        env.getOrDefault("OTEL_TRACES_SAMPLER", "parentbased_always_on"));
     return new Factory(sdk);
   }
 
