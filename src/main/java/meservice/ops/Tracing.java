@@ -118,7 +118,7 @@ public final class Tracing {
               ? resource
               : resource.merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.version"),
                   BuildInfo.current().version()))))
-          .addSamplerCustomizer((sampler, config) -> new SkippingOperations(sampler))
+          .addSamplerCustomizer((sampler, config) -> new SkippingProbes(sampler))
           // Closed by the Vert.x instance's close (Factory), after the last request has drained;
           // the SDK's own hook could run before that and lose the last spans.
           .disableShutdownHook()
@@ -176,11 +176,11 @@ public final class Tracing {
    * server's tracing policy); this drops the probes that reach the API port. Children of a dropped
    * span (the readiness ping's query) are dropped with it by the parent-based default.
    */
-  static final class SkippingOperations implements Sampler {
+  static final class SkippingProbes implements Sampler {
 
     private final Sampler delegate;
 
-    SkippingOperations(Sampler delegate) {
+    SkippingProbes(Sampler delegate) {
       this.delegate = delegate;
     }
 
