@@ -24,7 +24,11 @@
 # SERVICE_ENV (extra VAR=value words for the service, e.g. LOG_LEVEL=WARN), LABEL,
 # PROFILE=1 (async-profiler on the service, kernel frames included; a summary in
 #   bench/results/profile-<users>.txt),
-# PUBLISH=0 (keep latest.*, plot.png and BENCHMARKS.md as they are; default for PROFILE=1).
+# PUBLISH=0 (keep latest.*, plot.png and BENCHMARKS.md as they are; default for PROFILE=1 and TRACING=1),
+# TRACING=1 (OpenTelemetry on, docs/tracing.md: every request traced, the default sampler, spans
+#   exported over OTLP/HTTP to bench/tools/OtlpSink.java on SINK_PORT (18095), which discards
+#   them; the service_env of the results says so; a sampler is chosen with SERVICE_ENV, e.g.
+#   SERVICE_ENV="OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.01").
 # The peer's own knobs (PEER_CACHE, PEER_JAVA_OPTS) are in the header of bench/peer/peer.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,9 +52,16 @@ IMAGE_JAVA_OPTS=$(image_java_opts)
 JAVA_OPTS=${JAVA_OPTS:-$IMAGE_JAVA_OPTS -XX:MaxRAM=$CONTAINER_RAM}
 SERVICE_ENV=${SERVICE_ENV:-}
 PROFILE=${PROFILE:-0}
-# A profiled run perturbs what it measures: it does not replace the published results.
-PUBLISH=${PUBLISH:-$([[ $PROFILE == 1 ]] && echo 0 || echo 1)}
-LABEL=${LABEL:-}
+TRACING=${TRACING:-0}
+SINK_PORT=${SINK_PORT:-18095}
+# A profiled run perturbs what it measures: it does not replace the published results; nor does a
+# traced one (the published table is the service at its defaults, tracing off).
+PUBLISH=${PUBLISH:-$([[ $PROFILE == 1 || $TRACING == 1 ]] && echo 0 || echo 1)}
+LABEL=${LABEL:-$([[ $TRACING == 1 ]] && echo tracing)}
+if [[ $TRACING == 1 ]]; then
+  # First, so that SERVICE_ENV's own OTEL_* words (a sampler) win: env(1) keeps the last.
+  SERVICE_ENV="OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK_PORT $SERVICE_ENV"
+fi
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 RESULTS=$ROOT/bench/results
@@ -83,9 +94,11 @@ stop_service() {
   fi
   SERVICE_PID=""
 }
+SINK_PID=""
 cleanup() {
   peer_stop
   stop_service
+  if [[ -n $SINK_PID ]]; then kill "$SINK_PID" 2>/dev/null || true; wait "$SINK_PID" 2>/dev/null || true; fi
   pg_stop "$PGDATA"
 }
 trap cleanup EXIT
@@ -111,11 +124,16 @@ cp target/me-service.jar "$JAR"
 # LocalIssuer (token minting) lives in the dev jar; `serve` runs on the production jar alone.
 DEV_JAR=$BENCH_WORK/me-service-dev.jar
 cp target/me-service-dev.jar "$DEV_JAR"
-for port in "$PGPORT" "$PORT" $([[ $PEER == 1 ]] && echo "$PEER_PORT"); do
+for port in "$PGPORT" "$PORT" $([[ $PEER == 1 ]] && echo "$PEER_PORT") $([[ $TRACING == 1 ]] && echo "$SINK_PORT"); do
   if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     log "port $port is already in use (PGPORT=/PORT=/PEER_PORT= to choose others)"; exit 2
   fi
 done
+if [[ $TRACING == 1 ]]; then
+  log "tracing on: spans to the OTLP sink on 127.0.0.1:$SINK_PORT (bench/tools/OtlpSink.java)"
+  java bench/tools/OtlpSink.java "$SINK_PORT" >"$RAW/otlp-sink.log" 2>&1 &
+  SINK_PID=$!
+fi
 log "initdb + start PostgreSQL on 127.0.0.1:$PGPORT (data in $PGDATA)"
 # Durability left at its defaults (fsync, synchronous_commit, full_page_writes on); only the
 # connection limit grows so 256 pgbench clients and the service's pool fit side by side.

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.Router;
 import java.net.BindException;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,8 @@ public final class ApiVerticle extends VerticleBase {
     return listen(options(services.config().host(), services.config().port()), deadline,
             ApiRouter.create(vertx, services, reads, deadline))
         .onSuccess(s -> server = s)
-        .compose(api -> listen(options(managed.host(), managed.port()), deadline,
+        // Probes and scrapes make no spans (docs/tracing.md): the management port is not traced at all.
+        .compose(api -> listen(options(managed.host(), managed.port()).setTracingPolicy(TracingPolicy.IGNORE), deadline,
             ApiRouter.management(vertx, services, reads, deadline))
             .recover(err -> Future.failedFuture(err instanceof BindException || String.valueOf(err.getMessage())
                 .contains("Address already in use")

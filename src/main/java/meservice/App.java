@@ -6,9 +6,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.spi.VertxTracerFactory;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import meservice.apikey.ApiKeys;
@@ -38,6 +40,7 @@ import meservice.ops.Docs;
 import meservice.ops.Health;
 import meservice.ops.Metrics;
 import meservice.ops.OpenApi;
+import meservice.ops.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,11 +78,26 @@ public final class App {
    * starts on a read-only root filesystem.
    */
   public static Vertx vertx() {
+    return vertx(Map.of());
+  }
+
+  /**
+   * As above, traced when {@code env}'s {@code OTEL_*} variables ask for it ({@link Tracing}):
+   * then the OpenTelemetry SDK is built first, and closing the instance exports the last spans.
+   * Otherwise no tracer is installed at all.
+   *
+   * @throws ConfigException when the SDK refuses an {@code OTEL_*} setting
+   */
+  public static Vertx vertx(Map<String, String> env) {
     NameResolution.capJvmCache();
-    return Metrics.vertx(new VertxOptions()
+    VertxTracerFactory tracer = Tracing.factory(env);
+    Vertx vertx = Metrics.vertx(new VertxOptions()
         .setPreferNativeTransport(true)
         .setAddressResolverOptions(NameResolution.options())
-        .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
+        .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)),
+        tracer);
+    Tracing.closeWith(tracer, vertx);
+    return vertx;
   }
 
   /** Start-up in one chain: keys, pool, migrations, the change listener, verticles, listen. */

@@ -104,7 +104,7 @@ public final class Main {
   /** SIGTERM runs the shutdown hook: readiness 503, drain in-flight requests, close the pool. */
   private static void serve(AppConfig config) {
     logBuild();
-    Vertx vertx = App.vertx();
+    Vertx vertx = App.vertx(System.getenv());
     App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(app, vertx, config)));
   }
@@ -127,7 +127,7 @@ public final class Main {
     AppConfig config = ConfigLoader.loadForDev(devEnv);
     loaded = config;
     logBuild();
-    Vertx vertx = App.vertx();
+    Vertx vertx = App.vertx(devEnv);
     App app = await(App.start(vertx, config).onFailure(err -> vertx.close()));
     stopService.set(() -> stopWithin(app, vertx, config));
     System.out.println(devMode.instructions(app.port(), app.managementPort()));

@@ -19,6 +19,11 @@ final class SettingNames {
       "RATE_LIMIT_", "SHUTDOWN_", "HTTP_", "LOG_", "MANAGEMENT_", "ALLOW_ANY_");
   /** Other programs' variables in those families, common in the environment of any process. */
   private static final Set<String> OTHERS = Set.of("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY");
+  /**
+   * OpenTelemetry's standard variables: read by its SDK (meservice.ops.Tracing), which checks
+   * their values itself; never near-misses of ours, whatever their distance to one.
+   */
+  private static final String OPENTELEMETRY = "OTEL_";
 
   private SettingNames() {}
 
@@ -43,7 +48,7 @@ final class SettingNames {
 
   static boolean looksLikeOurs(String name, Set<String> known) {
     String upper = name.toUpperCase(Locale.ROOT);
-    if (OTHERS.contains(upper)) {
+    if (OTHERS.contains(upper) || upper.startsWith(OPENTELEMETRY)) {
       return false;
     }
     for (String family : FAMILIES) {

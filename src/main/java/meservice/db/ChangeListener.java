@@ -3,6 +3,7 @@ package meservice.db;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.PgNotification;
@@ -74,6 +75,8 @@ public final class ChangeListener {
     this.vertx = vertx;
     PgConnectOptions options = Database.connectOptions(config.dbPooling().sessionUrl(config.databaseUrl()))
         .addProperty("application_name", APPLICATION_NAME);
+    // Its LISTEN and the pings every 200 ms belong to no request: never a span (docs/tracing.md).
+    options.setTracingPolicy(TracingPolicy.IGNORE);
     this.connection = Database.dedicatedToPrimary(vertx, options, config.dbLimits(), SILENCE_MS, APPLICATION_NAME, primary);
   }
 

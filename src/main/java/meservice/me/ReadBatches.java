@@ -64,12 +64,15 @@ final class ReadBatches {
   }
 
   Future<StoredUser> find(UUID userId) {
-    if (ids.isEmpty()) {
-      // Queued behind this round's I/O: every read it asks for joins the batch first.
-      context.runOnContext(this::send);
-    }
     // Answered on the asking request's own context; a caller with none (not a handler) on the loop's.
     ContextInternal caller = (ContextInternal) Vertx.currentContext();
+    if (ids.isEmpty()) {
+      // Queued behind this round's I/O: every read it asks for joins the batch first. Traced
+      // (docs/tracing.md), it is queued on the context of the request that opens the batch (the
+      // same loop and queue), so the statement's span is that request's child; the requests that
+      // join the batch show no SQL span of their own.
+      (caller != null && caller.tracer() != null ? caller : context).runOnContext(this::send);
+    }
     Promise<StoredUser> promise = (caller != null ? caller : (ContextInternal) context).promise();
     ids.add(userId);
     waiting.add(promise);

@@ -1,5 +1,6 @@
 package meservice.ops;
 
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -10,13 +11,15 @@ import meservice.auth.Principal;
 import meservice.http.RequestId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One {@code meservice.access} line and one timer sample per request, written when the response
  * has ended (or the connection closed under it: status 499). Carries the method, route template,
  * status, duration, request id and principal kind; never a header, token or body. The request's
  * fields are named as OpenTelemetry's semantic conventions name them, so a shipper maps nothing and
- * {@code status}, which Datadog reads as the line's level, stays free.
+ * {@code status}, which Datadog reads as the line's level, stays free. When the request is traced,
+ * {@code trace_id} and {@code span_id} (OpenTelemetry's log field names) name its server span.
  */
 public final class AccessLog implements Handler<RoutingContext> {
 
@@ -42,6 +45,9 @@ public final class AccessLog implements Handler<RoutingContext> {
   /** The line and the timer sample are written when the request's response ends. */
   public void start(RoutingContext rc) {
     long start = System.nanoTime();
+    // Traced (OTEL_*, docs/tracing.md): the server span takes the route's name now, while it is
+    // the request's current span; its ids go on the line. Untraced: one field read, nothing else.
+    SpanContext trace = Tracing.on(rc.vertx()) ? nameSpan(rc.request()) : null;
     rc.addEndHandler(ended -> {
       long nanos = System.nanoTime() - start;
       HttpServerRequest request = rc.request();
@@ -51,15 +57,23 @@ public final class AccessLog implements Handler<RoutingContext> {
       metrics.request(method, route, status, nanos);
       Principal principal = AuthHandler.principal(rc);
       long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
-      LOG.atInfo()
+      LoggingEventBuilder line = LOG.atInfo()
           .addKeyValue("request_id", RequestId.of(rc))
           .addKeyValue("http.request.method", method)
           .addKeyValue("http.route", route)
           .addKeyValue("http.response.status_code", status)
           .addKeyValue("duration_ms", millis)
-          .addKeyValue("principal", principal == null ? "none" : principal.kind())
-          .log("{} {} {} {}ms", method, route, status, millis);
+          .addKeyValue("principal", principal == null ? "none" : principal.kind());
+      if (trace != null) {
+        line = line.addKeyValue("trace_id", trace.getTraceId()).addKeyValue("span_id", trace.getSpanId());
+      }
+      line.log("{} {} {} {}ms", method, route, status, millis);
     });
+  }
+
+  private SpanContext nameSpan(HttpServerRequest request) {
+    String route = route(request.path());
+    return Tracing.nameServerSpan(request.method().name(), route, !UNMATCHED.equals(route));
   }
 
   private String route(String path) {

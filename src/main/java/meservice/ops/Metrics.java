@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.spi.VertxTracerFactory;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.micrometer.MetricsDomain;
@@ -78,6 +80,11 @@ public final class Metrics {
 
   /** A Vert.x instance with {@code options} and pool, client and JVM metrics ({@code serve}, {@code dev}). */
   public static Vertx vertx(VertxOptions options) {
+    return vertx(options, null);
+  }
+
+  /** As above, traced by {@code tracer} when not {@code null}. */
+  public static Vertx vertx(VertxOptions options, VertxTracerFactory tracer) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
@@ -97,10 +104,11 @@ public final class Metrics {
         .addDisabledMetricsCategory("sql")
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
         .addDisabledMetricsCategory(MetricsDomain.VERTICLES);
-    return Vertx.builder()
+    VertxBuilder builder = Vertx.builder()
         .with(options.setMetricsOptions(metrics))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+        .withMetrics(new MicrometerMetricsFactory(registry));
+    // Without a factory no tracer exists, and Vert.x skips every tracing call (meservice.ops.Tracing).
+    return tracer == null ? builder.build() : builder.withTracer(tracer).build();
   }
 
   /**

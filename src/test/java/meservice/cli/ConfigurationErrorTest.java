@@ -1,6 +1,7 @@
 package meservice.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import meservice.support.MainProcess;
@@ -50,5 +51,32 @@ class ConfigurationErrorTest {
     assertEquals(2, result.exit(), result.output());
     assertEquals("me-service: configuration error: LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF\n",
         result.stderr());
+  }
+
+  @Test
+  void aGrpcExporterStopsServeNamingTheProtocol() {
+    Map<String, String> env = TestConfig.env();
+    env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318");
+    env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+
+    Result result = MainProcess.run(env, "serve");
+
+    assertEquals(2, result.exit(), result.output());
+    assertEquals("me-service: configuration error: OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not bundled in this build; "
+        + "use http/protobuf (the default here; a collector's OTLP/HTTP port is 4318)\n", result.stderr());
+  }
+
+  @Test
+  void anOtelSettingTheSdkRefusesStopsServeWithItsMessage() {
+    Map<String, String> env = TestConfig.env();
+    env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318");
+    env.put("OTEL_BSP_SCHEDULE_DELAY", "soon");
+
+    Result result = MainProcess.run(env, "serve");
+
+    assertEquals(2, result.exit(), result.output());
+    assertTrue(result.stderr().startsWith("me-service: configuration error: OTEL_*: "), result.output());
+    assertTrue(result.stderr().contains("soon"), result.output());
+    assertEquals(1, result.stderr().lines().count(), result.output());
   }
 }
