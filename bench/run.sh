@@ -57,7 +57,7 @@ SINK_PORT=${SINK_PORT:-18095}
 # A profiled run perturbs what it measures: it does not replace the published results; nor does a
 # traced one (the published table is the service at its defaults, tracing off).
 PUBLISH=${PUBLISH:-$([[ $PROFILE == 1 || $TRACING == 1 ]] && echo 0 || echo 1)}
-LABEL=${LABEL:-$([[ $TRACING == 1 ]] && echo tracing)}
+LABEL=${LABEL:-$([[ $TRACING == 1 ]] && echo tracing || true)}
 if [[ $TRACING == 1 ]]; then
   # First, so that SERVICE_ENV's own OTEL_* words (a sampler) win: env(1) keeps the last.
   SERVICE_ENV="OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK_PORT $SERVICE_ENV"
