@@ -22,6 +22,7 @@
 # THREADS, PORT, PGPORT, PEER_PORT (18091), BENCH_WORK,
 # SKIP_BUILD=1, CONTAINER_RAM (default 512m), JAVA_OPTS (replaces the image's options),
 # SERVICE_ENV (extra VAR=value words for the service, e.g. LOG_LEVEL=WARN), LABEL,
+# HEAP_HISTOGRAM=1 (the live heap by class after the run, bench/results/heap-<users>.txt),
 # PROFILE=1 (async-profiler on the service, kernel frames included; a summary in
 #   bench/results/profile-<users>.txt),
 # PUBLISH=0 (keep latest.*, plot.png and BENCHMARKS.md as they are; default for PROFILE=1 and TRACING=1),
@@ -53,6 +54,7 @@ JAVA_OPTS=${JAVA_OPTS:-$IMAGE_JAVA_OPTS -XX:MaxRAM=$CONTAINER_RAM}
 SERVICE_ENV=${SERVICE_ENV:-}
 PROFILE=${PROFILE:-0}
 TRACING=${TRACING:-0}
+HEAP_HISTOGRAM=${HEAP_HISTOGRAM:-0}
 SINK_PORT=${SINK_PORT:-18095}
 # A profiled run perturbs what it measures: it does not replace the published results; nor does a
 # traced one (the published table is the service at its defaults, tracing off).
@@ -260,6 +262,12 @@ for users in $USERS; do
     done
   done
   PEAK_RSS=$(vm "$SERVICE_PID" VmHWM)
+  if [[ $HEAP_HISTOGRAM == 1 ]]; then
+    # After a full GC: what the heap holds live at the end of the run, by class, and its sizes.
+    { jcmd "$SERVICE_PID" GC.class_histogram | head -45; jcmd "$SERVICE_PID" GC.heap_info; \
+      jcmd "$SERVICE_PID" VM.native_memory summary 2>/dev/null | head -60; } >"$RESULTS/heap-$users.txt" 2>&1 || true
+    log "heap histogram: bench/results/heap-$users.txt"
+  fi
   if [[ $PEER == 1 ]]; then
     log "peer RSS at the end: $(vm "$PEER_PID" VmRSS) KiB"
     peer_stop
