@@ -63,7 +63,7 @@ sed -e "s/ FROM (SELECT set_config('me_service.announced_after_commit', 'on', tr
 grep -q announced_after_commit "$WORK/upsert_unmarked.sql" && { log "could not unmark the upsert"; exit 1; }
 patch() { # CONNS SECONDS: prints "req/s p99_ms non_2xx"
   wrk -t 2 -c "$1" -d "${2}s" --timeout 5s -s bench/wrk/me.lua "http://127.0.0.1:$PORT/v1/me" -- PATCH "$WORK/data/tokens.txt" \
-    | sed -n 's/^WRK_JSON //p' | python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"{d[\"requests\"]*1e6/d[\"duration_us\"]:.0f} {d[\"p99_us\"]/1000:.1f} {d[\"non_2xx\"]}")'
+    | sed -n 's/^WRK_JSON //p' | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.0f %.1f %d" % (d["requests"]*1e6/d["duration_us"], d["p99_us"]/1000, d["non_2xx"]))'
 }
 upsert() { # SCRIPT CONNS SECONDS: prints "tx/s"
   pgbench -h 127.0.0.1 -p "$PGPORT" -U postgres -n -M prepared -c "$2" -j 2 -T "$3" \
