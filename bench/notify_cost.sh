@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# What announcing a user's change costs PATCH (not in CI, about 4 minutes). Every write of a user
-# row sends one NOTIFY from the `users_changed` trigger (migration V4), which PostgreSQL serialises
-# at commit (one global lock on the notification queue), so it is measured under PATCH load:
-# one PostgreSQL (durable defaults) with the service listening as in production, `serve` at its
-# defaults with the image's JVM options, wrk PATCH /v1/me at each of CONNS for DURATION s
-# (bench/wrk/me.lua), the trigger enabled and disabled in turn (ALTER TABLE ... DISABLE TRIGGER),
-# interleaved ROUNDS times on the same running service; and pgbench running the service's upsert
-# (bench/pgbench/patch_preferences.sql) the same way, the database alone. Prints req/s (and p99)
-# per run and the ratios.
+# What announcing a user's change costs PATCH (not in CI, about 6 minutes). A transaction that
+# NOTIFYs takes one database-wide lock at commit and holds it until its commit record is flushed,
+# so notifying writers commit one at a time (migration V5). The service therefore announces its
+# PATCH after the commit, in a transaction that waits for no flush (Sql.ANNOUNCE_USER_CHANGE);
+# other writers are announced by the trigger inside their transaction. Measured on one PostgreSQL
+# (durable defaults) with a running `serve` listening as in production, at each of CONNS for
+# DURATION s, interleaved ROUNDS times:
+#   PATCH    wrk PATCH /v1/me (bench/wrk/me.lua), the service as it is;
+#   after    pgbench running what the service runs per PATCH (bench/pgbench/patch_preferences.sql:
+#            the marked upsert, then the announcement);
+#   inside   pgbench running the upsert unmarked, so the trigger notifies inside it (every other
+#            writer's cost, and the service's before V5);
+#   none     pgbench running the unmarked upsert with the trigger disabled: no announcement at all.
+# Prints req/s or tx/s (and p99 for PATCH) per run and the ratios.
 #
 #   bench/notify_cost.sh                 # CONNS="16 64 256", DURATION=15, ROUNDS=2, USERS=10000
 # Fixed loopback ports 25011 (PostgreSQL), 25090/25091 (service).
@@ -52,34 +57,40 @@ for _ in $(seq 300); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/health/rea
 curl -fs -o /dev/null "http://127.0.0.1:$PORT/health/ready" || { log "service not ready"; exit 1; }
 
 trigger() { "${PSQL[@]}" -d bench -c "ALTER TABLE users $1 TRIGGER users_changed"; }
+# The unmarked upsert alone: the service's statement without the mark and without the announcement.
+sed -e "s/ FROM (SELECT set_config('me_service.announced_after_commit', 'on', true)) AS after_commit//" \
+  -e '/pg_notify/d' bench/pgbench/patch_preferences.sql >"$WORK/upsert_unmarked.sql"
+grep -q announced_after_commit "$WORK/upsert_unmarked.sql" && { log "could not unmark the upsert"; exit 1; }
 patch() { # CONNS SECONDS: prints "req/s p99_ms non_2xx"
   wrk -t 2 -c "$1" -d "${2}s" --timeout 5s -s bench/wrk/me.lua "http://127.0.0.1:$PORT/v1/me" -- PATCH "$WORK/data/tokens.txt" \
-    | sed -n 's/^WRK_JSON //p' | python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"{d[\"requests\"]*1e6/d[\"duration_us\"]:.0f} {d[\"p99_us\"]/1000:.1f} {d[\"non_2xx\"]}")'
+    | sed -n 's/^WRK_JSON //p' | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.0f %.1f %d" % (d["requests"]*1e6/d["duration_us"], d["p99_us"]/1000, d["non_2xx"]))'
 }
-upsert() { # CONNS SECONDS: prints "tx/s"
-  pgbench -h 127.0.0.1 -p "$PGPORT" -U postgres -n -M prepared -c "$1" -j 2 -T "$2" \
-    -f bench/pgbench/patch_preferences.sql -D loaded=0 -D users="$USERS" \
-    -D 'set0={"timezone": "Europe/Paris"}' -D 'set1={"timezone": "America/New_York"}' -D 'clear={}' bench 2>/dev/null \
-    | sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | cut -d. -f1
+upsert() { # SCRIPT CONNS SECONDS: prints "tx/s"
+  pgbench -h 127.0.0.1 -p "$PGPORT" -U postgres -n -M prepared -c "$2" -j 2 -T "$3" \
+    -f "$1" -D loaded=0 -D users="$USERS" \
+    -D 'set0={"timezone": "Europe/Paris"}' -D 'set1={"timezone": "America/New_York"}' -D 'clear={}' bench 2>"$WORK/pgbench.err" \
+    | sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | cut -d. -f1 | grep . || { log "pgbench failed: $(tail -3 "$WORK/pgbench.err")"; exit 1; }
 }
 patch 64 5 >/dev/null # warm-up
-declare -A SUM P99 TX
+declare -A SUM P99
 for round in $(seq "$ROUNDS"); do
-  for mode in notify silent; do
-    trigger "$([[ $mode == notify ]] && echo ENABLE || echo DISABLE)"
-    for c in $CONNS; do
-      read -r rps p99 bad <<<"$(patch "$c" "$DURATION")"
-      tx=$(upsert "$c" "$DURATION")
-      log "round $round $mode c=$c: PATCH $rps/s p99 $p99 ms non-2xx $bad; pgbench upsert $tx tx/s"
-      SUM[$mode-$c]=$(( ${SUM[$mode-$c]:-0} + rps ))
-      TX[$mode-$c]=$(( ${TX[$mode-$c]:-0} + tx ))
-      P99[$mode-$c]="${P99[$mode-$c]:-}$p99 "
+  for c in $CONNS; do
+    read -r rps p99 bad <<<"$(patch "$c" "$DURATION")"
+    after=$(upsert bench/pgbench/patch_preferences.sql "$c" "$DURATION")
+    inside=$(upsert "$WORK/upsert_unmarked.sql" "$c" "$DURATION")
+    trigger DISABLE
+    none=$(upsert "$WORK/upsert_unmarked.sql" "$c" "$DURATION")
+    trigger ENABLE
+    log "round $round c=$c: PATCH $rps/s p99 $p99 ms non-2xx $bad; pgbench tx/s: after $after, inside $inside, none $none"
+    for k in PATCH after inside none; do
+      v=$rps; [[ $k == after ]] && v=$after; [[ $k == inside ]] && v=$inside; [[ $k == none ]] && v=$none
+      SUM[$k-$c]=$(( ${SUM[$k-$c]:-0} + v ))
     done
+    P99[$c]="${P99[$c]:-}$p99 "
   done
 done
-trigger ENABLE
 for c in $CONNS; do
-  awk -v n="${SUM[notify-$c]}" -v s="${SUM[silent-$c]}" -v tn="${TX[notify-$c]}" -v ts="${TX[silent-$c]}" \
-    -v pn="${P99[notify-$c]}" -v ps="${P99[silent-$c]}" -v c="$c" -v r="$ROUNDS" \
-    'BEGIN {printf "c=%s: PATCH with NOTIFY %.0f/s (p99 ms %s), without %.0f/s (%s) = %.2fx; pgbench upsert with %.0f tx/s, without %.0f = %.2fx\n", c, n/r, pn, s/r, ps, n/s, tn/r, ts/r, tn/ts}'
+  awk -v p="${SUM[PATCH-$c]}" -v a="${SUM[after-$c]}" -v i="${SUM[inside-$c]}" -v n="${SUM[none-$c]}" \
+    -v pp="${P99[$c]}" -v c="$c" -v r="$ROUNDS" \
+    'BEGIN {printf "c=%s: PATCH %.0f/s (p99 ms %s) = %.2fx pgbench after; pgbench after %.0f, inside %.0f, none %.0f tx/s: after = %.2fx none, inside = %.2fx none\n", c, p/r, pp, p/a, a/r, i/r, n/r, a/n, i/n}'
 done

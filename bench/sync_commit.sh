@@ -60,7 +60,7 @@ serve() { # READ_URL (empty: none)
 stop() { kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""; }
 patch() { # CONNS SECONDS: prints "req/s p99_ms"
   wrk -t 2 -c "$1" -d "${2}s" --timeout 5s -s bench/wrk/me.lua "http://127.0.0.1:$PORT/v1/me" -- PATCH "$WORK/data/tokens.txt" \
-    | sed -n 's/^WRK_JSON //p' | python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"{d[\"requests\"]*1e6/d[\"duration_us\"]:.0f} {d[\"p99_us\"]/1000:.1f} {d[\"non_2xx\"]}")'
+    | sed -n 's/^WRK_JSON //p' | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.0f %.1f %d" % (d["requests"]*1e6/d["duration_us"], d["p99_us"]/1000, d["non_2xx"]))'
 }
 declare -A SUM P99
 for round in $(seq "$ROUNDS"); do

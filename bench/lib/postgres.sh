@@ -11,7 +11,7 @@
 pg_find() {
   PGBIN=""
   local dir
-  for dir in /usr/local/bin /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+  for dir in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin /usr/local/bin; do
     [[ -x $dir/initdb ]] && { PGBIN=$dir; return 0; }
   done
   [[ $(id -u) == 0 ]] || { echo "PostgreSQL server binaries are missing (apt-get install -y postgresql)" >&2; return 2; }

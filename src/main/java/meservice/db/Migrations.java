@@ -25,7 +25,8 @@ public final class Migrations {
       "V1__users.sql",
       "V2__api_keys.sql",
       "V3__users_clerk_user_id_not_unique.sql",
-      "V4__users_changed_notify.sql");
+      "V4__users_changed_notify.sql",
+      "V5__users_changed_after_commit.sql");
 
   private record Migration(int version, String name, String sql) {}
 

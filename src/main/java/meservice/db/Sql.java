@@ -24,10 +24,14 @@ public final class Sql {
    * runs under the row lock of the upsert itself, so a write that raced in between makes this one
    * write nothing and return no row (412), never overwrite. Version 0 names "no row yet"; a row is
    * only created when that is accepted (or the row exists and the conflict path checks it).
+   *
+   * <p>The transaction is marked to be announced after its commit ({@code ANNOUNCE_USER_CHANGE}),
+   * so the trigger of migration V5 does not notify inside it.
    */
   public static final String PATCH_PREFERENCES =
       "INSERT INTO users AS u (id, clerk_user_id, preferences) "
           + "SELECT $1::uuid, $2::text, $3::jsonb "
+          + "FROM (SELECT set_config('me_service.announced_after_commit', 'on', true)) AS after_commit "
           + "WHERE $5::bigint[] IS NULL OR 0 = ANY($5::bigint[]) "
           + "OR EXISTS (SELECT 1 FROM users WHERE id = $1::uuid) "
           + "ON CONFLICT (id) DO UPDATE "
@@ -35,6 +39,15 @@ public final class Sql {
           + "version = u.version + 1, updated_at = now() "
           + "WHERE $5::bigint[] IS NULL OR u.version = ANY($5::bigint[]) "
           + "RETURNING preferences, is_staff, version";
+
+  /**
+   * The change {@code PATCH_PREFERENCES} wrote, announced on {@link #USER_CHANGED_CHANNEL} once it
+   * committed ({@code <id>:<version>}). Its own transaction, which waits for no WAL flush: it holds
+   * PostgreSQL's notify lock for microseconds, where announcing inside the write held it across
+   * the write's flush (migration V5).
+   */
+  public static final String ANNOUNCE_USER_CHANGE =
+      "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" + Sql.USER_CHANGED_CHANNEL + "', $1)";
 
   public static final String SET_STAFF =
       "INSERT INTO users AS u (id, clerk_user_id, is_staff) VALUES ($1, $2, $3) "
@@ -69,8 +82,9 @@ public final class Sql {
   public static final String API_KEY_REVOKED_CHANNEL = "api_key_revoked";
 
   /**
-   * The LISTEN/NOTIFY channel on which a user row's change is announced to every instance, by a
-   * trigger in the changing transaction (migration V4): {@code <id>:<version>}, {@code <id>:} for a
+   * The LISTEN/NOTIFY channel on which a user row's change is announced to every instance: by the
+   * service right after its PATCH commits ({@code ANNOUNCE_USER_CHANGE}), by a trigger inside any
+   * other changing transaction (migrations V4, V5): {@code <id>:<version>}, {@code <id>:} for a
    * deleted row, {@code *} for a truncated table.
    */
   public static final String USER_CHANGED_CHANNEL = "user_changed";

@@ -16,8 +16,8 @@ import meservice.db.Sql;
 import meservice.db.WritePool;
 
 /**
- * Reads and writes users' stored state: at most one statement, one round trip, per call, none
- * for a read this instance's {@link UserCache} can answer.
+ * Reads and writes users' stored state: one statement, one round trip, per read, none for a read
+ * this instance's {@link UserCache} can answer; a write and its announcement per PATCH.
  */
 public final class MeRepository {
 
@@ -96,14 +96,18 @@ public final class MeRepository {
     Tuple params = Tuple.of(userId, clerkUserId, patch.set(), patch.clear().toArray(String[]::new),
         expectedVersions == null ? null : expectedVersions.toArray(Long[]::new));
     long ticket = cache.ticket();
-    return bounded(writes.execute(Sql.PATCH_PREFERENCES, params)).map(rows -> {
-      if (rows.size() == 0) {
-        return null;
-      }
-      StoredUser written = single(rows);
-      cache.offer(userId, written, ticket);
-      return written;
-    });
+    return bounded(writes.withConnection(conn -> conn.preparedQuery(Sql.PATCH_PREFERENCES).execute(params)
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture(null);
+          }
+          StoredUser written = single(rows);
+          cache.offer(userId, written, ticket);
+          // Acknowledged only once announced: other instances then hear of it within the window
+          // the contract states. If the announcement fails the write stands, answered as in doubt.
+          return conn.preparedQuery(Sql.ANNOUNCE_USER_CHANGE).execute(Tuple.of(userId + ":" + written.version()))
+              .map(written);
+        })));
   }
 
   private <T> Future<T> bounded(Future<T> call) {

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * This instance's copy of user rows, so that a GET is answered without PostgreSQL: bounded in
  * entries, shared by every event loop, kept true by the {@link Sql#USER_CHANGED_CHANNEL}
- * announcements a trigger sends in every transaction that changes a user row (migration V4).
+ * announcements of every change of a user row: the service's after each PATCH commits, a
+ * trigger's inside any other changing transaction (migrations V4, V5).
  *
  * <p>The rules that keep it true:
  * <ul>

@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.pgclient.PgConnection;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import meservice.App;
 import meservice.auth.Ids;
 import meservice.db.ChangeListener;
+import meservice.db.Database;
 import meservice.db.Sql;
 import meservice.support.Admin;
 import meservice.support.Api;
@@ -83,6 +88,44 @@ class UserCacheNotificationsTest {
     } finally {
       await(one.stop());
       await(two.stop());
+    }
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aPatchIsAnnouncedOnceWithItsVersionAfterItsCommitNotInsideIt(Vertx vertx) throws Exception {
+    App app = start(vertx, TestDatabase.url(), null);
+    PgConnection listener = await(PgConnection.connect(vertx, Database.connectOptions(TestDatabase.url())));
+    try (Admin admin = Admin.connect(vertx, TestDatabase.url())) {
+      List<String> heard = new CopyOnWriteArrayList<>();
+      listener.notificationHandler(n -> heard.add(n.getPayload()));
+      await(listener.query("LISTEN " + Sql.USER_CHANGED_CHANNEL).execute());
+      Api api = new Api(app.port());
+      String sub = Tokens.newUserId();
+      String user = Tokens.session(sub);
+      assertEquals(200, api.patch(user, "{\"preferences\":{\"timezone\":\"UTC\"}}").status());
+      Response second = api.patch(user, "{\"preferences\":{\"timezone\":\"Asia/Seoul\"}}");
+      assertEquals(200, second.status());
+
+      // The service's write statement alone, as the PATCH sends it: its transaction announces nothing.
+      admin.query(Sql.PATCH_PREFERENCES, Ids.userId(sub), sub, new JsonObject().put("timezone", "UTC"),
+          new String[0], null);
+
+      // Notifications arrive in commit order: once a later writer's is heard, the earlier ones are in.
+      String marker = Tokens.newUserId();
+      admin.query("INSERT INTO users (id, clerk_user_id) VALUES ($1, $2)", Ids.userId(marker), marker);
+      String markerPayload = Ids.userId(marker) + ":1";
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (!heard.contains(markerPayload) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertTrue(heard.contains(markerPayload), "the trigger still announces other writers: " + heard);
+      String id = Ids.userId(sub).toString();
+      assertEquals(List.of(id + ":1", id + ":2"), heard.stream().filter(p -> p.startsWith(id)).toList(),
+          "each PATCH announced once, by the service after its commit; the trigger silent inside it");
+    } finally {
+      await(listener.close());
+      await(app.stop());
     }
   }
 
