@@ -13,7 +13,7 @@ export interface paths {
          * Read the caller's Me payload
          * @description Clerk session or API key. An API key's `user_id` is null and its preferences are the defaults.
          *
-         *     Consistency: each instance answers reads of recently seen users from memory, kept current by the database's change announcements. On the instance that acknowledged a PATCH, every later GET shows it. On another instance a GET may show the previous state for a short window after the PATCH's acknowledgement (milliseconds normally, measured under load in bench/cluster.sh; bounded, since an instance whose change channel has not confirmed within 0.8 s answers from the database instead). A GET whose If-None-Match carries the ETag a PATCH returned is never answered from an older row on any instance, so a client that keeps the PATCH response's ETag reads its own writes everywhere.
+         *     Consistency: each instance answers reads of recently seen users from memory, kept current by the database's change announcements. On the instance that acknowledged a PATCH, every later GET shows it. On another instance a GET may show the previous state for a short window after the PATCH's acknowledgement (milliseconds: every window measured under load in bench/cluster.sh was under 33 ms; never much more than 0.8 s, since an instance whose change channel has not confirmed within 0.8 s answers from the database instead). A GET whose If-None-Match carries the ETag a PATCH returned is never answered from an older row on any instance, so a client that keeps the PATCH response's ETag reads its own writes everywhere.
          */
         get: operations["getMe"];
         put?: never;
