@@ -61,7 +61,7 @@ def build(runs):
             row.update(peerjson_rps=rps(peerjson), peerjson_p99_ms=ms(peerjson["wrk"]["p99_us"]),
                        peerjson_cpu=peerjson["service_cpu_cores"])
             if get:
-                row["get_peerjson_ratio"] = rps(get) / rps(peerjson)
+                row.update(get_rps=rps(get), get_peerjson_ratio=rps(get) / rps(peerjson))
         if patch and ups:
             row.update(patch_rps=rps(patch), upsert_tps=ups["pgbench"]["tps"], best_upsert_tps=best_upsert[users],
                        patch_ratio=rps(patch) / ups["pgbench"]["tps"], patch_best_ratio=rps(patch) / best_upsert[users],
