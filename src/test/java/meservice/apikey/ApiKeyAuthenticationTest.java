@@ -13,15 +13,15 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Tuple;
 import java.util.Map;
 import java.util.UUID;
-import meservice.auth.Ids;
+import meservice.identity.Ids;
 import meservice.support.Api.Response;
-import meservice.support.RunningService;
-import meservice.support.ApiKeyCli;
 import meservice.support.ApiKeyCli.Created;
+import meservice.support.ApiKeyCli;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** API keys presented as {@code Authorization: Bearer mek_...} to one running service. */
 @ExtendWith(VertxExtension.class)

@@ -8,7 +8,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import meservice.db.Database;
-import meservice.auth.Ids;
+import meservice.identity.Ids;
 
 /** A connection of the test's own, beside the service's pool: an operator at a psql prompt. */
 public final class Admin implements AutoCloseable {
