@@ -1,5 +1,6 @@
 package meservice.apikey;
 
+import static meservice.support.Futures.await;
 import static meservice.support.Revocations.assertRefusedWithinOneSecond;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -153,13 +154,13 @@ class ApiKeyAuthenticationTest {
   }
 
   private static Object lastUsedAt(UUID id) {
-    return ApiKeyCli.await(service.app().pool().preparedQuery("SELECT last_used_at FROM api_keys WHERE id = $1")
+    return await(service.app().pool().preparedQuery("SELECT last_used_at FROM api_keys WHERE id = $1")
         .execute(Tuple.of(id))).iterator().next().getValue(0);
   }
 
   /** Everything a PATCH could touch: the users table, row by row. */
   private static String databaseState() {
-    return ApiKeyCli.await(service.app().pool()
+    return await(service.app().pool()
         .query("SELECT count(*) || ':' || coalesce(md5(string_agg(u::text, ',' ORDER BY id)), '') FROM users u")
         .execute()).iterator().next().getString(0);
   }

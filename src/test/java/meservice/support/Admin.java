@@ -1,5 +1,7 @@
 package meservice.support;
 
+import static meservice.support.Futures.await;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
@@ -65,9 +67,5 @@ public final class Admin implements AutoCloseable {
   @Override
   public void close() {
     await(connection.close());
-  }
-
-  public static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }
