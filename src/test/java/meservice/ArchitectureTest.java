@@ -6,6 +6,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTag;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import meservice.auth.JwksKeySource;
@@ -31,6 +32,7 @@ import meservice.ops.OpenApi;
  *
  * <p>No two packages depend on each other, directly or through others.
  */
+@ArchTag("unit")
 @AnalyzeClasses(packages = "meservice", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 

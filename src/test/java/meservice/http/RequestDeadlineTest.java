@@ -21,14 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The per-request deadline on a real server and real sockets, on a clock the test sets: the check
  * runs when the test calls it, with the time the test chose, so nothing waits for the deadline.
  */
-@Tag("unit")
 class RequestDeadlineTest {
 
   private static final long DEADLINE_MILLIS = 60_000;
