@@ -5,8 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import meservice.auth.Principal;
 import meservice.db.ChannelTrust;
+import meservice.identity.Principal;
 
 /**
  * Verified, unrevoked keys by the hex SHA-256 of the key, shared by every event loop. Bounded in

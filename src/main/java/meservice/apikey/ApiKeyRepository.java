@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
-import meservice.auth.Principal;
 import meservice.db.Sql;
 import meservice.db.WritePool;
-import meservice.auth.Ids;
+import meservice.identity.Ids;
+import meservice.identity.Principal;
 
 /**
  * Stored API keys: never the secret, only its hash. One statement per call. The lookup of a

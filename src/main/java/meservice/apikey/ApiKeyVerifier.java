@@ -2,9 +2,9 @@ package meservice.apikey;
 
 import io.vertx.core.Future;
 import java.util.HexFormat;
-import meservice.auth.AuthFailure;
-import meservice.auth.AuthFailureReason;
-import meservice.auth.Principal;
+import meservice.identity.AuthFailure;
+import meservice.identity.AuthFailureReason;
+import meservice.identity.Principal;
 
 /**
  * Turns a presented API key into a {@link Principal.ApiKey}. The key is looked up by the SHA-256

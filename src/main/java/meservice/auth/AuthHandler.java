@@ -11,6 +11,10 @@ import meservice.apikey.ApiKeyVerifier;
 import meservice.http.ApiError;
 import meservice.http.AuthFailureLimiter;
 import meservice.http.RequestId;
+import meservice.identity.AuthFailure;
+import meservice.identity.AuthFailureReason;
+import meservice.identity.Principal;
+import meservice.identity.RequestPrincipal;
 
 /**
  * Authenticates {@code Authorization: Bearer <credential>} and stores the {@link Principal} on the
@@ -20,8 +24,6 @@ import meservice.http.RequestId;
  * refused with 429 before its credential is checked ({@link AuthFailureLimiter}).
  */
 public final class AuthHandler implements Handler<RoutingContext> {
-
-  private static final String PRINCIPAL = "principal";
 
   private final ClerkTokenVerifier clerk;
   private final ApiKeyVerifier apiKeys;
@@ -40,13 +42,9 @@ public final class AuthHandler implements Handler<RoutingContext> {
     this.limiter = limiter;
   }
 
-  public static Principal principal(RoutingContext rc) {
-    return rc.get(PRINCIPAL);
-  }
-
   /** Whom a request's rate-limit bucket belongs to: the user, or the API key (not its organization). */
   public static Object rateLimitKey(RoutingContext rc) {
-    Principal principal = principal(rc);
+    Principal principal = RequestPrincipal.of(rc);
     return principal instanceof Principal.ClerkUser user ? user.userId() : ((Principal.ApiKey) principal).keyId();
   }
 
@@ -75,7 +73,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
     }
     result.onComplete(ar -> {
       if (ar.succeeded()) {
-        rc.put(PRINCIPAL, ar.result());
+        RequestPrincipal.set(rc, ar.result());
         rc.next();
       } else if (ar.cause() instanceof AuthFailure refused) {
         // No signing keys is this instance's problem, not the caller's: not counted against it.

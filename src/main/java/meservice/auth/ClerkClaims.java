@@ -6,6 +6,8 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import meservice.identity.AuthFailure;
+import meservice.identity.AuthFailureReason;
 
 /**
  * The active organization of a Clerk session token, read the way Clerk's backend SDK reads it

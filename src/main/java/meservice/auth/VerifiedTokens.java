@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import meservice.crypto.Digests;
+import meservice.identity.Principal;
 
 /**
  * Session tokens whose signature and claims already passed, so that a dashboard reusing one token

@@ -3,14 +3,22 @@ package meservice.config;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * An address or a CIDR block ({@code 10.0.0.0/8}, {@code 127.0.0.1}, {@code fd00::/8}), parsed
  * without any name lookup. {@link #parse} returns the address bytes of an IP literal, 4 for IPv4
  * (an IPv4-mapped IPv6 address included), 16 for IPv6, or {@code null} for anything else.
+ *
+ * <p>A value: two ranges of the same network and prefix are equal, and the network bytes are
+ * copied in and out, so nothing outside can change a range.
  */
 public record IpRange(byte[] network, int prefixLength) {
+
+  public IpRange {
+    network = network.clone();
+  }
 
   static IpRange of(String text) {
     int slash = text.indexOf('/');
@@ -61,6 +69,21 @@ public record IpRange(byte[] network, int prefixLength) {
     }
     int mask = 0xff << (8 - rest) & 0xff;
     return (address[whole] & mask) == (network[whole] & mask);
+  }
+
+  @Override
+  public byte[] network() {
+    return network.clone();
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof IpRange range && prefixLength == range.prefixLength && Arrays.equals(network, range.network);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(network) + prefixLength;
   }
 
   /** {@code 10.0.0.0/8}: the CIDR form (no name lookup). */

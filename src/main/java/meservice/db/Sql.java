@@ -150,7 +150,15 @@ public final class Sql {
    */
   static final String MIGRATIONS_LOCK = "SELECT pg_advisory_xact_lock(7283940112)";
 
-  static final String APPLIED_VERSIONS = "SELECT version FROM schema_migrations";
+  /**
+   * Added by the runner, not by a migration, so a database migrated before checksums existed gains
+   * the column at its next start; its rows hold NULL until the runner records their checksums.
+   */
+  static final String MIGRATIONS_CHECKSUM_COLUMN = "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text";
 
-  static final String RECORD_MIGRATION = "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
+  static final String APPLIED_MIGRATIONS = "SELECT version, checksum FROM schema_migrations";
+
+  static final String RECORD_MIGRATION = "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)";
+
+  static final String RECORD_CHECKSUM = "UPDATE schema_migrations SET checksum = $2 WHERE version = $1";
 }

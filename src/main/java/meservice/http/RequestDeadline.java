@@ -8,6 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Every connection must deliver each whole request (headers and body) within a deadline: the
@@ -26,6 +27,8 @@ import java.util.Map;
 public final class RequestDeadline implements Handler<RoutingContext> {
 
   private final long deadlineNanos;
+  /** Nanoseconds, as {@link System#nanoTime()} counts them. */
+  private final LongSupplier clock;
   private final Map<HttpConnection, Phase> connections = new HashMap<>();
 
   /** Where a connection is: since when it has been waiting for a request's bytes, or answering. */
@@ -40,14 +43,19 @@ public final class RequestDeadline implements Handler<RoutingContext> {
   }
 
   public RequestDeadline(Vertx vertx, long deadlineMillis) {
+    this(vertx, deadlineMillis, System::nanoTime);
+  }
+
+  RequestDeadline(Vertx vertx, long deadlineMillis, LongSupplier clock) {
     this.deadlineNanos = deadlineMillis * 1_000_000L;
+    this.clock = clock;
     long every = Math.max(10, Math.min(1000, deadlineMillis / 4));
-    vertx.setPeriodic(every, every, id -> closeOverdue(System.nanoTime()));
+    vertx.setPeriodic(every, every, id -> closeOverdue(clock.getAsLong()));
   }
 
   /** For {@code HttpServer.connectionHandler}. */
   public void opened(HttpConnection connection) {
-    connections.put(connection, new Phase(System.nanoTime()));
+    connections.put(connection, new Phase(clock.getAsLong()));
     connection.closeHandler(v -> connections.remove(connection));
   }
 
@@ -56,13 +64,13 @@ public final class RequestDeadline implements Handler<RoutingContext> {
   public void handle(RoutingContext rc) {
     Phase phase = connections.get(rc.request().connection());
     if (phase != null) {
-      phase.since = System.nanoTime();
+      phase.since = clock.getAsLong();
       phase.response = rc.response();
     }
     rc.next();
   }
 
-  private void closeOverdue(long now) {
+  void closeOverdue(long now) {
     for (Iterator<Map.Entry<HttpConnection, Phase>> it = connections.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<HttpConnection, Phase> entry = it.next();
       Phase phase = entry.getValue();

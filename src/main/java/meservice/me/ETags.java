@@ -2,8 +2,8 @@ package meservice.me;
 
 import java.util.ArrayList;
 import java.util.List;
-import meservice.auth.Principal;
 import meservice.crypto.Digests;
+import meservice.identity.Principal;
 
 /**
  * Strong ETags of a caller's Me state, {@code "<version>-<fingerprint>"}. The stored row's

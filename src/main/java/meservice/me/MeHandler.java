@@ -7,11 +7,11 @@ import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.util.List;
-import meservice.auth.AuthHandler;
-import meservice.auth.Principal;
 import meservice.http.ApiError;
 import meservice.http.Envelope;
 import meservice.http.ErrorCode;
+import meservice.identity.Principal;
+import meservice.identity.RequestPrincipal;
 
 /**
  * {@code GET /v1/me} and {@code PATCH /v1/me}: read or merge, then answer the full Me payload with
@@ -36,7 +36,7 @@ public final class MeHandler {
    * yet, so a cached row older than the tag is passed over for the database's.
    */
   public void get(RoutingContext rc) {
-    Principal principal = AuthHandler.principal(rc);
+    Principal principal = RequestPrincipal.of(rc);
     String ifNoneMatch = rc.request().getHeader(HttpHeaders.IF_NONE_MATCH);
     stored(principal, etags.newestVersionSeen(ifNoneMatch, principal)).onComplete(ar -> {
       if (ar.failed()) {
@@ -54,7 +54,7 @@ public final class MeHandler {
 
   /** Mounted before the body is read: an API key has no user to write for. */
   public void rejectApiKeys(RoutingContext rc) {
-    if (AuthHandler.principal(rc) instanceof Principal.ApiKey) {
+    if (RequestPrincipal.of(rc) instanceof Principal.ApiKey) {
       rc.fail(ApiError.of(ErrorCode.FORBIDDEN, "api keys cannot update user preferences"));
     } else {
       rc.next();
@@ -63,7 +63,7 @@ public final class MeHandler {
 
   /** After {@link PatchValidation}: the upsert, one statement, with {@code If-Match} inside it. */
   public void patch(RoutingContext rc) {
-    Principal.ClerkUser user = (Principal.ClerkUser) AuthHandler.principal(rc);
+    Principal.ClerkUser user = (Principal.ClerkUser) RequestPrincipal.of(rc);
     PreferencesPatch patch = PatchValidation.patch(rc);
     List<Long> accepted = etags.acceptedVersions(rc.request().getHeader(HttpHeaders.IF_MATCH), user);
     if (accepted != null && accepted.isEmpty()) {

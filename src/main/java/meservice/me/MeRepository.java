@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
-import meservice.auth.Ids;
 import meservice.db.Reads;
 import meservice.db.Sql;
 import meservice.db.WritePool;
+import meservice.identity.Ids;
 
 /**
  * Reads and writes users' stored state: one statement, one round trip, per read, none for a read

@@ -6,9 +6,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import meservice.auth.AuthHandler;
-import meservice.auth.Principal;
 import meservice.http.RequestId;
+import meservice.identity.Principal;
+import meservice.identity.RequestPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -55,7 +55,7 @@ public final class AccessLog implements Handler<RoutingContext> {
       String route = route(request.path());
       int status = ended.succeeded() ? rc.response().getStatusCode() : CLIENT_CLOSED;
       metrics.request(method, route, status, nanos);
-      Principal principal = AuthHandler.principal(rc);
+      Principal principal = RequestPrincipal.of(rc);
       long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
       LoggingEventBuilder line = LOG.atInfo()
           .addKeyValue("request_id", RequestId.of(rc))

@@ -10,9 +10,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
-import io.vertx.core.spi.VertxTracerFactory;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.VertxTracerFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -25,9 +25,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import meservice.auth.AuthFailureReason;
 import meservice.auth.JwksKeySource;
 import meservice.http.AuthFailureLimiter;
+import meservice.identity.AuthFailureReason;
 import meservice.logging.AsyncStdoutAppender;
 
 /**

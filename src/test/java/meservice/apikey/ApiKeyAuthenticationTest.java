@@ -1,5 +1,6 @@
 package meservice.apikey;
 
+import static meservice.support.Futures.await;
 import static meservice.support.Revocations.assertRefusedWithinOneSecond;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,15 +14,15 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Tuple;
 import java.util.Map;
 import java.util.UUID;
-import meservice.auth.Ids;
+import meservice.identity.Ids;
 import meservice.support.Api.Response;
-import meservice.support.RunningService;
-import meservice.support.ApiKeyCli;
 import meservice.support.ApiKeyCli.Created;
+import meservice.support.ApiKeyCli;
+import meservice.support.RunningService;
 import meservice.support.Tokens;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** API keys presented as {@code Authorization: Bearer mek_...} to one running service. */
 @ExtendWith(VertxExtension.class)
@@ -153,13 +154,13 @@ class ApiKeyAuthenticationTest {
   }
 
   private static Object lastUsedAt(UUID id) {
-    return ApiKeyCli.await(service.app().pool().preparedQuery("SELECT last_used_at FROM api_keys WHERE id = $1")
+    return await(service.app().pool().preparedQuery("SELECT last_used_at FROM api_keys WHERE id = $1")
         .execute(Tuple.of(id))).iterator().next().getValue(0);
   }
 
   /** Everything a PATCH could touch: the users table, row by row. */
   private static String databaseState() {
-    return ApiKeyCli.await(service.app().pool()
+    return await(service.app().pool()
         .query("SELECT count(*) || ':' || coalesce(md5(string_agg(u::text, ',' ORDER BY id)), '') FROM users u")
         .execute()).iterator().next().getString(0);
   }

@@ -1,5 +1,6 @@
 package meservice.apikey;
 
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -134,10 +135,10 @@ class ApiKeyCommandTest {
     AppConfig withoutDatabase = TestConfig.config(TestConfig.envWithoutDatabase());
     for (String help : List.of("--help", "-h", "help")) {
       assertEquals(ApiKeyCommand.USAGE,
-          ApiKeyCli.await(ApiKeyCommand.run(vertx, withoutDatabase, new String[] {"apikey", help})), help);
+          await(ApiKeyCommand.run(vertx, withoutDatabase, new String[] {"apikey", help})), help);
     }
     assertEquals(ApiKeyCommand.USAGE,
-        ApiKeyCli.await(ApiKeyCommand.run(vertx, withoutDatabase, new String[] {"apikey", "create", "--help"})));
+        await(ApiKeyCommand.run(vertx, withoutDatabase, new String[] {"apikey", "create", "--help"})));
   }
 
   private static void assertUsage(String problem, String message) {

@@ -1,17 +1,14 @@
 package meservice.apikey;
 
+import static meservice.support.Futures.await;
 import static meservice.support.Revocations.assertRefusedWithinOneSecond;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
@@ -22,10 +19,10 @@ import meservice.App;
 import meservice.support.Api;
 import meservice.support.ApiKeyCli;
 import meservice.support.ApiKeyCli.Created;
+import meservice.support.CapturedLogs;
 import meservice.support.TestConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slf4j.LoggerFactory;
 
 /** The secret of a key is printed once by {@code apikey create} and is nowhere else. */
 @ExtendWith(VertxExtension.class)
@@ -33,40 +30,40 @@ class ApiKeySecrecyTest {
 
   @Test
   void theSecretIsInNoTableAndNoLogLine(Vertx vertx) throws InterruptedException {
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    Level level = root.getLevel();
-    ListAppender<ILoggingEvent> logs = captureLogs(root);
-    Map<String, String> env = TestConfig.env();
-    env.put("API_KEY_LAST_USED_FLUSH_SECONDS", "1");
-    App app = await(App.start(vertx, TestConfig.config(env)));
-    String orgId = ApiKeyCli.newOrgId();
     Created key;
-    try {
-      Api api = new Api(app.port());
-      key = ApiKeyCli.create(vertx, orgId, "--name", "secrecy", "--scopes", "me:read");
-      // Every path a key takes: accepted, refused on PATCH, listed, flushed, revoked, refused.
-      assertEquals(200, api.get(key.key()).status());
-      assertEquals(403, api.patch(key.key(), "{\"preferences\": {\"timezone\": \"UTC\"}}").status());
-      assertEquals(401, api.get(key.key() + "x").status());
-      Thread.sleep(1500);
-      String list = ApiKeyCli.run(vertx, "list", "--org", orgId);
-      ApiKeyCli.revoke(vertx, key.id());
-      assertRefusedWithinOneSecond(key.key(), api);
+    List<ILoggingEvent> logged;
+    // Debug lines too: a secret must not hide in a line nobody reads in production either.
+    try (CapturedLogs logs = CapturedLogs.of(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.DEBUG)) {
+      Map<String, String> env = TestConfig.env();
+      env.put("API_KEY_LAST_USED_FLUSH_SECONDS", "1");
+      App app = await(App.start(vertx, TestConfig.config(env)));
+      String orgId = ApiKeyCli.newOrgId();
+      try {
+        Api api = new Api(app.port());
+        key = ApiKeyCli.create(vertx, orgId, "--name", "secrecy", "--scopes", "me:read");
+        // Every path a key takes: accepted, refused on PATCH, listed, flushed, revoked, refused.
+        assertEquals(200, api.get(key.key()).status());
+        assertEquals(403, api.patch(key.key(), "{\"preferences\": {\"timezone\": \"UTC\"}}").status());
+        assertEquals(401, api.get(key.key() + "x").status());
+        Thread.sleep(1500);
+        String list = ApiKeyCli.run(vertx, "list", "--org", orgId);
+        ApiKeyCli.revoke(vertx, key.id());
+        assertRefusedWithinOneSecond(key.key(), api);
 
-      assertFalse(list.contains(secretPart(key)), "apikey list printed the secret");
-      for (String row : everyRowOfEveryTable(app)) {
-        assertFalse(row.contains(secretPart(key)), "the secret is stored: " + row);
+        assertFalse(list.contains(secretPart(key)), "apikey list printed the secret");
+        for (String row : everyRowOfEveryTable(app)) {
+          assertFalse(row.contains(secretPart(key)), "the secret is stored: " + row);
+        }
+        assertTrue(everyRowOfEveryTable(app).stream().anyMatch(row -> row.contains(key.id())),
+            "the scan saw the api_keys row");
+      } finally {
+        await(app.stop());
       }
-      assertTrue(everyRowOfEveryTable(app).stream().anyMatch(row -> row.contains(key.id())),
-          "the scan saw the api_keys row");
-    } finally {
-      await(app.stop());
-      root.detachAppender(logs);
-      root.setLevel(level);
+      logged = logs.events();
     }
 
-    assertTrue(logs.list.size() > 0, "log lines were captured");
-    for (ILoggingEvent event : logs.list) {
+    assertTrue(logged.size() > 0, "log lines were captured");
+    for (ILoggingEvent event : logged) {
       String line = everythingIn(event);
       assertFalse(line.contains(secretPart(key)), "the secret is logged: " + line);
     }
@@ -90,16 +87,6 @@ class ApiKeySecrecyTest {
     return rows;
   }
 
-  private static ListAppender<ILoggingEvent> captureLogs(Logger root) {
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    appender.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
-    appender.start();
-    // Debug lines too: a secret must not hide in a line nobody reads in production either.
-    root.setLevel(Level.DEBUG);
-    root.addAppender(appender);
-    return appender;
-  }
-
   private static String everythingIn(ILoggingEvent event) {
     StringBuilder line = new StringBuilder(event.getFormattedMessage());
     if (event.getKeyValuePairs() != null) {
@@ -114,9 +101,5 @@ class ApiKeySecrecyTest {
       line.append(' ').append(t.getClassName()).append(": ").append(t.getMessage());
     }
     return line.toString();
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

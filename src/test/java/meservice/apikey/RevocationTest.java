@@ -1,9 +1,9 @@
 package meservice.apikey;
 
+import static meservice.support.Futures.await;
 import static meservice.support.Revocations.assertRefusedWithinOneSecond;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Tuple;
@@ -100,9 +100,5 @@ class RevocationTest {
         .preparedQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1")
         .execute(Tuple.of(ChangeListener.APPLICATION_NAME))).iterator().next().getInteger(0);
     assertEquals(1, cut, "listening connections cut");
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

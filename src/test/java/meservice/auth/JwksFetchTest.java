@@ -1,11 +1,11 @@
 package meservice.auth;
 
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
@@ -116,10 +116,6 @@ class JwksFetchTest {
     source = new JwksKeySource(vertx, vertx.createHttpClient(new HttpClientOptions()),
         "http://127.0.0.1:" + server.actualPort() + "/.well-known/jwks.json", List.of("RS256"),
         0, 3_600_000, 3_600_000, deadlineMillis, MAX_BODY);
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 
 }

@@ -1,15 +1,20 @@
 package meservice.cli;
 
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.Map;
+import meservice.db.Migrations;
+import meservice.support.Admin;
 import meservice.support.MainProcess;
 import meservice.support.MainProcess.Result;
 import meservice.support.TestConfig;
+import meservice.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /** {@code serve} that cannot start says why in one line an operator can act on, and exits 1. */
@@ -97,5 +102,27 @@ class StartupErrorTest {
     assertTrue(result.stderr().startsWith("me-service: migrate failed: cannot connect to PostgreSQL at 127.0.0.1:" + closed),
         result.stderr());
     assertFalse(result.output().contains("pa55-w0rd-secret"), result.output());
+  }
+
+  @Test
+  void aChangedAppliedMigrationIsNamed() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Map<String, String> env = TestConfig.env();
+      env.put("DATABASE_URL", TestDatabase.fresh(vertx, "changed"));
+      await(Migrations.load().apply(vertx, TestConfig.config(env)));
+      try (Admin admin = Admin.connect(vertx, env.get("DATABASE_URL"))) {
+        admin.query("UPDATE schema_migrations SET checksum = 'the checksum of an older text' WHERE version = 3");
+      }
+
+      Result result = MainProcess.run(env, "serve");
+
+      assertEquals(1, result.exit(), result.output());
+      assertEquals("me-service: serve failed: migration V3__users_clerk_user_id_not_unique.sql was changed after it"
+          + " was applied (its checksum differs from the one in schema_migrations): restore it, and make the change"
+          + " in a new migration\n", result.stderr());
+    } finally {
+      await(vertx.close());
+    }
   }
 }

@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import meservice.App;
-import meservice.auth.Ids;
-import meservice.support.Api;
+import meservice.identity.Ids;
 import meservice.support.Api.Response;
+import meservice.support.Api;
 import meservice.support.TestConfig;
 import meservice.support.Tokens;
 import net.jqwik.api.Arbitraries;
@@ -30,9 +30,9 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Property-based fuzzing of PATCH bodies through the real HTTP API and database. Invariants:

@@ -88,6 +88,35 @@ class ClientAddressTest {
         "clients no proxy could name share one key per text written");
   }
 
+  @Test
+  void ipv6ClientsInOneSlash64ShareAKey() {
+    assertEquals(NO_PROXIES.key("2001:db8:1:2::1", List.of()), NO_PROXIES.key("2001:db8:1:2:ffff::9", List.of()));
+    assertNotEquals(NO_PROXIES.key("2001:db8:1:2::1", List.of()), NO_PROXIES.key("2001:db8:1:3::1", List.of()));
+  }
+
+  @Test
+  void anIpv4MappedPeerIsItsIpv4Address() {
+    assertEquals(NO_PROXIES.key("198.51.100.7", List.of()), NO_PROXIES.key("::ffff:198.51.100.7", List.of()));
+  }
+
+  @Test
+  void anIpv4KeyNeverEqualsAnIpv6Key() {
+    assertNotEquals(NO_PROXIES.key("0.0.0.0", List.of()), NO_PROXIES.key("::", List.of()));
+  }
+
+  @Test
+  void peersThatAreNoAddressShareOneKey() {
+    assertEquals(NO_PROXIES.key("not-an-address", List.of()), NO_PROXIES.key("", List.of("203.0.113.1")));
+    assertNotEquals(NO_PROXIES.key("not-an-address", List.of()), NO_PROXIES.key("203.0.113.1", List.of()));
+  }
+
+  @Test
+  void whenEveryEntryIsATrustedProxyTheLeftMostIsTheClient() {
+    assertEquals(BEHIND_10_8.key("10.1.1.1", List.of()), BEHIND_10_8.key("10.0.0.5", List.of("10.1.1.1, 10.2.2.2")));
+    assertEquals(BEHIND_10_8.key("10.1.1.1", List.of()), BEHIND_10_8.key("10.0.0.5", List.of("10.1.1.1", "10.2.2.2")),
+        "over several headers too, from the last leftwards");
+  }
+
   private static List<IpRange> ranges(String value) {
     return ConfigLoader.load(Map.of("TRUSTED_PROXIES", value)).trustedProxies();
   }

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import meservice.auth.Ids;
+import meservice.identity.Ids;
 import meservice.support.Api.Response;
 import meservice.support.RunningService;
 import meservice.support.Tokens;

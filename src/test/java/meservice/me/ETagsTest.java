@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.UUID;
-import meservice.auth.Ids;
-import meservice.auth.Principal;
+import meservice.identity.Ids;
+import meservice.identity.Principal;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import meservice.auth.Ids;
+import meservice.identity.Ids;
 import meservice.support.Admin;
 import meservice.support.Api.Response;
 import meservice.support.RunningService;

@@ -12,7 +12,7 @@ import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
-import meservice.auth.Ids;
+import meservice.identity.Ids;
 import meservice.support.Api.Response;
 import meservice.support.RunningService;
 import meservice.support.Tokens;

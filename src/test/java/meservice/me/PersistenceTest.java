@@ -1,8 +1,8 @@
 package meservice.me;
 
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -105,9 +105,5 @@ class PersistenceTest {
     } finally {
       await(app.stop());
     }
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

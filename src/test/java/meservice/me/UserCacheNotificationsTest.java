@@ -1,9 +1,9 @@
 package meservice.me;
 
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -13,16 +13,16 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import meservice.App;
-import meservice.auth.Ids;
 import meservice.db.ChangeListener;
 import meservice.db.Database;
 import meservice.db.Sql;
+import meservice.identity.Ids;
 import meservice.support.Admin;
-import meservice.support.Api;
 import meservice.support.Api.Response;
+import meservice.support.Api;
 import meservice.support.QueryCountingProxy;
-import meservice.support.ReplicatedPostgres;
 import meservice.support.ReplicatedPostgres.Node;
+import meservice.support.ReplicatedPostgres;
 import meservice.support.TestConfig;
 import meservice.support.TestDatabase;
 import meservice.support.Tokens;
@@ -242,9 +242,5 @@ class UserCacheNotificationsTest {
       }
       Thread.sleep(10);
     }
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.json.JsonObject;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -35,19 +34,17 @@ class AccessLogTest {
   @RegisterExtension
   static final RunningService service = RunningService.withDefaults();
 
-  /** Appenders append under their own lock (AppenderBase), so reads take it too. */
-  private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
   private final Logger access = (Logger) LoggerFactory.getLogger("meservice.access");
+  private CapturedLogs captured;
 
   @BeforeEach
   void capture() {
-    captured.start();
-    access.addAppender(captured);
+    captured = CapturedLogs.of("meservice.access");
   }
 
   @AfterEach
   void release() {
-    access.detachAppender(captured);
+    captured.close();
   }
 
   @Test
@@ -101,11 +98,7 @@ class AccessLogTest {
 
     assertEquals("401", line.get("http.response.status_code"));
     assertEquals("none", line.get("principal"));
-    List<ILoggingEvent> logged;
-    synchronized (captured) {
-      logged = List.copyOf(captured.list);
-    }
-    for (ILoggingEvent event : logged) {
+    for (ILoggingEvent event : captured.events()) {
       assertFalse(event.getFormattedMessage().contains(expired), "token in the message");
       assertFalse(String.valueOf(event.getKeyValuePairs()).contains(expired), "token in the key-values");
     }
@@ -161,11 +154,7 @@ class AccessLogTest {
   /** The line is written when the response has ended, which can be just after the client has it. */
   private ILoggingEvent eventFor(String requestId) throws InterruptedException {
     for (int i = 0; i < 100; i++) {
-      List<ILoggingEvent> logged;
-      synchronized (captured) {
-        logged = List.copyOf(captured.list);
-      }
-      List<ILoggingEvent> matching = logged.stream()
+      List<ILoggingEvent> matching = captured.events().stream()
           .filter(event -> event.getKeyValuePairs() != null && event.getKeyValuePairs().stream()
               .anyMatch(kv -> kv.key.equals("request_id") && requestId.equals(kv.value)))
           .toList();

@@ -1,9 +1,9 @@
 package meservice.ops;
 
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
@@ -99,9 +99,5 @@ class HealthTest {
     }
     assertTrue(false, "readiness stayed " + last.status() + ": " + last.text());
     return last;
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

@@ -1,6 +1,6 @@
 package meservice.ops;
 
-import static meservice.support.Admin.await;
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,6 +1,6 @@
 package meservice.reliability;
 
-import static meservice.support.Admin.await;
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.Future;

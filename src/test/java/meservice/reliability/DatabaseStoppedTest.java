@@ -1,10 +1,10 @@
 package meservice.reliability;
 
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
@@ -96,10 +96,6 @@ class DatabaseStoppedTest {
       await(app.stop());
       database.close();
     }
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 
   /** The first readiness status that is 200, polling for at most {@code millis}; else the last one. */

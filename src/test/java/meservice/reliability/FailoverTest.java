@@ -1,10 +1,10 @@
 package meservice.reliability;
 
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.util.HashMap;
@@ -164,9 +164,5 @@ class FailoverTest {
       Thread.sleep(20);
     }
     assertEquals(401, status, "a key revoked on the new primary is refused within 1 s");
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

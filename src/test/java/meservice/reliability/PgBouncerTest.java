@@ -1,5 +1,6 @@
 package meservice.reliability;
 
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -242,9 +243,5 @@ class PgBouncerTest {
       assertEquals(200, api.get(key.key()).status());
       Thread.sleep(50);
     }
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

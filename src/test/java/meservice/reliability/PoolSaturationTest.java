@@ -1,6 +1,6 @@
 package meservice.reliability;
 
-import static meservice.support.Admin.await;
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

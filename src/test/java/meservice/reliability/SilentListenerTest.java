@@ -1,19 +1,19 @@
 package meservice.reliability;
 
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import meservice.App;
-import meservice.auth.Ids;
+import meservice.identity.Ids;
 import meservice.support.Admin;
-import meservice.support.Api;
 import meservice.support.Api.Response;
+import meservice.support.Api;
 import meservice.support.TestConfig;
 import meservice.support.TestDatabase;
 import meservice.support.Tokens;
@@ -106,9 +106,5 @@ class SilentListenerTest {
     Response response = api.get(token);
     assertEquals(200, response.status(), response.text());
     return response.data().getJsonObject("preferences").getString("timezone");
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

@@ -1,6 +1,7 @@
 package meservice.reliability;
 
-import io.vertx.core.Future;
+import static meservice.support.Futures.await;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -144,9 +145,5 @@ final class SilentProxy implements AutoCloseable {
   @Override
   public void close() {
     await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

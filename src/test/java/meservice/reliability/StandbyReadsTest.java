@@ -1,10 +1,10 @@
 package meservice.reliability;
 
+import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
@@ -131,9 +131,5 @@ class StandbyReadsTest {
     // Every GET must read the database here: what is tested is where those reads go.
     env.put("USER_CACHE_SIZE", "0");
     return env;
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

@@ -1,5 +1,7 @@
 package meservice.support;
 
+import static meservice.support.Futures.await;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
@@ -8,7 +10,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import meservice.db.Database;
-import meservice.auth.Ids;
+import meservice.identity.Ids;
 
 /** A connection of the test's own, beside the service's pool: an operator at a psql prompt. */
 public final class Admin implements AutoCloseable {
@@ -65,9 +67,5 @@ public final class Admin implements AutoCloseable {
   @Override
   public void close() {
     await(connection.close());
-  }
-
-  public static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

@@ -1,6 +1,7 @@
 package meservice.support;
 
-import io.vertx.core.Future;
+import static meservice.support.Futures.await;
+
 import io.vertx.core.Vertx;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -60,9 +61,5 @@ public final class ApiKeyCli {
 
   public static String revoke(Vertx vertx, AppConfig config, String id) {
     return run(vertx, config, "revoke", id);
-  }
-
-  public static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

@@ -1,5 +1,6 @@
 package meservice.support;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -12,10 +13,15 @@ import org.slf4j.event.KeyValuePair;
 public final class CapturedLogs implements AutoCloseable {
 
   private final Logger logger;
+  private final Level levelBefore;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  private CapturedLogs(Logger logger) {
+  private CapturedLogs(Logger logger, Level level) {
     this.logger = logger;
+    this.levelBefore = logger.getLevel();
+    if (level != null) {
+      logger.setLevel(level);
+    }
     appender.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
     appender.start();
     logger.addAppender(appender);
@@ -26,7 +32,12 @@ public final class CapturedLogs implements AutoCloseable {
   }
 
   public static CapturedLogs of(String name) {
-    return new CapturedLogs((Logger) LoggerFactory.getLogger(name));
+    return of(name, null);
+  }
+
+  /** Lines of {@code level} and above, whatever the logger's configured level; restored on close. */
+  public static CapturedLogs of(String name, Level level) {
+    return new CapturedLogs((Logger) LoggerFactory.getLogger(name), level);
   }
 
   /** The one event carrying {@code request_id}; fails when there is none or several. */
@@ -72,5 +83,6 @@ public final class CapturedLogs implements AutoCloseable {
   public void close() {
     logger.detachAppender(appender);
     appender.stop();
+    logger.setLevel(levelBefore);
   }
 }

@@ -1,6 +1,7 @@
 package meservice.support;
 
-import io.vertx.core.Future;
+import static meservice.support.Futures.await;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -80,9 +81,5 @@ public final class MovingProxy implements AutoCloseable {
   @Override
   public void close() {
     await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> future) {
-    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

@@ -1,4 +1,4 @@
-package meservice.auth;
+package meservice.identity;
 
 /**
  * A refused credential: its {@link AuthFailureReason} (for the metric) and a detail for the log

@@ -1,4 +1,4 @@
-package meservice.auth;
+package meservice.identity;
 
 import java.util.List;
 import java.util.UUID;
