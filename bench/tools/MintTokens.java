@@ -3,7 +3,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import meservice.dev.LocalIssuer;
-import meservice.auth.Ids;
+import meservice.identity.Ids;
 
 /**
  * Bench helper, run against the service jar (never part of it):

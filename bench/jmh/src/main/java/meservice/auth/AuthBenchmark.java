@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import meservice.config.AppConfig;
 import meservice.config.ConfigLoader;
 import meservice.dev.LocalIssuer;
+import meservice.identity.Principal;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
