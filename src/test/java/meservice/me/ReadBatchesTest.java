@@ -156,6 +156,10 @@ class ReadBatchesTest {
       UUID id = newUser();
       asked.add(id);
       seeded.add(patch(id, new JsonObject().put("timezone", "zone-" + i)));
+      if (seeded.size() == 16) { // a few writes at a time: the write pool's queue wait is bounded
+        await(Future.all(seeded));
+        seeded.clear();
+      }
     }
     await(Future.all(seeded));
     Context loop = vertx.getOrCreateContext();
