@@ -9,8 +9,8 @@ SELECT id AS uid, clerk_user_id AS sub, 1 AS loaded FROM bench_users WHERE n = :
 \endif
 \set flip random(0, 1)
 \if :flip = 0
-INSERT INTO users AS u (id, clerk_user_id, preferences) SELECT :uid::uuid, :sub::text, :set0::jsonb FROM (SELECT set_config('me_service.announced_after_commit', 'on', true)) AS after_commit ON CONFLICT (id) DO UPDATE SET preferences = (u.preferences || :set0::jsonb) - :clear::text[], version = u.version + 1, updated_at = now() RETURNING preferences, is_staff, version;
+INSERT INTO users AS u (id, clerk_user_id, preferences) SELECT :uid::uuid, :sub::text, :set0::jsonb FROM (SELECT set_config('me_service.announced_after_commit', 'on', true)) AS after_commit ON CONFLICT (id) DO UPDATE SET preferences = (u.preferences || :set0::jsonb) - :clear::text[], version = u.version + 1, updated_at = now() RETURNING preferences, is_staff, version \gset
 \else
-INSERT INTO users AS u (id, clerk_user_id, preferences) SELECT :uid::uuid, :sub::text, :set1::jsonb FROM (SELECT set_config('me_service.announced_after_commit', 'on', true)) AS after_commit ON CONFLICT (id) DO UPDATE SET preferences = (u.preferences || :set1::jsonb) - :clear::text[], version = u.version + 1, updated_at = now() RETURNING preferences, is_staff, version;
+INSERT INTO users AS u (id, clerk_user_id, preferences) SELECT :uid::uuid, :sub::text, :set1::jsonb FROM (SELECT set_config('me_service.announced_after_commit', 'on', true)) AS after_commit ON CONFLICT (id) DO UPDATE SET preferences = (u.preferences || :set1::jsonb) - :clear::text[], version = u.version + 1, updated_at = now() RETURNING preferences, is_staff, version \gset
 \endif
-SELECT set_config('synchronous_commit', 'off', true), pg_notify('user_changed', id::text || ':' || version) FROM users WHERE id = :uid::uuid;
+SELECT set_config('synchronous_commit', 'off', true), pg_notify('user_changed', :uid::text || ':' || :version::text);

@@ -41,16 +41,13 @@ public final class Sql {
           + "RETURNING preferences, is_staff, version";
 
   /**
-   * The user's row as committed, announced on {@link #USER_CHANGED_CHANNEL} ({@code <id>:<version>};
-   * nothing if there is no row). Sent right behind {@code PATCH_PREFERENCES} on the same connection
-   * without waiting for its answer, so it runs once that write committed or failed: it announces
-   * the version then stored, which is the write's or a later one. Its own transaction, which waits
-   * for no WAL flush: it holds PostgreSQL's notify lock for microseconds, where announcing inside
-   * the write held it across the write's flush (migration V5).
+   * The change {@code PATCH_PREFERENCES} wrote, announced on {@link #USER_CHANGED_CHANNEL} once it
+   * committed ({@code <id>:<version>}). Its own transaction, which waits for no WAL flush: it holds
+   * PostgreSQL's notify lock for microseconds, where announcing inside the write held it across
+   * the write's flush (migration V5).
    */
   public static final String ANNOUNCE_USER_CHANGE =
-      "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" + Sql.USER_CHANGED_CHANNEL
-          + "', id::text || ':' || version) FROM users WHERE id = $1";
+      "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" + Sql.USER_CHANGED_CHANNEL + "', $1)";
 
   public static final String SET_STAFF =
       "INSERT INTO users AS u (id, clerk_user_id, is_staff) VALUES ($1, $2, $3) "

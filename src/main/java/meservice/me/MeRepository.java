@@ -96,21 +96,18 @@ public final class MeRepository {
     Tuple params = Tuple.of(userId, clerkUserId, patch.set(), patch.clear().toArray(String[]::new),
         expectedVersions == null ? null : expectedVersions.toArray(Long[]::new));
     long ticket = cache.ticket();
-    return bounded(writes.withConnection(conn -> {
-      // Pipelined: the announcement follows the write on the wire, one round trip for both.
-      // Acknowledged only once announced, so other instances hear of it within the window the
-      // contract states; if the announcement fails the write stands, answered as in doubt.
-      Future<RowSet<Row>> write = conn.preparedQuery(Sql.PATCH_PREFERENCES).execute(params);
-      Future<RowSet<Row>> announced = conn.preparedQuery(Sql.ANNOUNCE_USER_CHANGE).execute(Tuple.of(userId));
-      return write.compose(rows -> announced.map(rows), failed -> announced.transform(ar -> Future.failedFuture(failed)));
-    })).map(rows -> {
-      if (rows.size() == 0) {
-        return null;
-      }
-      StoredUser written = single(rows);
-      cache.offer(userId, written, ticket);
-      return written;
-    });
+    return bounded(writes.withConnection(conn -> conn.preparedQuery(Sql.PATCH_PREFERENCES).execute(params)
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture(null);
+          }
+          StoredUser written = single(rows);
+          cache.offer(userId, written, ticket);
+          // Acknowledged only once announced: other instances then hear of it within the window
+          // the contract states. If the announcement fails the write stands, answered as in doubt.
+          return conn.preparedQuery(Sql.ANNOUNCE_USER_CHANGE).execute(Tuple.of(userId + ":" + written.version()))
+              .map(written);
+        })));
   }
 
   private <T> Future<T> bounded(Future<T> call) {
