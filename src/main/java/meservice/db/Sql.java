@@ -41,13 +41,14 @@ public final class Sql {
           + "RETURNING preferences, is_staff, version";
 
   /**
-   * The change {@code PATCH_PREFERENCES} wrote, announced on {@link #USER_CHANGED_CHANNEL} once it
-   * committed ({@code <id>:<version>}). Its own transaction, which waits for no WAL flush: it holds
-   * PostgreSQL's notify lock for microseconds, where announcing inside the write held it across
-   * the write's flush (migration V5).
+   * The change {@code PATCH_PREFERENCES} wrote (user $1, version $2), announced on
+   * {@link #USER_CHANGED_CHANNEL} once it committed, in the trigger's payload ({@code <id>:<version>}).
+   * Its own transaction, which waits for no WAL flush: it holds PostgreSQL's notify lock for
+   * microseconds, where announcing inside the write held it across the write's flush (migration V5).
    */
   public static final String ANNOUNCE_USER_CHANGE =
-      "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" + Sql.USER_CHANGED_CHANNEL + "', $1)";
+      "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" + Sql.USER_CHANGED_CHANNEL
+          + "', $1::uuid::text || ':' || $2::bigint)";
 
   public static final String SET_STAFF =
       "INSERT INTO users AS u (id, clerk_user_id, is_staff) VALUES ($1, $2, $3) "

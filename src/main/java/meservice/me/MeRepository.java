@@ -105,7 +105,7 @@ public final class MeRepository {
           cache.offer(userId, written, ticket);
           // Acknowledged only once announced: other instances then hear of it within the window
           // the contract states. If the announcement fails the write stands, answered as in doubt.
-          return conn.preparedQuery(Sql.ANNOUNCE_USER_CHANGE).execute(Tuple.of(userId + ":" + written.version()))
+          return conn.preparedQuery(Sql.ANNOUNCE_USER_CHANGE).execute(Tuple.of(userId, written.version()))
               .map(written);
         })));
   }

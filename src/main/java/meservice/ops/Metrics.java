@@ -78,12 +78,10 @@ public final class Metrics {
     }
   }
 
-  /** A Vert.x instance with {@code options} and pool, client and JVM metrics ({@code serve}, {@code dev}). */
-  public static Vertx vertx(VertxOptions options) {
-    return vertx(options, null);
-  }
-
-  /** As above, traced by {@code tracer} when not {@code null}. */
+  /**
+   * A Vert.x instance with {@code options} and pool, client and JVM metrics ({@code serve},
+   * {@code dev}), traced by {@code tracer} when not {@code null}.
+   */
   public static Vertx vertx(VertxOptions options, VertxTracerFactory tracer) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()

@@ -55,15 +55,15 @@ public final class Tracing {
 
   /** Whether {@code env} turns tracing on (the rule above). */
   public static boolean enabled(Map<String, String> env) {
-    if ("true".equalsIgnoreCase(trimmed(env.get("OTEL_SDK_DISABLED")))) {
+    if ("true".equalsIgnoreCase(normalized(env.get("OTEL_SDK_DISABLED")))) {
       return false;
     }
-    String exporter = trimmed(env.get("OTEL_TRACES_EXPORTER"));
+    String exporter = normalized(env.get("OTEL_TRACES_EXPORTER"));
     if (exporter != null) {
       return !exporter.equalsIgnoreCase("none");
     }
-    return trimmed(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")) != null
-        || trimmed(env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) != null;
+    return normalized(env.get("OTEL_EXPORTER_OTLP_ENDPOINT")) != null
+        || normalized(env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) != null;
   }
 
   /**
@@ -89,7 +89,7 @@ public final class Tracing {
   private static OpenTelemetrySdk sdk(Map<String, String> env) {
     bridgeSdkLogging();
     for (String name : List.of("OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")) {
-      String protocol = trimmed(env.get(name));
+      String protocol = normalized(env.get(name));
       if (protocol != null && protocol.startsWith("grpc")) {
         throw new ConfigException(name + ": grpc is not bundled in this build; use http/protobuf "
             + "(the default here; a collector's OTLP/HTTP port is 4318)");
@@ -248,11 +248,12 @@ public final class Tracing {
     }
   }
 
-  private static String trimmed(String value) {
+  /** Trimmed and lower-cased, for comparing; {@code null} when unset or blank. */
+  private static String normalized(String value) {
     if (value == null) {
       return null;
     }
-    String trimmed = value.trim().toLowerCase(Locale.ROOT);
-    return trimmed.isEmpty() ? null : trimmed;
+    String normalized = value.trim().toLowerCase(Locale.ROOT);
+    return normalized.isEmpty() ? null : normalized;
   }
 }
