@@ -1,21 +1,16 @@
 package meservice.ops;
 
-import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import meservice.App;
 import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.ServedWithJwks;
 import meservice.support.Tokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,28 +22,18 @@ import org.junit.jupiter.api.Test;
  */
 class MetricsTest {
 
-  private static Vertx vertx;
-  private static HttpServer jwks;
-  private static App app;
+  private static ServedWithJwks service;
   private static Api api;
 
   @BeforeAll
   static void start() {
-    vertx = App.vertx();
-    String body = new JsonObject().put("keys", new JsonArray().add(Tokens.ISSUER.jwk())).encode();
-    jwks = await(vertx.createHttpServer()
-        .requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end(body))
-        .listen(0, "127.0.0.1"));
-    Map<String, String> env = TestConfig.env();
-    env.remove("CLERK_JWT_KEY");
-    env.put("CLERK_JWKS_URL", "http://127.0.0.1:" + jwks.actualPort() + "/.well-known/jwks.json");
-    app = await(App.start(vertx, TestConfig.config(env)));
-    api = new Api(app.port(), app.managementPort());
+    service = ServedWithJwks.start();
+    api = service.api();
   }
 
   @AfterAll
   static void stop() {
-    await(app.stop().eventually(vertx::close));
+    service.close();
   }
 
   @Test

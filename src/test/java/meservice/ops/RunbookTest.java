@@ -1,13 +1,8 @@
 package meservice.ops;
 
-import static meservice.support.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +18,7 @@ import java.util.regex.Pattern;
 import meservice.App;
 import meservice.support.Api;
 import meservice.support.Api.Response;
-import meservice.support.TestConfig;
+import meservice.support.ServedWithJwks;
 import meservice.support.Tokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,24 +51,13 @@ class RunbookTest {
       "(?<![A-Za-z0-9_./-])((?:" + String.join("|", PREFIXES) + ")[a-z0-9_]*\\*?)(\\{[^}]*\\})?");
   private static final Pattern LABEL = Pattern.compile("^\\s*([a-zA-Z_][a-zA-Z0-9_]*)");
 
-  private static Vertx vertx;
-  private static HttpServer jwks;
-  private static App app;
-  private static Api api;
+  private static ServedWithJwks service;
   private static Scrape scrape;
 
   @BeforeAll
   static void start() {
-    vertx = App.vertx();
-    String body = new JsonObject().put("keys", new JsonArray().add(Tokens.ISSUER.jwk())).encode();
-    jwks = await(vertx.createHttpServer()
-        .requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end(body))
-        .listen(0, "127.0.0.1"));
-    Map<String, String> env = TestConfig.env();
-    env.remove("CLERK_JWT_KEY");
-    env.put("CLERK_JWKS_URL", "http://127.0.0.1:" + jwks.actualPort() + "/.well-known/jwks.json");
-    app = await(App.start(vertx, TestConfig.config(env)));
-    api = new Api(app.port(), app.managementPort());
+    service = ServedWithJwks.start();
+    Api api = service.api();
     // One GET, so that the request timer and the read batches have a series.
     assertEquals(200, api.get(Tokens.session(Tokens.newUserId())).status());
     Response metrics = api.metrics();
@@ -83,7 +67,7 @@ class RunbookTest {
 
   @AfterAll
   static void stop() {
-    await(app.stop().eventually(vertx::close));
+    service.close();
   }
 
   @Test
