@@ -7,10 +7,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import meservice.auth.AuthHandler;
+import meservice.config.AppConfig;
 import meservice.db.Reads;
 import meservice.db.Sql;
 import meservice.http.Cors;
@@ -18,74 +19,70 @@ import meservice.http.ErrorCode;
 import meservice.http.ErrorMapper;
 import meservice.http.RequestDeadline;
 import meservice.http.RequestId;
-import meservice.me.MeHandler;
+import meservice.http.RateLimiter;
+import meservice.me.MeFeature;
 import meservice.ops.AccessLog;
+import meservice.ops.Docs;
+import meservice.ops.Health;
 import meservice.ops.Metrics;
+import meservice.ops.OpenApi;
 
-/** The production routes, API and management; tests mount exactly these routers. */
+/**
+ * The routers of every event loop, over the parts all loops share: what every request meets first
+ * and every failure last ({@link #front}), CORS, then the features, each mounting its own routes
+ * behind the caller's authentication and rate limit; the probes and the documentation. The
+ * management port's router serves {@code /metrics} and the probes again.
+ */
 public final class ApiRouter {
 
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
 
-  private ApiRouter() {}
+  private final AppConfig config;
+  private final AuthHandler authenticate;
+  private final RateLimiter limit;
+  private final MeFeature me;
+  private final Health health;
+  private final Metrics metrics;
+  private final OpenApi openApi;
+  private final Docs docs;
 
-  /**
-   * The API router of one event loop. {@code reads} is that loop's own read connection (the Me
-   * handler's reads and readiness pings); everything else is shared.
-   */
-  public static Router create(Vertx vertx, Services services, Reads reads, RequestDeadline deadline) {
+  ApiRouter(AppConfig config, AuthHandler authenticate, RateLimiter limit, MeFeature me, Health health,
+      Metrics metrics, OpenApi openApi, Docs docs) {
+    this.config = config;
+    this.authenticate = authenticate;
+    this.limit = limit;
+    this.me = me;
+    this.health = health;
+    this.metrics = metrics;
+    this.openApi = openApi;
+    this.docs = docs;
+  }
+
+  /** One event loop's API router; {@code reads} is that loop's own read connection (Me reads, readiness pings). */
+  public Router api(Vertx vertx, Reads reads, RequestDeadline deadline) {
     Router router = Router.router(vertx);
-    MeHandler me = services.me(reads);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().bodyLimitBytes());
     Set<String> paths = ConcurrentHashMap.newKeySet();
-    front(router, services, deadline, paths).handler(new Cors(services.config().authorizedParties(), services.config().corsLoopbackAnyPort()));
-
-    // Me answers are the caller's own and change with every PATCH: no cache on the way keeps one.
-    router.route("/v1/me").handler(rc -> {
-      rc.response().putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
-      rc.next();
-    });
-    // The design card, in order: authenticate (Clerk JWT or API key), limit, then the handler
-    // that reads the caller's row and writes the envelope.
-    router.get("/v1/me")
-        .handler(services.auth())
-        .handler(services.rateLimiter())
-        .handler(me::get);
-    // authenticate, limit, refuse API keys and non-JSON bodies unread, read the bounded body,
-    // validate it against the schema (the validated patch goes on the context), then the
-    // non-blocking upsert, which writes the envelope. Two routes on purpose: vertx-web puts a
-    // BodyHandler before user handlers on one route, but the caller must be known (and an API key
-    // refused) before a byte of body is read.
-    router.patch("/v1/me")
-        .handler(services.auth())
-        .handler(services.rateLimiter())
-        .handler(me::rejectApiKeys)
-        .handler(services.patchBody()::requireJson);
-    router.patch("/v1/me")
-        .handler(body)
-        .handler(services.patchBody())
-        .handler(me::patch);
-
-    probes(router, services, reads);
-    router.get("/openapi.json").handler(services.openApi());
-    router.get("/docs").handler(services.docs()::page);
-    for (String asset : services.docs().assetPaths()) {
-      router.get(asset).handler(services.docs()::asset);
+    front(router, deadline, paths).handler(new Cors(config.authorizedParties(), config.corsLoopbackAnyPort()));
+    me.mount(router, reads, authenticate, limit);
+    probes(router, reads);
+    router.get("/openapi.json").handler(openApi);
+    router.get("/docs").handler(docs::page);
+    for (String asset : docs.assetPaths()) {
+      router.get(asset).handler(docs::asset);
     }
     return finish(router, paths);
   }
 
   /**
-   * The management router of one event loop ({@code MANAGEMENT_PORT}): {@code /metrics}, and the
+   * One event loop's management router ({@code MANAGEMENT_PORT}): {@code /metrics}, and the
    * probes again, so an orchestrator may probe either port.
    */
-  public static Router management(Vertx vertx, Services services, Reads reads, RequestDeadline deadline) {
+  public Router management(Vertx vertx, Reads reads, RequestDeadline deadline) {
     Router router = Router.router(vertx);
     Set<String> paths = ConcurrentHashMap.newKeySet();
-    front(router, services, deadline, paths);
-    probes(router, services, reads);
-    router.get("/metrics").handler(rc -> metrics(rc, services.metrics()));
+    front(router, deadline, paths);
+    probes(router, reads);
+    router.get("/metrics").handler(this::metrics);
     return finish(router, paths);
   }
 
@@ -95,10 +92,10 @@ public final class ApiRouter {
    * the first route, for handlers of one router only (CORS). {@code paths} are the access log's
    * route labels, filled by {@link #finish}.
    */
-  private static Route front(Router router, Services services, RequestDeadline deadline, Set<String> paths) {
+  private Route front(Router router, RequestDeadline deadline, Set<String> paths) {
     ErrorMapper errors = new ErrorMapper(path -> allowedMethods(router, path));
     RequestId requestId = new RequestId();
-    AccessLog accessLog = new AccessLog(services.metrics(), paths);
+    AccessLog accessLog = new AccessLog(metrics, paths);
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);
     // Reached without a failed context: a path that does not decode while routes are matched
@@ -122,10 +119,10 @@ public final class ApiRouter {
     return router;
   }
 
-  private static void probes(Router router, Services services, Reads reads) {
-    router.get("/health/live").handler(services.health()::live);
+  private void probes(Router router, Reads reads) {
+    router.get("/health/live").handler(health::live);
     Reads.Statement ping = reads.statement(Sql.PING);
-    router.get("/health/ready").handler(rc -> services.health().ready(rc, ping));
+    router.get("/health/ready").handler(rc -> health.ready(rc, ping));
   }
 
   /**
@@ -144,7 +141,7 @@ public final class ApiRouter {
   }
 
   /** Rendering walks every meter: done on a worker so a scrape never holds up an event loop. */
-  private static void metrics(RoutingContext rc, Metrics metrics) {
+  private void metrics(RoutingContext rc) {
     rc.vertx().executeBlocking(metrics::scrape, false).onComplete(ar -> {
       if (ar.succeeded()) {
         rc.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(ar.result());

@@ -9,12 +9,13 @@ import io.vertx.ext.web.Router;
 import java.net.BindException;
 import java.util.concurrent.TimeUnit;
 import meservice.config.AppConfig;
+import meservice.db.ReadConnections;
 import meservice.db.Reads;
 import meservice.http.InvalidRequests;
 import meservice.http.RequestDeadline;
 
 /**
- * One per event loop: its own routers over the shared services and its own pipelined read
+ * One per event loop: its own routers over the shared parts and its own pipelined read
  * connection, all verticles listening on one API port and one management port.
  */
 public final class ApiVerticle extends VerticleBase {
@@ -23,26 +24,29 @@ public final class ApiVerticle extends VerticleBase {
   static final int MAX_HEADER_BYTES = 16 * 1024;
   static final int MAX_REQUEST_LINE_BYTES = 4096;
 
-  private final Services services;
+  private final ApiRouter routes;
+  private final AppConfig config;
+  private final ReadConnections reads;
   private HttpServer server;
   private HttpServer management;
 
-  public ApiVerticle(Services services) {
-    this.services = services;
+  ApiVerticle(ApiRouter routes, AppConfig config, ReadConnections reads) {
+    this.routes = routes;
+    this.config = config;
+    this.reads = reads;
   }
 
   @Override
   public Future<?> start() {
-    RequestDeadline deadline = new RequestDeadline(vertx, services.config().httpIdleTimeoutSeconds() * 1000L);
+    RequestDeadline deadline = new RequestDeadline(vertx, config.httpIdleTimeoutSeconds() * 1000L);
     // Opened on this verticle's event loop: queries and their answers stay on it.
-    Reads reads = services.reads().forThisLoop(vertx);
-    AppConfig.Management managed = services.config().management();
-    return listen(options(services.config().host(), services.config().port()), deadline,
-            ApiRouter.create(vertx, services, reads, deadline))
+    Reads loopReads = reads.forThisLoop(vertx);
+    AppConfig.Management managed = config.management();
+    return listen(options(config.host(), config.port()), deadline, routes.api(vertx, loopReads, deadline))
         .onSuccess(s -> server = s)
         // Probes and scrapes make no spans (docs/tracing.md): the management port is not traced at all.
         .compose(api -> listen(options(managed.host(), managed.port()).setTracingPolicy(TracingPolicy.IGNORE), deadline,
-            ApiRouter.management(vertx, services, reads, deadline))
+            routes.management(vertx, loopReads, deadline))
             .recover(err -> Future.failedFuture(err instanceof BindException || String.valueOf(err.getMessage())
                 .contains("Address already in use")
                 ? new BindException("cannot listen on " + managed.host() + ":" + managed.port()
@@ -64,7 +68,7 @@ public final class ApiVerticle extends VerticleBase {
         .setHost(host)
         .setPort(port)
         // Idle connections and clients that stall mid-request are dropped after this long.
-        .setIdleTimeout(services.config().httpIdleTimeoutSeconds())
+        .setIdleTimeout(config.httpIdleTimeoutSeconds())
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
         // HTTP/1.1 only: the limits above and the request deadline are HTTP/1's; Vert.x would

@@ -8,7 +8,6 @@ import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.spi.VertxTracerFactory;
 import io.vertx.sqlclient.Pool;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,10 +31,8 @@ import meservice.db.Pooling;
 import meservice.db.PrimaryOnly;
 import meservice.db.WritePool;
 import meservice.db.ReadConnections;
-import meservice.me.PatchParser;
-import meservice.me.PatchValidation;
+import meservice.me.MeFeature;
 import meservice.me.Preferences;
-import meservice.me.UserCache;
 import meservice.ops.Docs;
 import meservice.ops.Health;
 import meservice.ops.Metrics;
@@ -49,19 +46,23 @@ public final class App {
 
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
   private final Vertx vertx;
-  private final Services services;
+  private final AppConfig config;
+  private final Health health;
   private final WritePool pool;
+  private final ReadConnections reads;
   private final ApiKeys apiKeys;
   private final ChangeListener changes;
   private final KeySource keys;
   private final List<ApiVerticle> verticles;
   private final String deploymentId;
 
-  private App(Vertx vertx, Services services, WritePool pool, ApiKeys apiKeys, ChangeListener changes,
-      KeySource keys, List<ApiVerticle> verticles, String deploymentId) {
+  private App(Vertx vertx, AppConfig config, Health health, WritePool pool, ReadConnections reads, ApiKeys apiKeys,
+      ChangeListener changes, KeySource keys, List<ApiVerticle> verticles, String deploymentId) {
     this.vertx = vertx;
-    this.services = services;
+    this.config = config;
+    this.health = health;
     this.pool = pool;
+    this.reads = reads;
     this.apiKeys = apiKeys;
     this.changes = changes;
     this.keys = keys;
@@ -117,48 +118,37 @@ public final class App {
     List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
     ChangeListener changes = new ChangeListener(vertx, config, primary);
     ApiKeys apiKeys = ApiKeys.create(vertx, pool, config, primary, changes);
-    UserCache users = new UserCache(config.userCache().size(), Duration.ofSeconds(config.userCache().ttlSeconds()),
-        Duration.ofMillis(Database.deadlineMillis(config.dbLimits())), metrics.registry());
-    changes.add(users);
-    if (keys instanceof JwksKeySource jwks) {
-      metrics.watch(jwks);
-    }
+    MeFeature me = new MeFeature(config, preferences, pool, metrics.registry());
+    changes.add(me.users());
+    keys.bindTo(metrics.registry());
     AuthFailureLimiter authFailures = new AuthFailureLimiter(config.authFailures(),
         new ClientAddress(config.trustedProxies()));
-    metrics.watch(authFailures);
-    Services services = new Services(
-        config,
-        new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier(), metrics::authFailure,
-            authFailures),
+    authFailures.bindTo(metrics.registry());
+    // Ready only with a key set that is current: without one, every user would get a 401.
+    Health health = new Health(keys::notReady);
+    ApiRouter routes = new ApiRouter(config,
+        new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier(), authFailures, metrics.registry()),
         new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), AuthHandler::rateLimitKey),
-        preferences,
-        new PatchValidation(new PatchParser(preferences)),
-        pool,
-        reads,
-        users,
-        // Ready only with a key set that is current: without one, every user would get a 401.
-        new Health(keys::notReady),
-        metrics,
-        OpenApi.load(preferences),
-        Docs.load());
+        me, health, metrics, OpenApi.load(MeFeature.openApi(preferences)), Docs.load());
     return Pooling.check(vertx, pool.pool(), config)
         .compose(v -> Migrations.load().apply(vertx, config))
-        .compose(applied -> warm(keys))
+        // A JWKS that cannot be fetched is logged and retried by its timer; the service starts not ready.
+        .compose(applied -> keys.start())
         .compose(v -> changes.start())
         .onSuccess(v -> apiKeys.start())
         .compose(v -> vertx.deployVerticle(
             () -> {
-              ApiVerticle verticle = new ApiVerticle(services);
+              ApiVerticle verticle = new ApiVerticle(routes, config, reads);
               verticles.add(verticle);
               return verticle;
             },
             new DeploymentOptions().setInstances(instances)))
-        .map(id -> new App(vertx, services, pool, apiKeys, changes, keys, verticles, id))
+        .map(id -> new App(vertx, config, health, pool, reads, apiKeys, changes, keys, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} (management {}:{}) with {} event loops on {}; {}",
             config.host(), app.port(), config.management().host(), app.managementPort(), instances,
             transport(vertx), SecuritySummary.of(config)))
         .onFailure(err -> {
-          stopKeys(keys);
+          keys.stop();
           apiKeys.stop()
               .eventually(changes::stop)
               .eventually(pool::close)
@@ -187,11 +177,10 @@ public final class App {
    * close, so no accepted request loses its database. Undeploying alone would not wait.
    */
   public Future<Void> stop() {
-    AppConfig config = services.config();
     LOG.info("shutting down: readiness is 503; draining in {} s, for at most {} s",
         config.shutdownDelaySeconds(), config.shutdownGraceSeconds());
-    services.health().beginShutdown();
-    stopKeys(keys);
+    health.beginShutdown();
+    keys.stop();
     Future<?> delay = config.shutdownDelaySeconds() == 0
         ? Future.succeededFuture()
         : vertx.timer(config.shutdownDelaySeconds(), TimeUnit.SECONDS);
@@ -202,7 +191,7 @@ public final class App {
         .eventually(apiKeys::stop)
         .eventually(changes::stop)
         .eventually(this::closePool)
-        .eventually(services.reads()::close)
+        .eventually(reads::close)
         .onComplete(ar -> LOG.info("stopped"));
   }
 
@@ -252,19 +241,5 @@ public final class App {
     return new JwksKeySource(vertx, vertx.createHttpClient(new HttpClientOptions()),
         config.clerkJwksUrl(), config.jwtAlgorithms(), config.jwksMinRefetchSeconds() * 1000L,
         config.jwksRefreshSeconds() * 1000L, config.jwksMaxStaleSeconds() * 1000L);
-  }
-
-  /**
-   * Fetch the JWKS before taking traffic and start its refresh timer; a failure is logged, the
-   * service starts not ready, and the timer retries.
-   */
-  private static Future<Void> warm(KeySource keys) {
-    return keys instanceof JwksKeySource jwks ? jwks.start() : Future.succeededFuture();
-  }
-
-  private static void stopKeys(KeySource keys) {
-    if (keys instanceof JwksKeySource jwks) {
-      jwks.stop();
-    }
   }
 }

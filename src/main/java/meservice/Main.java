@@ -19,6 +19,7 @@ import meservice.config.ConfigException;
 import meservice.config.ConfigLoader;
 import meservice.db.Database;
 import meservice.db.Migrations;
+import meservice.me.MeFeature;
 import meservice.me.Preferences;
 import meservice.ops.BuildInfo;
 import meservice.ops.OpenApi;
@@ -63,7 +64,7 @@ public final class Main {
         }
         case "migrate" -> exit(runOnce(load(env, "text"), Main::migrate));
         case "apikey" -> exit(runOnce(load(env, "text"), (vertx, config) -> ApiKeyCommand.run(vertx, config, args)));
-        case "openapi" -> System.out.println(OpenApi.load(Preferences.REGISTRY).text());
+        case "openapi" -> System.out.println(OpenApi.load(MeFeature.openApi(Preferences.REGISTRY)).text());
         case "healthcheck" -> exit(HealthCheckCommand.run(ConfigLoader.load(env)));
         case "user" -> exit(runOnce(load(env, "text"), (vertx, config) -> UserCommand.run(vertx, config, args)));
         case "help", "--help", "-h" -> System.out.println(USAGE);

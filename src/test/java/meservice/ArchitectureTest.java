@@ -9,10 +9,6 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTag;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
-import meservice.auth.JwksKeySource;
-import meservice.me.Preferences;
-import meservice.ops.Metrics;
-import meservice.ops.OpenApi;
 
 /**
  * The package rules, checked on the compiled classes (production and dev, not tests).
@@ -25,7 +21,7 @@ import meservice.ops.OpenApi;
  *   <li>Features: {@code auth}, {@code apikey}, {@code me}. A feature may use the kernel and may
  *       compose another feature ({@code auth}'s handler uses {@code apikey}'s verifier), never the
  *       other way round, and never the composition code.
- *   <li>Composition: the root package ({@code App}, {@code Main}, {@code ApiRouter}, {@code Services}),
+ *   <li>Composition: the root package ({@code App}, {@code Main}, {@code ApiRouter}, {@code ApiVerticle}),
  *       {@code cli} (commands over the features' repositories) and {@code dev} (the dev jar's
  *       additions). They wire everything together; nothing else depends on them.
  * </ul>
@@ -47,12 +43,7 @@ class ArchitectureTest {
       .layer("Features").definedBy("meservice.auth..", "meservice.apikey..", "meservice.me..")
       .layer("Composition").definedBy("meservice", "meservice.cli..", "meservice.dev..")
       .whereLayer("Features").mayOnlyBeAccessedByLayers("Composition")
-      .whereLayer("Composition").mayNotBeAccessedByAnyLayer()
-      // Exceptions, each to go when its feature registers its own part into the kernel:
-      // the JWKS meters belong to auth (a MeterBinder it supplies);
-      .ignoreDependency(Metrics.class, JwksKeySource.class)
-      // the preference schemas belong to me (a document part it supplies).
-      .ignoreDependency(OpenApi.class, Preferences.class);
+      .whereLayer("Composition").mayNotBeAccessedByAnyLayer();
 
   @ArchTest
   static final ArchRule apiKeysDoNotDependOnAuth = noClasses()

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
-import meservice.db.Sql;
 import meservice.db.WritePool;
 import meservice.identity.Ids;
 import meservice.identity.Principal;
@@ -37,7 +36,7 @@ public final class ApiKeyRepository {
 
   private ApiKeyRepository(WritePool writes, SqlClient reads) {
     this.writes = writes;
-    this.find = reads.preparedQuery(Sql.FIND_API_KEY);
+    this.find = reads.preparedQuery(ApiKeySql.FIND_API_KEY);
   }
 
   /** {@code reads} serves the lookups of presented keys; {@code writes} everything else. */
@@ -54,12 +53,12 @@ public final class ApiKeyRepository {
     String secret = ApiKeySecret.generate();
     Tuple params = Tuple.of(id, Ids.orgId(clerkOrgId), clerkOrgId, name, ApiKeySecret.displayPrefix(secret),
         Buffer.buffer(ApiKeySecret.hash(secret)), scopes.toArray(String[]::new));
-    return writes.execute(Sql.INSERT_API_KEY, params).map(rows -> new NewApiKey(id, clerkOrgId, name, scopes, secret,
+    return writes.execute(ApiKeySql.INSERT_API_KEY, params).map(rows -> new NewApiKey(id, clerkOrgId, name, scopes, secret,
         rows.iterator().next().getOffsetDateTime(0)));
   }
 
   public Future<List<Listed>> list(String clerkOrgId) {
-    return writes.execute(Sql.LIST_API_KEYS, Tuple.of(Ids.orgId(clerkOrgId))).map(rows -> {
+    return writes.execute(ApiKeySql.LIST_API_KEYS, Tuple.of(Ids.orgId(clerkOrgId))).map(rows -> {
       List<Listed> keys = new ArrayList<>();
       for (Row row : rows) {
         keys.add(new Listed(row.getUUID(0), row.getString(1), row.getString(2),
@@ -72,7 +71,7 @@ public final class ApiKeyRepository {
 
   /** The revocation time, or {@code null} when no key has this id. Announced to every instance. */
   public Future<OffsetDateTime> revoke(UUID id) {
-    return writes.execute(Sql.REVOKE_API_KEY, Tuple.of(id))
+    return writes.execute(ApiKeySql.REVOKE_API_KEY, Tuple.of(id))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime(0));
   }
 
@@ -95,6 +94,6 @@ public final class ApiKeyRepository {
     for (int i = 0; i < ids.length; i++) {
       times[i] = lastUses.get(ids[i]);
     }
-    return writes.execute(Sql.TOUCH_API_KEYS, Tuple.tuple().addArrayOfUUID(ids).addArrayOfOffsetDateTime(times)).mapEmpty();
+    return writes.execute(ApiKeySql.TOUCH_API_KEYS, Tuple.tuple().addArrayOfUUID(ids).addArrayOfOffsetDateTime(times)).mapEmpty();
   }
 }

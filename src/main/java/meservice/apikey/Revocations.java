@@ -2,12 +2,11 @@ package meservice.apikey;
 
 import java.util.UUID;
 import meservice.db.ChangeListener;
-import meservice.db.Sql;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The revocation channel ({@link Sql#API_KEY_REVOKED_CHANNEL}): each revoked key's id, announced
+ * The revocation channel ({@link ApiKeySql#API_KEY_REVOKED_CHANNEL}): each revoked key's id, announced
  * by {@code apikey revoke} in the transaction that revokes it, is evicted from this instance's
  * {@link ApiKeyCache}.
  */
@@ -23,7 +22,7 @@ final class Revocations implements ChangeListener.Channel {
 
   @Override
   public String name() {
-    return Sql.API_KEY_REVOKED_CHANNEL;
+    return ApiKeySql.API_KEY_REVOKED_CHANNEL;
   }
 
   @Override

@@ -5,7 +5,10 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import java.util.function.Consumer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
 import meservice.apikey.ApiKeySecret;
 import meservice.apikey.ApiKeyVerifier;
 import meservice.http.ApiError;
@@ -20,26 +23,31 @@ import meservice.identity.RequestPrincipal;
  * Authenticates {@code Authorization: Bearer <credential>} and stores the {@link Principal} on the
  * context. Unlike vertx-web's {@code JWTAuthHandler} (400 on a malformed token), every bad
  * credential here is the contract's 401. Each refusal is an {@link AuthFailure}: its typed reason
- * goes to {@code failures} (the metric), its detail to the log. An address that keeps failing is
+ * is counted ({@code auth.failures}, by reason), its detail to the log. An address that keeps failing is
  * refused with 429 before its credential is checked ({@link AuthFailureLimiter}).
  */
 public final class AuthHandler implements Handler<RoutingContext> {
 
   private final ClerkTokenVerifier clerk;
   private final ApiKeyVerifier apiKeys;
-  private final Consumer<AuthFailureReason> failures;
+  /** Every reason registered up front: each label shows from the first scrape, at 0. */
+  private final Map<AuthFailureReason, Counter> failures = new EnumMap<>(AuthFailureReason.class);
   private final AuthFailureLimiter limiter;
 
   /**
-   * @param failures told the reason of every refused credential (counted by {@code ops.Metrics})
    * @param limiter counts refused credentials per client address and refuses addresses over the limit
    */
-  public AuthHandler(ClerkTokenVerifier clerk, ApiKeyVerifier apiKeys, Consumer<AuthFailureReason> failures,
-      AuthFailureLimiter limiter) {
+  public AuthHandler(ClerkTokenVerifier clerk, ApiKeyVerifier apiKeys, AuthFailureLimiter limiter,
+      MeterRegistry registry) {
     this.clerk = clerk;
     this.apiKeys = apiKeys;
-    this.failures = failures;
     this.limiter = limiter;
+    for (AuthFailureReason reason : AuthFailureReason.values()) {
+      failures.put(reason, Counter.builder("auth.failures")
+          .description("Rejected credentials by reason")
+          .tag("reason", reason.label())
+          .register(registry));
+    }
   }
 
   /** Whom a request's rate-limit bucket belongs to: the user, or the API key (not its organization). */
@@ -89,7 +97,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
   }
 
   private void refuse(RoutingContext rc, AuthFailure failure) {
-    failures.accept(failure.reason);
+    failures.get(failure.reason).increment();
     rc.fail(ApiError.unauthorized(failure.logReason()));
   }
 

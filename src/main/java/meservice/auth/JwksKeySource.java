@@ -1,5 +1,8 @@
 package meservice.auth;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -82,11 +85,13 @@ public final class JwksKeySource implements KeySource {
   }
 
   /** The first fetch, then the timer. Never fails: without keys the service starts not ready. */
+  @Override
   public Future<Void> start() {
     return fetchNow().onComplete(ar -> scheduleNext()).mapEmpty();
   }
 
   /** Stops the timer; a fetch under way finishes. */
+  @Override
   public synchronized void stop() {
     stopped = true;
     if (timerId >= 0) {
@@ -119,6 +124,22 @@ public final class JwksKeySource implements KeySource {
       return Future.succeededFuture(current);
     }
     return fetchNow();
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    FunctionCounter.builder("jwks.refreshes", this, JwksKeySource::fetchesSucceeded)
+        .description("JWKS fetches from Clerk by outcome")
+        .tag("outcome", "success")
+        .register(registry);
+    FunctionCounter.builder("jwks.refreshes", this, JwksKeySource::fetchesFailed)
+        .description("JWKS fetches from Clerk by outcome")
+        .tag("outcome", "failure")
+        .register(registry);
+    Gauge.builder("jwks.age", this, JwksKeySource::ageSeconds)
+        .description("Seconds since the signing keys were last fetched successfully (readiness fails past JWKS_MAX_STALE_SECONDS)")
+        .baseUnit("seconds")
+        .register(registry);
   }
 
   /** For {@code jwks_refreshes_total}. */

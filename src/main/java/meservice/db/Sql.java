@@ -3,57 +3,14 @@ package meservice.db;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Every SQL statement the service runs, in one place. Migrations live in resources/db/migration. */
+/**
+ * The statements of the database plumbing: sessions, pools, the change listener and migrations.
+ * A feature's statements live in its own package ({@code me.UserSql}, {@code apikey.ApiKeySql});
+ * migrations in resources/db/migration.
+ */
 public final class Sql {
 
   private Sql() {}
-
-  public static final String FIND_USER =
-      "SELECT preferences, is_staff, version FROM users WHERE id = $1";
-
-  /** Many users' rows in one statement, each with its id: the GET path's batched read. */
-  public static final String FIND_USERS =
-      "SELECT id, preferences, is_staff, version FROM users WHERE id = ANY($1::uuid[])";
-
-  /**
-   * JSON Merge Patch of the preferences in one round trip, atomic per row: $3 holds the keys to
-   * set, $4 the keys to clear. Concurrent patches of different keys therefore never lose each
-   * other's writes; for the same key the last commit wins.
-   *
-   * <p>$5 is {@code If-Match} as the versions it accepts ({@code NULL}: unconditional). The check
-   * runs under the row lock of the upsert itself, so a write that raced in between makes this one
-   * write nothing and return no row (412), never overwrite. Version 0 names "no row yet"; a row is
-   * only created when that is accepted (or the row exists and the conflict path checks it).
-   *
-   * <p>The transaction is marked to be announced after its commit ({@code ANNOUNCE_USER_CHANGE}),
-   * so the trigger of migration V5 does not notify inside it.
-   */
-  public static final String PATCH_PREFERENCES =
-      "INSERT INTO users AS u (id, clerk_user_id, preferences) "
-          + "SELECT $1::uuid, $2::text, $3::jsonb "
-          + "FROM (SELECT set_config('me_service.announced_after_commit', 'on', true)) AS after_commit "
-          + "WHERE $5::bigint[] IS NULL OR 0 = ANY($5::bigint[]) "
-          + "OR EXISTS (SELECT 1 FROM users WHERE id = $1::uuid) "
-          + "ON CONFLICT (id) DO UPDATE "
-          + "SET preferences = (u.preferences || $3::jsonb) - $4::text[], "
-          + "version = u.version + 1, updated_at = now() "
-          + "WHERE $5::bigint[] IS NULL OR u.version = ANY($5::bigint[]) "
-          + "RETURNING preferences, is_staff, version";
-
-  /**
-   * The change {@code PATCH_PREFERENCES} wrote (user $1, version $2), announced on
-   * {@link #USER_CHANGED_CHANNEL} once it committed, in the trigger's payload ({@code <id>:<version>}).
-   * Its own transaction, which waits for no WAL flush: it holds PostgreSQL's notify lock for
-   * microseconds, where announcing inside the write held it across the write's flush (migration V5).
-   */
-  public static final String ANNOUNCE_USER_CHANGE =
-      "SELECT set_config('synchronous_commit', 'off', true), pg_notify('" + Sql.USER_CHANGED_CHANNEL
-          + "', $1::uuid::text || ':' || $2::bigint)";
-
-  public static final String SET_STAFF =
-      "INSERT INTO users AS u (id, clerk_user_id, is_staff) VALUES ($1, $2, $3) "
-          + "ON CONFLICT (id) DO UPDATE SET is_staff = EXCLUDED.is_staff, "
-          + "version = u.version + 1, updated_at = now()";
 
   public static final String PING = "SELECT 1";
 
@@ -79,17 +36,6 @@ public final class Sql {
 
   static final String BACKEND_PID = "SELECT pg_backend_pid()";
 
-  /** The LISTEN/NOTIFY channel on which a revoked key's id is announced to every instance. */
-  public static final String API_KEY_REVOKED_CHANNEL = "api_key_revoked";
-
-  /**
-   * The LISTEN/NOTIFY channel on which a user row's change is announced to every instance: by the
-   * service right after its PATCH commits ({@code ANNOUNCE_USER_CHANGE}), by a trigger inside any
-   * other changing transaction (migrations V4, V5): {@code <id>:<version>}, {@code <id>:} for a
-   * deleted row, {@code *} for a truncated table.
-   */
-  public static final String USER_CHANGED_CHANNEL = "user_changed";
-
   /** Listens on every one of {@code channels}, in one round trip. */
   static String listen(List<String> channels) {
     return channels.stream().map(channel -> "LISTEN " + channel).collect(Collectors.joining("; "));
@@ -104,32 +50,6 @@ public final class Sql {
         + channels.stream().map(channel -> "'" + channel + "'").collect(Collectors.joining(", "))
         + ") HAVING count(*) = " + channels.size();
   }
-
-  public static final String INSERT_API_KEY =
-      "INSERT INTO api_keys (id, org_id, clerk_org_id, name, prefix, secret_hash, scopes) "
-          + "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at";
-
-  public static final String LIST_API_KEYS =
-      "SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at "
-          + "FROM api_keys WHERE org_id = $1 ORDER BY created_at, id";
-
-  /** Looked up by the hash of the whole key: there is no partial match to time. */
-  public static final String FIND_API_KEY =
-      "SELECT id, org_id, scopes, revoked_at IS NOT NULL FROM api_keys WHERE secret_hash = $1";
-
-  /**
-   * Revocation and its announcement in one statement: pg_notify is delivered when the UPDATE
-   * commits, never for a rolled-back one. Revoking twice keeps the first time and announces again.
-   */
-  public static final String REVOKE_API_KEY =
-      "WITH revoked AS (UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 "
-          + "RETURNING id, revoked_at) "
-          + "SELECT revoked_at, pg_notify('" + API_KEY_REVOKED_CHANNEL + "', id::text) FROM revoked";
-
-  /** One batched write of the last-use times collected in memory ($1 ids, $2 times). */
-  public static final String TOUCH_API_KEYS =
-      "UPDATE api_keys AS k SET last_used_at = GREATEST(k.last_used_at, u.used_at) "
-          + "FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, used_at) WHERE k.id = u.id";
 
   /** "relation already exists, skipping" notices are expected on every start. */
   static final String QUIET_NOTICES = "SET LOCAL client_min_messages = warning";

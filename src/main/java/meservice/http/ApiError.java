@@ -28,7 +28,7 @@ public final class ApiError extends RuntimeException {
   }
 
   public static ApiError of(ErrorCode code) {
-    return new ApiError(code, code.defaultMessage, Map.of(), null);
+    return new ApiError(code, code.defaultMessage(), Map.of(), null);
   }
 
   public static ApiError of(ErrorCode code, String message) {
@@ -36,16 +36,16 @@ public final class ApiError extends RuntimeException {
   }
 
   public static ApiError withDetails(ErrorCode code, Map<String, String> details) {
-    return new ApiError(code, code.defaultMessage, details, null);
+    return new ApiError(code, code.defaultMessage(), details, null);
   }
 
   public static ApiError rateLimited(int retryAfterSeconds) {
-    return new ApiError(ErrorCode.RATE_LIMITED, ErrorCode.RATE_LIMITED.defaultMessage, Map.of(), null,
+    return new ApiError(ErrorCode.RATE_LIMITED, ErrorCode.RATE_LIMITED.defaultMessage(), Map.of(), null,
         Math.max(1, retryAfterSeconds));
   }
 
   /** 401 with the real reason kept for the log only. */
   public static ApiError unauthorized(String logReason) {
-    return new ApiError(ErrorCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED.defaultMessage, Map.of(), logReason);
+    return new ApiError(ErrorCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED.defaultMessage(), Map.of(), logReason);
   }
 }

@@ -1,5 +1,8 @@
 package meservice.http;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.http.HttpServerRequest;
 import meservice.config.AppConfig;
 
@@ -11,7 +14,7 @@ import meservice.config.AppConfig;
  * refused only while that address keeps failing faster than {@code AUTH_FAILURES_PER_SECOND}
  * after a burst of {@code AUTH_FAILURE_BURST}. Limits are per instance.
  */
-public final class AuthFailureLimiter {
+public final class AuthFailureLimiter implements MeterBinder {
 
   private final boolean enabled;
   private final ClientAddress addresses;
@@ -41,8 +44,11 @@ public final class AuthFailureLimiter {
     }
   }
 
-  /** Addresses with recent failures held in memory; at most {@code AUTH_FAILURE_MAX_ADDRESSES}. */
-  public int trackedAddresses() {
-    return failures.size();
+  /** Addresses with recent failures held in memory: at most {@code AUTH_FAILURE_MAX_ADDRESSES}. */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder("auth.failure.limiter.addresses", failures, TokenBuckets::size)
+        .description("Client addresses with recent failed authentications held in memory")
+        .register(registry);
   }
 }

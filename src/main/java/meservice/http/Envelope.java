@@ -60,12 +60,12 @@ public final class Envelope {
       }
       body.put("details", details);
     }
-    switch (error.code) {
-      case UNAUTHORIZED -> response.putHeader(WWW_AUTHENTICATE, BEARER);
-      case RATE_LIMITED, UNAVAILABLE -> response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(error.retryAfterSeconds));
-      default -> { }
+    if (error.code == ErrorCode.UNAUTHORIZED) {
+      response.putHeader(WWW_AUTHENTICATE, BEARER);
+    } else if (error.code == ErrorCode.RATE_LIMITED || error.code == ErrorCode.UNAVAILABLE) {
+      response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(error.retryAfterSeconds));
     }
-    send(response, error.code.status, false, "error", json -> JacksonCodec.encodeJson(body, json));
+    send(response, error.code.status(), false, "error", json -> JacksonCodec.encodeJson(body, json));
   }
 
   /**

@@ -11,7 +11,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import meservice.db.Reads;
-import meservice.db.Sql;
 import meservice.db.WritePool;
 import meservice.identity.Ids;
 
@@ -32,13 +31,13 @@ public final class MeRepository {
 
   private MeRepository(Reads reads, WritePool writes, UserCache cache, long deadlineMillis, Context loop,
       IntConsumer readSizes) {
-    this.find = reads.statement(Sql.FIND_USER);
+    this.find = reads.statement(UserSql.FIND_USER);
     this.writes = writes;
     this.cache = cache;
     this.deadlineMillis = deadlineMillis;
     this.readSizes = readSizes;
     this.batches = loop == null ? null
-        : new ReadBatches(loop, this::findAlone, reads.statement(Sql.FIND_USERS), this::bounded, readSizes);
+        : new ReadBatches(loop, this::findAlone, reads.statement(UserSql.FIND_USERS), this::bounded, readSizes);
   }
 
   /** The CLI's: one pool for everything, no cache, no deadline, no batching, nothing counted. */
@@ -80,7 +79,7 @@ public final class MeRepository {
     });
   }
 
-  /** One read, one statement ({@code Sql.FIND_USER}): off the loop, or a batch of one. */
+  /** One read, one statement ({@code UserSql.FIND_USER}): off the loop, or a batch of one. */
   private Future<StoredUser> findAlone(UUID userId) {
     readSizes.accept(1);
     return bounded(find.execute(Tuple.of(userId))).map(MeRepository::single);
@@ -96,7 +95,7 @@ public final class MeRepository {
     Tuple params = Tuple.of(userId, clerkUserId, patch.set(), patch.clear().toArray(String[]::new),
         expectedVersions == null ? null : expectedVersions.toArray(Long[]::new));
     long ticket = cache.ticket();
-    return bounded(writes.withConnection(conn -> conn.preparedQuery(Sql.PATCH_PREFERENCES).execute(params)
+    return bounded(writes.withConnection(conn -> conn.preparedQuery(UserSql.PATCH_PREFERENCES).execute(params)
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.succeededFuture(null);
@@ -105,7 +104,7 @@ public final class MeRepository {
           cache.offer(userId, written, ticket);
           // Acknowledged only once announced: other instances then hear of it within the window
           // the contract states. If the announcement fails the write stands, answered as in doubt.
-          return conn.preparedQuery(Sql.ANNOUNCE_USER_CHANGE).execute(Tuple.of(userId, written.version()))
+          return conn.preparedQuery(UserSql.ANNOUNCE_USER_CHANGE).execute(Tuple.of(userId, written.version()))
               .map(written);
         })));
   }
@@ -115,14 +114,14 @@ public final class MeRepository {
   }
 
   public Future<Void> setStaff(String clerkUserId, boolean staff) {
-    return writes.execute(Sql.SET_STAFF, Tuple.of(Ids.userId(clerkUserId), clerkUserId, staff)).mapEmpty();
+    return writes.execute(UserSql.SET_STAFF, Tuple.of(Ids.userId(clerkUserId), clerkUserId, staff)).mapEmpty();
   }
 
   static StoredUser single(RowSet<Row> rows) {
     return rows.size() == 0 ? StoredUser.NEVER_WRITTEN : stored(rows.iterator().next(), 0);
   }
 
-  /** The columns of {@code Sql.FIND_USER} and {@code PATCH_PREFERENCES}, from {@code first} on. */
+  /** The columns of {@code UserSql.FIND_USER} and {@code PATCH_PREFERENCES}, from {@code first} on. */
   static StoredUser stored(Row row, int first) {
     return new StoredUser(row.getJsonObject(first), row.getBoolean(first + 1), row.getLong(first + 2));
   }

@@ -19,7 +19,7 @@ import meservice.db.Reads;
 /**
  * One event loop's user reads, gathered: every read asked for while the loop handles one round of
  * ready connections goes to PostgreSQL, once that round is done, as one statement
- * ({@code Sql.FIND_USERS}, the ids as an array; a lone read keeps {@code Sql.FIND_USER}). The
+ * ({@code UserSql.FIND_USERS}, the ids as an array; a lone read keeps {@code UserSql.FIND_USER}). The
  * loop runs its queued tasks only after all the I/O that was ready, so a quiet loop sends each
  * read at once and a busy one sends one statement per round instead of one per request. Under
  * load that is what made GET cheaper: per request, one socket write to PostgreSQL fewer, one

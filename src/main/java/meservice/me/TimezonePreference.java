@@ -16,6 +16,8 @@ import meservice.http.ErrorCode;
  */
 public final class TimezonePreference implements Preference {
 
+  /** Answered for a name that is not a zone ID of the tz database. */
+  public static final ErrorCode INVALID_TIMEZONE = new ErrorCode("INVALID_TIMEZONE", 400, "invalid timezone");
   private static final int MAX_LENGTH = 64;
   private static final Map<String, String> CANONICAL_BY_LOWER_CASE = table();
 
@@ -53,7 +55,7 @@ public final class TimezonePreference implements Preference {
   public Object normalize(Object value) {
     String canonical = canonical((String) value);
     if (canonical == null) {
-      throw ApiError.withDetails(ErrorCode.INVALID_TIMEZONE, Map.of("timezone", "unknown IANA timezone"));
+      throw ApiError.withDetails(INVALID_TIMEZONE, Map.of("timezone", "unknown IANA timezone"));
     }
     return canonical;
   }

@@ -12,13 +12,12 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import meservice.db.ChangeListener;
 import meservice.db.ChannelTrust;
-import meservice.db.Sql;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This instance's copy of user rows, so that a GET is answered without PostgreSQL: bounded in
- * entries, shared by every event loop, kept true by the {@link Sql#USER_CHANGED_CHANNEL}
+ * entries, shared by every event loop, kept true by the {@link UserSql#USER_CHANGED_CHANNEL}
  * announcements of every change of a user row: the service's after each PATCH commits, a
  * trigger's inside any other changing transaction (migrations V4, V5).
  *
@@ -144,7 +143,7 @@ public final class UserCache implements ChangeListener.Channel {
 
   @Override
   public String name() {
-    return Sql.USER_CHANGED_CHANNEL;
+    return UserSql.USER_CHANGED_CHANNEL;
   }
 
   @Override

@@ -1,7 +1,5 @@
 package meservice.ops;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,23 +9,18 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.shareddata.Shareable;
 import io.vertx.core.spi.VertxTracerFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-import io.vertx.micrometer.impl.MicrometerMetrics;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import meservice.auth.JwksKeySource;
-import meservice.http.AuthFailureLimiter;
-import meservice.identity.AuthFailureReason;
 import meservice.logging.AsyncStdoutAppender;
 
 /**
@@ -44,13 +37,12 @@ public final class Metrics {
       Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
       Duration.ofMillis(2500), Duration.ofSeconds(5)};
 
+  private static final String LOCAL_MAP = "meservice.ops.Metrics";
+  private static final String REGISTRY = "registry";
+
   private final PrometheusMeterRegistry registry;
-  /** Every reason registered up front: each label shows from the first scrape, at 0. */
-  private final Map<AuthFailureReason, Counter> authFailures = new EnumMap<>(AuthFailureReason.class);
   /** Built once per method, route and status: a request only looks its timer up. */
   private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
-  /** Registered up front, so it shows (at 0) from the first scrape. */
-  private final DistributionSummary readBatchSizes;
 
   private record RequestKey(String method, String route, int status) {}
 
@@ -62,20 +54,11 @@ public final class Metrics {
     FunctionCounter.builder("log.lines.suppressed", this, m -> AsyncStdoutAppender.suppressed())
         .description("Log lines left out because more than 10 of their kind came in one second (one line a second reports them)")
         .register(registry);
-    readBatchSizes = DistributionSummary.builder("db.read.batch.size")
-        .description("Reads carried by each statement of the GET path's batched read")
-        .register(registry);
     BuildInfo build = BuildInfo.current();
     Gauge.builder("me.service.build.info", () -> 1)
         .description("Always 1; the labels say which build and Java runtime are running")
         .tags("version", build.version(), "commit", build.commit(), "java_version", build.javaVersion())
         .register(registry);
-    for (AuthFailureReason reason : AuthFailureReason.values()) {
-      authFailures.put(reason, Counter.builder("auth.failures")
-          .description("Rejected credentials by reason")
-          .tag("reason", reason.label())
-          .register(registry));
-    }
   }
 
   /**
@@ -106,20 +89,23 @@ public final class Metrics {
         .with(options.setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry));
     // Without a factory no tracer exists, and Vert.x skips every tracing call (meservice.ops.Tracing).
-    return tracer == null ? builder.build() : builder.withTracer(tracer).build();
+    Vertx vertx = tracer == null ? builder.build() : builder.withTracer(tracer).build();
+    vertx.sharedData().getLocalMap(LOCAL_MAP).put(REGISTRY, new Registry(registry));
+    return vertx;
   }
 
   /**
-   * The registry of {@code vertx} when it was built by {@link #vertx()}; otherwise (tests that
+   * The registry of {@code vertx} when it was built by {@link #vertx}; otherwise (tests that
    * bring their own Vert.x) a private one, so {@code /metrics} still shows the service's meters.
    */
   public static Metrics of(Vertx vertx) {
-    if (((VertxInternal) vertx).metrics() instanceof MicrometerMetrics metrics
-        && metrics.registry() instanceof PrometheusMeterRegistry prometheus) {
-      return new Metrics(prometheus);
-    }
-    return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    Object registry = vertx.sharedData().getLocalMap(LOCAL_MAP).get(REGISTRY);
+    return new Metrics(registry instanceof Registry held ? held.registry()
+        : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
+
+  /** How the instance carries its registry: local shared data holds only what is {@link Shareable}. */
+  private record Registry(PrometheusMeterRegistry registry) implements Shareable {}
 
   public MeterRegistry registry() {
     return registry;
@@ -145,42 +131,6 @@ public final class Metrics {
         .description("HTTP requests by method, route template and status")
         .tags("method", key.method(), "route", key.route(), "status", Integer.toString(key.status()))
         .serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry);
-  }
-
-  /** The label is the reason's type, never anything from the request. */
-  public void authFailure(AuthFailureReason reason) {
-    authFailures.get(reason).increment();
-  }
-
-  /**
-   * One statement of the GET path's read sent, carrying {@code reads} reads: {@code _count} is
-   * statements, {@code _sum} reads, so {@code _sum / _count} is the mean batch. Once per
-   * statement, not per request.
-   */
-  public void readBatch(int reads) {
-    readBatchSizes.record(reads);
-  }
-
-  public void watch(JwksKeySource jwks) {
-    FunctionCounter.builder("jwks.refreshes", jwks, JwksKeySource::fetchesSucceeded)
-        .description("JWKS fetches from Clerk by outcome")
-        .tag("outcome", "success")
-        .register(registry);
-    FunctionCounter.builder("jwks.refreshes", jwks, JwksKeySource::fetchesFailed)
-        .description("JWKS fetches from Clerk by outcome")
-        .tag("outcome", "failure")
-        .register(registry);
-    Gauge.builder("jwks.age", jwks, JwksKeySource::ageSeconds)
-        .description("Seconds since the signing keys were last fetched successfully (readiness fails past JWKS_MAX_STALE_SECONDS)")
-        .baseUnit("seconds")
-        .register(registry);
-  }
-
-  /** How many client addresses the failed-authentication limiter holds: bounded by configuration. */
-  public void watch(AuthFailureLimiter limiter) {
-    Gauge.builder("auth.failure.limiter.addresses", limiter, AuthFailureLimiter::trackedAddresses)
-        .description("Client addresses with recent failed authentications held in memory")
         .register(registry);
   }
 }

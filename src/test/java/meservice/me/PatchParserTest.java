@@ -60,7 +60,7 @@ class PatchParserTest {
   void aWellTypedButUnknownTimezoneIsInvalidTimezone() {
     ApiError error = rejected("{\"preferences\": {\"timezone\": \"Mars/Olympus\"}}");
 
-    assertEquals(ErrorCode.INVALID_TIMEZONE, error.code);
+    assertEquals(TimezonePreference.INVALID_TIMEZONE, error.code);
     assertEquals(Map.of("timezone", "unknown IANA timezone"), error.details);
   }
 
@@ -141,7 +141,7 @@ class PatchParserTest {
 
     rejected(body);
 
-    assertEquals(ErrorCode.INVALID_TIMEZONE, rejected(body).code);
+    assertEquals(TimezonePreference.INVALID_TIMEZONE, rejected(body).code);
   }
 
   @Test

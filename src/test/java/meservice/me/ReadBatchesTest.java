@@ -42,7 +42,6 @@ import meservice.App;
 import meservice.db.Database;
 import meservice.db.Migrations;
 import meservice.db.Reads;
-import meservice.db.Sql;
 import meservice.db.WritePool;
 import meservice.identity.Ids;
 import meservice.support.Api;
@@ -63,7 +62,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Statements are counted twice: by the sizes the repository reports (the numbers behind
  * {@code db.read.batch.size}) and, independently, as the database sees them: a protocol-reading
- * proxy counts each execution ({@code Bind}) of {@code Sql.FIND_USER} and {@code Sql.FIND_USERS}.
+ * proxy counts each execution ({@code Bind}) of {@code UserSql.FIND_USER} and {@code UserSql.FIND_USERS}.
  */
 class ReadBatchesTest {
 
@@ -129,14 +128,14 @@ class ReadBatchesTest {
     Map<UUID, StoredUser> expected = alone(asked);
     Context loop = vertx.getOrCreateContext();
     MeRepository repository = createOn(loop, 0);
-    long before = proxy.executions(Sql.FIND_USERS);
-    long lonesBefore = proxy.executions(Sql.FIND_USER);
+    long before = proxy.executions(UserSql.FIND_USERS);
+    long lonesBefore = proxy.executions(UserSql.FIND_USER);
 
     List<StoredUser> found = findInOneTurn(loop, repository, asked);
 
     assertEquals(List.of(asked.size()), sizes, "one statement carrying all ten reads");
-    assertEquals(1, proxy.executions(Sql.FIND_USERS) - before, "one FIND_USERS reached the database");
-    assertEquals(0, proxy.executions(Sql.FIND_USER) - lonesBefore, "no read went alone");
+    assertEquals(1, proxy.executions(UserSql.FIND_USERS) - before, "one FIND_USERS reached the database");
+    assertEquals(0, proxy.executions(UserSql.FIND_USER) - lonesBefore, "no read went alone");
     for (int i = 0; i < asked.size(); i++) {
       assertEquals(expected.get(asked.get(i)), found.get(i), "read " + i + " of " + asked.get(i));
     }
@@ -164,12 +163,12 @@ class ReadBatchesTest {
     await(Future.all(seeded));
     Context loop = vertx.getOrCreateContext();
     MeRepository repository = createOn(loop, 0);
-    long before = proxy.executions(Sql.FIND_USERS);
+    long before = proxy.executions(UserSql.FIND_USERS);
 
     List<StoredUser> found = findInOneTurn(loop, repository, asked);
 
     assertEquals(List.of(ReadBatches.MAX_IDS, ReadBatches.MAX_IDS, 44), sizes);
-    assertEquals(3, proxy.executions(Sql.FIND_USERS) - before, "ceil(300 / 128) statements reached the database");
+    assertEquals(3, proxy.executions(UserSql.FIND_USERS) - before, "ceil(300 / 128) statements reached the database");
     for (int i = 0; i < n; i++) {
       assertEquals("zone-" + i, found.get(i).preferences().getString("timezone"), "read " + i);
     }
@@ -180,14 +179,14 @@ class ReadBatchesTest {
     UUID id = seed(2, new JsonObject().put("timezone", "alone"));
     Context loop = vertx.getOrCreateContext();
     MeRepository repository = createOn(loop, 0);
-    long lonesBefore = proxy.executions(Sql.FIND_USER);
-    long batchesBefore = proxy.executions(Sql.FIND_USERS);
+    long lonesBefore = proxy.executions(UserSql.FIND_USER);
+    long batchesBefore = proxy.executions(UserSql.FIND_USERS);
 
     List<StoredUser> found = findInOneTurn(loop, repository, List.of(id));
 
     assertEquals(List.of(1), sizes);
-    assertEquals(1, proxy.executions(Sql.FIND_USER) - lonesBefore, "the single-row statement");
-    assertEquals(0, proxy.executions(Sql.FIND_USERS) - batchesBefore, "not the array one");
+    assertEquals(1, proxy.executions(UserSql.FIND_USER) - lonesBefore, "the single-row statement");
+    assertEquals(0, proxy.executions(UserSql.FIND_USERS) - batchesBefore, "not the array one");
     assertEquals(new StoredUser(new JsonObject().put("timezone", "alone"), false, 2), found.get(0));
   }
 
@@ -212,16 +211,16 @@ class ReadBatchesTest {
     List<UUID> asked = List.of(seed(1, new JsonObject().put("timezone", "a")), seed(2, new JsonObject().put("timezone", "b")),
         UUID.randomUUID());
     MeRepository repository = createOn(vertx.getOrCreateContext(), 0);
-    long lonesBefore = proxy.executions(Sql.FIND_USER);
-    long batchesBefore = proxy.executions(Sql.FIND_USERS);
+    long lonesBefore = proxy.executions(UserSql.FIND_USER);
+    long batchesBefore = proxy.executions(UserSql.FIND_USERS);
 
     // All asked for at once from this test thread: nothing to batch on, so nothing waits for a turn.
     List<Future<StoredUser>> futures = asked.stream().map(id -> repository.find(id, -1)).toList();
     List<StoredUser> found = futures.stream().map(ReadBatchesTest::await).toList();
 
     assertEquals(List.of(1, 1, 1), sizes);
-    assertEquals(3, proxy.executions(Sql.FIND_USER) - lonesBefore);
-    assertEquals(0, proxy.executions(Sql.FIND_USERS) - batchesBefore);
+    assertEquals(3, proxy.executions(UserSql.FIND_USER) - lonesBefore);
+    assertEquals(0, proxy.executions(UserSql.FIND_USERS) - batchesBefore);
     assertEquals(List.of(new StoredUser(new JsonObject().put("timezone", "a"), false, 1),
         new StoredUser(new JsonObject().put("timezone", "b"), false, 2), StoredUser.NEVER_WRITTEN), found);
   }
@@ -231,13 +230,13 @@ class ReadBatchesTest {
     UUID id = seed(1, new JsonObject().put("timezone", "off"));
     // The CLI's way: made on a plain thread, so it has no loop to gather reads on.
     MeRepository repository = MeRepository.create(writes);
-    long lonesBefore = proxy.executions(Sql.FIND_USER);
-    long batchesBefore = proxy.executions(Sql.FIND_USERS);
+    long lonesBefore = proxy.executions(UserSql.FIND_USER);
+    long batchesBefore = proxy.executions(UserSql.FIND_USERS);
 
     List<StoredUser> found = findInOneTurn(vertx.getOrCreateContext(), repository, List.of(id, id, id, id));
 
-    assertEquals(4, proxy.executions(Sql.FIND_USER) - lonesBefore);
-    assertEquals(0, proxy.executions(Sql.FIND_USERS) - batchesBefore);
+    assertEquals(4, proxy.executions(UserSql.FIND_USER) - lonesBefore);
+    assertEquals(0, proxy.executions(UserSql.FIND_USERS) - batchesBefore);
     found.forEach(user -> assertEquals(new StoredUser(new JsonObject().put("timezone", "off"), false, 1), user));
   }
 
@@ -319,7 +318,7 @@ class ReadBatchesTest {
         tokens.add(token);
       }
       String before = api.metrics().text();
-      long statementsBefore = proxy.executions(Sql.FIND_USER) + proxy.executions(Sql.FIND_USERS);
+      long statementsBefore = proxy.executions(UserSql.FIND_USER) + proxy.executions(UserSql.FIND_USERS);
       CountDownLatch go = new CountDownLatch(1);
       List<CompletableFuture<Api.Response>> responses = new ArrayList<>();
       for (String token : tokens) {
@@ -336,7 +335,7 @@ class ReadBatchesTest {
         assertEquals(zones[i], response.data().getJsonObject("preferences").getString("timezone"), "user " + i);
       }
       String after = api.metrics().text();
-      long statements = proxy.executions(Sql.FIND_USER) + proxy.executions(Sql.FIND_USERS) - statementsBefore;
+      long statements = proxy.executions(UserSql.FIND_USER) + proxy.executions(UserSql.FIND_USERS) - statementsBefore;
       double counted = sample(after, "db_read_batch_size_count") - sample(before, "db_read_batch_size_count");
 
       assertEquals(zones.length, sample(after, "db_read_batch_size_sum") - sample(before, "db_read_batch_size_sum"),

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Map;
 import meservice.http.ApiError;
-import meservice.http.ErrorCode;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -54,7 +54,7 @@ class TimezoneRuleTest {
 
   private void assertInvalidTimezone(String given) {
     ApiError error = assertThrows(ApiError.class, () -> timezone.normalize(given));
-    assertEquals(ErrorCode.INVALID_TIMEZONE, error.code);
+    assertEquals(TimezonePreference.INVALID_TIMEZONE, error.code);
     assertEquals("invalid timezone", error.getMessage());
     assertEquals(Map.of("timezone", "unknown IANA timezone"), error.details);
   }

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import meservice.App;
 import meservice.db.ChangeListener;
 import meservice.db.Database;
-import meservice.db.Sql;
 import meservice.identity.Ids;
 import meservice.support.Admin;
 import meservice.support.Api.Response;
@@ -99,7 +98,7 @@ class UserCacheNotificationsTest {
     try (Admin admin = Admin.connect(vertx, TestDatabase.url())) {
       List<String> heard = new CopyOnWriteArrayList<>();
       listener.notificationHandler(n -> heard.add(n.getPayload()));
-      await(listener.query("LISTEN " + Sql.USER_CHANGED_CHANNEL).execute());
+      await(listener.query("LISTEN " + UserSql.USER_CHANGED_CHANNEL).execute());
       Api api = new Api(app.port());
       String sub = Tokens.newUserId();
       String user = Tokens.session(sub);
@@ -108,7 +107,7 @@ class UserCacheNotificationsTest {
       assertEquals(200, second.status());
 
       // The service's write statement alone, as the PATCH sends it: its transaction announces nothing.
-      admin.query(Sql.PATCH_PREFERENCES, Ids.userId(sub), sub, new JsonObject().put("timezone", "UTC"),
+      admin.query(UserSql.PATCH_PREFERENCES, Ids.userId(sub), sub, new JsonObject().put("timezone", "UTC"),
           new String[0], null);
 
       // Notifications arrive in commit order: once a later writer's is heard, the earlier ones are in.
@@ -219,7 +218,7 @@ class UserCacheNotificationsTest {
   }
 
   private static long reads(QueryCountingProxy proxy) {
-    return proxy.executions(Sql.FIND_USER) + proxy.executions(Sql.FIND_USERS);
+    return proxy.executions(UserSql.FIND_USER) + proxy.executions(UserSql.FIND_USERS);
   }
 
   /** The timezone a GET answers ({@code null}: never set), or {@code fallback} when it has none. */

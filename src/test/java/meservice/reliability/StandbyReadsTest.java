@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import meservice.App;
-import meservice.db.Sql;
+import meservice.me.UserSql;
 import meservice.reliability.Traffic.Sample;
 import meservice.support.Api;
 import meservice.support.Api.Response;
@@ -53,7 +53,7 @@ class StandbyReadsTest {
             assertEquals(zone, read.data().getJsonObject("preferences").getString("timezone"),
                 "a GET after an acknowledged PATCH reads that PATCH");
           }
-          assertTrue(reads.executions(Sql.FIND_USER) >= 8, "the reads were answered by the standby");
+          assertTrue(reads.executions(UserSql.FIND_USER) >= 8, "the reads were answered by the standby");
         } finally {
           await(app.stop());
         }
