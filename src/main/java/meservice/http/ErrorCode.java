@@ -28,4 +28,10 @@ public record ErrorCode(String name, int status, String defaultMessage) {
   public static final List<ErrorCode> SHARED = List.of(UNAUTHORIZED, FORBIDDEN, VALIDATION_ERROR, NOT_FOUND,
       METHOD_NOT_ALLOWED, PRECONDITION_FAILED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, RATE_LIMITED, BAD_REQUEST,
       URI_TOO_LONG, HEADERS_TOO_LARGE, INTERNAL, UNAVAILABLE);
+
+  /** As the envelope names it: log lines say {@code UNAUTHORIZED: <reason>}. */
+  @Override
+  public String toString() {
+    return name;
+  }
 }
