@@ -108,7 +108,7 @@ public final class App {
 
   /** As above with another preference registry: tests show a new key needs nothing else. */
   public static Future<App> start(Vertx vertx, AppConfig config, Preferences preferences) {
-    requireStartable(config);
+    config.requireStartable();
     KeySource keys = keySource(vertx, config);
     Metrics metrics = Metrics.of(vertx);
     PrimaryOnly primary = new PrimaryOnly(metrics.registry());
@@ -211,23 +211,6 @@ public final class App {
     }
     Throwable cause = vertx.unavailableNativeTransportCause();
     return cause == null ? "NIO" : "NIO (epoll unavailable: " + cause + ")";
-  }
-
-  private static void requireStartable(AppConfig config) {
-    config.database().requireUrl();
-    AppConfig.Clerk clerk = config.clerk();
-    if (clerk.jwks().url() == null && clerk.jwtKey() == null) {
-      throw new ConfigException("CLERK_JWKS_URL or CLERK_JWT_KEY: one is required to verify session tokens");
-    }
-    // Without them any token the key signed would do, whoever it was minted for: fail closed.
-    if (clerk.issuer() == null && !clerk.anyIssuer()) {
-      throw new ConfigException("CLERK_ISSUER: missing: the Clerk instance's issuer (its Frontend API URL, "
-          + "https://clerk.example.com); to accept tokens of any issuer the key signed, set ALLOW_ANY_ISSUER=true");
-    }
-    if (clerk.authorizedParties().isEmpty() && !clerk.anyAuthorizedParty()) {
-      throw new ConfigException("CLERK_AUTHORIZED_PARTIES: missing: the dashboard origins tokens are minted for "
-          + "(https://dashboard.example.com); to accept tokens minted for any origin, set ALLOW_ANY_AUTHORIZED_PARTY=true");
-    }
   }
 
   private static KeySource keySource(Vertx vertx, AppConfig config) {

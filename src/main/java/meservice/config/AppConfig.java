@@ -17,6 +17,23 @@ import java.util.Map;
 public record AppConfig(Http http, Database database, Clerk clerk, Scopes scopes, Limits limits, Logging logging,
     ApiKeySettings apiKeys, Cache userCache, boolean corsLoopbackAnyPort) {
 
+  /** What {@code serve} needs beyond valid settings: a database, a key, each claim check or its opt-out. */
+  public void requireStartable() {
+    database.requireUrl();
+    if (clerk.jwks().url() == null && clerk.jwtKey() == null) {
+      throw new ConfigException("CLERK_JWKS_URL or CLERK_JWT_KEY: one is required to verify session tokens");
+    }
+    // Without them any token the key signed would do, whoever it was minted for: fail closed.
+    if (clerk.issuer() == null && !clerk.anyIssuer()) {
+      throw new ConfigException("CLERK_ISSUER: missing: the Clerk instance's issuer (its Frontend API URL, "
+          + "https://clerk.example.com); to accept tokens of any issuer the key signed, set ALLOW_ANY_ISSUER=true");
+    }
+    if (clerk.authorizedParties().isEmpty() && !clerk.anyAuthorizedParty()) {
+      throw new ConfigException("CLERK_AUTHORIZED_PARTIES: missing: the dashboard origins tokens are minted for "
+          + "(https://dashboard.example.com); to accept tokens minted for any origin, set ALLOW_ANY_AUTHORIZED_PARTY=true");
+    }
+  }
+
   /** The API's listener, its idle timeout and body limit; the management listener; the drain at shutdown. */
   public record Http(String host, int port, Duration idleTimeout, int bodyLimitBytes, Management management,
       Shutdown shutdown) {}
