@@ -18,21 +18,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link App#start} refuses settings {@code serve} cannot run with before it opens anything (the
- * refusals need no database: the URL below is never connected to), and once started says in one
+ * refusals need no database: their URL is never connected to), and once started says in one
  * line which security settings it runs with.
  */
 @ExtendWith(VertxExtension.class)
 class AppStartTest {
 
-  private static Map<String, String> neverConnected() {
-    Map<String, String> env = TestConfig.envWithoutDatabase();
-    env.put("DATABASE_URL", "postgresql://me@db.example.com:5432/me");
-    return env;
-  }
-
   @Test
   void startRefusesSettingsServeCannotStartWith(Vertx vertx) {
-    Map<String, String> env = neverConnected();
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.remove("CLERK_ISSUER");
 
     ConfigException error = assertThrows(ConfigException.class, () -> App.start(vertx, TestConfig.config(env)));
@@ -42,7 +36,7 @@ class AppStartTest {
 
   @Test
   void invalidPemKeyIsRefusedAtStartUp(Vertx vertx) {
-    Map<String, String> env = neverConnected();
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.put("CLERK_JWT_KEY", "-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n");
 
     ConfigException error = assertThrows(ConfigException.class, () -> App.start(vertx, TestConfig.config(env)));

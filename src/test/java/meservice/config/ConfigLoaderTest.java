@@ -24,13 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("unit")
 class ConfigLoaderTest {
 
-  /** What {@code serve} needs; the database is named, never connected to. */
-  private static Map<String, String> servable() {
-    Map<String, String> env = TestConfig.envWithoutDatabase();
-    env.put("DATABASE_URL", "postgresql://me@db.example.com:5432/me");
-    return env;
-  }
-
   @Test
   void defaultsComeFromConfJson() {
     AppConfig config = ConfigLoader.load(Map.of());
@@ -144,12 +137,12 @@ class ConfigLoaderTest {
 
   @Test
   void settingsWithADatabaseAKeyAndBothClaimChecksAreStartable() {
-    assertDoesNotThrow(() -> ConfigLoader.load(servable()).requireStartable());
+    assertDoesNotThrow(() -> ConfigLoader.load(TestConfig.envNamingADatabase()).requireStartable());
   }
 
   @Test
   void serveRefusesToStartWithoutADatabaseUrl() {
-    Map<String, String> env = servable();
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.remove("DATABASE_URL");
 
     ConfigException error = assertThrows(ConfigException.class, () -> ConfigLoader.load(env).requireStartable());
@@ -159,7 +152,7 @@ class ConfigLoaderTest {
 
   @Test
   void serveRefusesToStartWithoutAKeySource() {
-    Map<String, String> env = servable();
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.remove("CLERK_JWT_KEY");
 
     ConfigException error = assertThrows(ConfigException.class, () -> ConfigLoader.load(env).requireStartable());
@@ -169,7 +162,7 @@ class ConfigLoaderTest {
 
   @Test
   void serveRefusesToStartWithoutAnIssuerUnlessTheOperatorAllowsAnyIssuer() {
-    Map<String, String> env = servable();
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.remove("CLERK_ISSUER");
 
     ConfigException error = assertThrows(ConfigException.class, () -> ConfigLoader.load(env).requireStartable());
@@ -185,7 +178,7 @@ class ConfigLoaderTest {
 
   @Test
   void serveRefusesToStartWithoutAuthorizedPartiesUnlessTheOperatorAllowsAnyParty() {
-    Map<String, String> env = servable();
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.remove("CLERK_AUTHORIZED_PARTIES");
 
     ConfigException error = assertThrows(ConfigException.class, () -> ConfigLoader.load(env).requireStartable());
