@@ -62,7 +62,7 @@ public final class ApiRouter {
   public Router api(Vertx vertx, Reads reads, RequestDeadline deadline) {
     Router router = Router.router(vertx);
     Set<String> paths = ConcurrentHashMap.newKeySet();
-    front(router, deadline, paths).handler(new Cors(config.authorizedParties(), config.corsLoopbackAnyPort()));
+    front(router, deadline, paths).handler(new Cors(config.clerk().authorizedParties(), config.corsLoopbackAnyPort()));
     me.mount(router, reads, authenticate, limit);
     probes(router, reads);
     router.get("/openapi.json").handler(openApi);

@@ -38,11 +38,11 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    RequestDeadline deadline = new RequestDeadline(vertx, config.httpIdleTimeoutSeconds() * 1000L);
+    RequestDeadline deadline = new RequestDeadline(vertx, config.http().idleTimeout().toMillis());
     // Opened on this verticle's event loop: queries and their answers stay on it.
     Reads loopReads = reads.forThisLoop(vertx);
-    AppConfig.Management managed = config.management();
-    return listen(options(config.host(), config.port()), deadline, routes.api(vertx, loopReads, deadline))
+    AppConfig.Management managed = config.http().management();
+    return listen(options(config.http().host(), config.http().port()), deadline, routes.api(vertx, loopReads, deadline))
         .onSuccess(s -> server = s)
         // Probes and scrapes make no spans (docs/tracing.md): the management port is not traced at all.
         .compose(api -> listen(options(managed.host(), managed.port()).setTracingPolicy(TracingPolicy.IGNORE), deadline,
@@ -68,7 +68,7 @@ public final class ApiVerticle extends VerticleBase {
         .setHost(host)
         .setPort(port)
         // Idle connections and clients that stall mid-request are dropped after this long.
-        .setIdleTimeout(config.httpIdleTimeoutSeconds())
+        .setIdleTimeout((int) config.http().idleTimeout().toSeconds())
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
         // HTTP/1.1 only: the limits above and the request deadline are HTTP/1's; Vert.x would

@@ -108,7 +108,7 @@ public final class App {
 
   /** As above with another preference registry: tests show a new key needs nothing else. */
   public static Future<App> start(Vertx vertx, AppConfig config, Preferences preferences) {
-    requireStartable(config);
+    config.requireStartable();
     KeySource keys = keySource(vertx, config);
     Metrics metrics = Metrics.of(vertx);
     PrimaryOnly primary = new PrimaryOnly(metrics.registry());
@@ -121,14 +121,14 @@ public final class App {
     MeFeature me = new MeFeature(config, preferences, pool, metrics.registry());
     changes.add(me.users());
     keys.bindTo(metrics.registry());
-    AuthFailureLimiter authFailures = new AuthFailureLimiter(config.authFailures(),
-        new ClientAddress(config.trustedProxies()));
+    AuthFailureLimiter authFailures = new AuthFailureLimiter(config.limits().authFailures(),
+        new ClientAddress(config.limits().trustedProxies()));
     authFailures.bindTo(metrics.registry());
     // Ready only with a key set that is current: without one, every user would get a 401.
     Health health = new Health(keys::notReady);
     ApiRouter routes = new ApiRouter(config,
         new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier(), authFailures, metrics.registry()),
-        new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), AuthHandler::rateLimitKey),
+        new RateLimiter(config.limits().rate().perSecond(), config.limits().rate().burst(), AuthHandler::rateLimitKey),
         me, health, metrics, OpenApi.load(MeFeature.openApi(preferences)), Docs.load());
     return Pooling.check(vertx, pool.pool(), config)
         .compose(v -> Migrations.load().apply(vertx, config))
@@ -145,7 +145,7 @@ public final class App {
             new DeploymentOptions().setInstances(instances)))
         .map(id -> new App(vertx, config, health, pool, reads, apiKeys, changes, keys, verticles, id))
         .onSuccess(app -> LOG.info("me-service listening on {}:{} (management {}:{}) with {} event loops on {}; {}",
-            config.host(), app.port(), config.management().host(), app.managementPort(), instances,
+            config.http().host(), app.port(), config.http().management().host(), app.managementPort(), instances,
             transport(vertx), SecuritySummary.of(config)))
         .onFailure(err -> {
           keys.stop();
@@ -177,16 +177,17 @@ public final class App {
    * close, so no accepted request loses its database. Undeploying alone would not wait.
    */
   public Future<Void> stop() {
+    AppConfig.Shutdown shutdown = config.http().shutdown();
     LOG.info("shutting down: readiness is 503; draining in {} s, for at most {} s",
-        config.shutdownDelaySeconds(), config.shutdownGraceSeconds());
+        shutdown.delay().toSeconds(), shutdown.grace().toSeconds());
     health.beginShutdown();
     keys.stop();
-    Future<?> delay = config.shutdownDelaySeconds() == 0
+    Future<?> delay = shutdown.delay().isZero()
         ? Future.succeededFuture()
-        : vertx.timer(config.shutdownDelaySeconds(), TimeUnit.SECONDS);
+        : vertx.timer(shutdown.delay().toSeconds(), TimeUnit.SECONDS);
     return delay
         .compose(v -> Future.join(verticles.stream()
-            .map(verticle -> verticle.shutdown(config.shutdownGraceSeconds())).toList()))
+            .map(verticle -> verticle.shutdown(shutdown.grace().toSeconds())).toList()))
         .transform(drained -> vertx.undeploy(deploymentId))
         .eventually(apiKeys::stop)
         .eventually(changes::stop)
@@ -212,34 +213,17 @@ public final class App {
     return cause == null ? "NIO" : "NIO (epoll unavailable: " + cause + ")";
   }
 
-  private static void requireStartable(AppConfig config) {
-    if (config.databaseUrl() == null) {
-      throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
-    }
-    if (config.clerkJwksUrl() == null && config.clerkJwtKey() == null) {
-      throw new ConfigException("CLERK_JWKS_URL or CLERK_JWT_KEY: one is required to verify session tokens");
-    }
-    // Without them any token the key signed would do, whoever it was minted for: fail closed.
-    if (config.clerkIssuer() == null && !config.claimCheckOptOuts().anyIssuer()) {
-      throw new ConfigException("CLERK_ISSUER: missing: the Clerk instance's issuer (its Frontend API URL, "
-          + "https://clerk.example.com); to accept tokens of any issuer the key signed, set ALLOW_ANY_ISSUER=true");
-    }
-    if (config.authorizedParties().isEmpty() && !config.claimCheckOptOuts().anyAuthorizedParty()) {
-      throw new ConfigException("CLERK_AUTHORIZED_PARTIES: missing: the dashboard origins tokens are minted for "
-          + "(https://dashboard.example.com); to accept tokens minted for any origin, set ALLOW_ANY_AUTHORIZED_PARTY=true");
-    }
-  }
-
   private static KeySource keySource(Vertx vertx, AppConfig config) {
-    if (config.clerkJwtKey() != null) {
+    AppConfig.Clerk clerk = config.clerk();
+    if (clerk.jwtKey() != null) {
       try {
-        return new PemKeySource(vertx, config.clerkJwtKey(), config.jwtAlgorithms());
+        return new PemKeySource(vertx, clerk.jwtKey(), clerk.algorithms());
       } catch (RuntimeException e) {
         throw new ConfigException("CLERK_JWT_KEY: not a valid RSA public key");
       }
     }
-    return new JwksKeySource(vertx, vertx.createHttpClient(new HttpClientOptions()),
-        config.clerkJwksUrl(), config.jwtAlgorithms(), config.jwksMinRefetchSeconds() * 1000L,
-        config.jwksRefreshSeconds() * 1000L, config.jwksMaxStaleSeconds() * 1000L);
+    return new JwksKeySource(vertx, vertx.createHttpClient(new HttpClientOptions()), clerk.jwks().url(),
+        clerk.algorithms(), clerk.jwks().minRefetch().toMillis(), clerk.jwks().refresh().toMillis(),
+        clerk.jwks().maxStale().toMillis());
   }
 }

@@ -11,8 +11,9 @@ final class Logging {
 
   private Logging() {}
 
-  /** {@code levels}: {@code LOG_LEVEL} for the service's loggers, {@code LOG_ROOT_LEVEL} for the rest. */
-  static void use(String format, AppConfig.LogLevels levels) {
+  /** {@code LOG_FORMAT}, else the command's {@code defaultFormat}; {@code LOG_LEVEL} and {@code LOG_ROOT_LEVEL}. */
+  static void use(AppConfig.Logging settings, String defaultFormat) {
+    String format = settings.format() != null ? settings.format() : defaultFormat;
     String resource = "json".equals(format) ? "/logback-json.xml" : "/logback.xml";
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     context.reset();
@@ -23,8 +24,8 @@ final class Logging {
     } catch (Exception e) {
       throw new IllegalStateException("cannot configure logging from " + resource, e);
     }
-    context.getLogger("meservice").setLevel(Level.toLevel(levels.service()));
-    context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(levels.root()));
+    context.getLogger("meservice").setLevel(Level.toLevel(settings.levels().service()));
+    context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(settings.levels().root()));
   }
 
   /** Lines are written by a background thread: the last ones reach stdout before the JVM exits. */

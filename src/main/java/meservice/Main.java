@@ -87,7 +87,7 @@ public final class Main {
 
   private static AppConfig load(Map<String, String> env, String defaultLogFormat) {
     AppConfig config = ConfigLoader.load(env);
-    Logging.use(config.logFormat() != null ? config.logFormat() : defaultLogFormat, config.logLevels());
+    Logging.use(config.logging(), defaultLogFormat);
     loaded = config;
     return config;
   }
@@ -141,7 +141,8 @@ public final class Main {
    * keep the process past its budget (delay + grace + pool close + a margin for Vert.x itself).
    */
   private static void stopWithin(App app, Vertx vertx, AppConfig config) {
-    long budget = config.shutdownDelaySeconds() + config.shutdownGraceSeconds() + Database.CLOSE_SECONDS + 5L;
+    AppConfig.Shutdown shutdown = config.http().shutdown();
+    long budget = shutdown.delay().toSeconds() + shutdown.grace().toSeconds() + Database.CLOSE_SECONDS + 5L;
     try {
       app.stop().toCompletionStage().toCompletableFuture().get(budget, TimeUnit.SECONDS);
       vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -152,9 +153,7 @@ public final class Main {
   }
 
   private static Future<String> migrate(Vertx vertx, AppConfig config) {
-    if (config.databaseUrl() == null) {
-      throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
-    }
+    config.database().requireUrl();
     return Migrations.load().apply(vertx, config).map(count -> "applied " + count + " migration(s)");
   }
 

@@ -30,7 +30,7 @@ final class StartupFailure {
         return message;
       }
       if (t instanceof BindException || message.contains("Address already in use")) {
-        return "cannot listen on " + (config == null ? "PORT" : config.host() + ":" + config.port())
+        return "cannot listen on " + (config == null ? "PORT" : config.http().host() + ":" + config.http().port())
             + ": the port is already in use; stop what holds it, or set PORT= to another port";
       }
       if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
@@ -44,7 +44,7 @@ final class StartupFailure {
       if (t instanceof ConnectTimeoutException
           || (t instanceof VertxException && message.toLowerCase(Locale.ROOT).startsWith("timeout"))) {
         return "cannot connect to PostgreSQL at " + database(config) + " (DATABASE_URL): no connection within "
-            + (config == null ? "" : config.dbLimits().connectTimeoutMillis() + " ms, ") + "DB_CONNECT_TIMEOUT_MS";
+            + (config == null ? "" : config.database().limits().connectTimeout().toMillis() + " ms, ") + "DB_CONNECT_TIMEOUT_MS";
       }
       if (t instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("28")) {
         return "PostgreSQL at " + database(config) + " refused the user or password of DATABASE_URL ("
@@ -68,11 +68,11 @@ final class StartupFailure {
 
   /** {@code host:port} of {@code DATABASE_URL}, never its user or password. */
   private static String database(AppConfig config) {
-    if (config == null || config.databaseUrl() == null) {
+    if (config == null || config.database().url() == null) {
       return "DATABASE_URL";
     }
     try {
-      PgConnectOptions options = PgConnectOptions.fromUri(config.databaseUrl());
+      PgConnectOptions options = PgConnectOptions.fromUri(config.database().url());
       return options.getHost() + ":" + options.getPort();
     } catch (RuntimeException e) {
       return "the host of DATABASE_URL";

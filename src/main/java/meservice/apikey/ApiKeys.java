@@ -3,7 +3,6 @@ package meservice.apikey;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.SqlClient;
-import java.time.Duration;
 import meservice.config.AppConfig;
 import meservice.db.ChangeListener;
 import meservice.db.Database;
@@ -28,12 +27,12 @@ public final class ApiKeys {
     AppConfig.ApiKeySettings settings = config.apiKeys();
     this.lookups = Database.apiKeyLookups(vertx, config, primary);
     ApiKeyRepository repository = ApiKeyRepository.create(pool, lookups);
-    ApiKeyCache cache = new ApiKeyCache(settings.cacheSize(), Duration.ofSeconds(settings.cacheTtlSeconds()));
+    ApiKeyCache cache = new ApiKeyCache(settings.cache().size(), settings.cache().ttl());
     listener.add(new Revocations(cache));
     this.vertx = vertx;
     this.lastUse = new LastUseRecorder(repository);
     this.verifier = new ApiKeyVerifier(repository, cache, lastUse);
-    this.flushMillis = settings.lastUsedFlushSeconds() * 1000L;
+    this.flushMillis = settings.lastUsedFlush().toMillis();
   }
 
   /**

@@ -47,16 +47,16 @@ public final class ClerkTokenVerifier {
 
   public ClerkTokenVerifier(KeySource keys, AppConfig config) {
     this.keys = keys;
-    this.algorithms = Set.copyOf(config.jwtAlgorithms());
-    this.issuer = config.clerkIssuer();
-    this.anyIssuer = config.claimCheckOptOuts().anyIssuer();
-    this.authorizedParties = Set.copyOf(config.authorizedParties());
-    this.anyAuthorizedParty = config.claimCheckOptOuts().anyAuthorizedParty();
-    this.skewSeconds = config.clockSkewSeconds();
-    this.userScopes = config.userScopes();
-    this.roleScopes = config.roleScopes();
-    this.roleOnlyScopes = config.roleScopes().values().stream().flatMap(List::stream)
-        .filter(scope -> !config.userScopes().contains(scope)).collect(Collectors.toUnmodifiableSet());
+    this.algorithms = Set.copyOf(config.clerk().algorithms());
+    this.issuer = config.clerk().issuer();
+    this.anyIssuer = config.clerk().anyIssuer();
+    this.authorizedParties = Set.copyOf(config.clerk().authorizedParties());
+    this.anyAuthorizedParty = config.clerk().anyAuthorizedParty();
+    this.skewSeconds = config.clerk().clockSkew().toSeconds();
+    this.userScopes = config.scopes().user();
+    this.roleScopes = config.scopes().roles();
+    this.roleOnlyScopes = roleScopes.values().stream().flatMap(List::stream)
+        .filter(scope -> !userScopes.contains(scope)).collect(Collectors.toUnmodifiableSet());
     this.verified = new VerifiedTokens(VerifiedTokens.DEFAULT_MAX_ENTRIES, skewSeconds);
   }
 

@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 import meservice.apikey.ApiKeyRepository;
 import meservice.apikey.NewApiKey;
 import meservice.config.AppConfig;
-import meservice.config.ConfigException;
 import meservice.db.Database;
 import meservice.db.WritePool;
 import meservice.db.Migrations;
@@ -52,9 +51,7 @@ public final class ApiKeyCommand {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    if (config.databaseUrl() == null) {
-      throw new ConfigException("DATABASE_URL: missing (postgresql://user:pass@host:port/db)");
-    }
+    config.database().requireUrl();
     WritePool pool = Database.pool(vertx, config);
     return Migrations.load().apply(vertx, config)
         .compose(v -> action.apply(ApiKeyRepository.create(pool, pool.pool())))

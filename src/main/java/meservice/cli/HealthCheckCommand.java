@@ -16,7 +16,7 @@ public final class HealthCheckCommand {
   private HealthCheckCommand() {}
 
   public static int run(AppConfig config) {
-    URI uri = URI.create("http://127.0.0.1:" + config.port() + "/health/live");
+    URI uri = URI.create("http://127.0.0.1:" + config.http().port() + "/health/live");
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     try {
       HttpResponse<Void> response = client.send(

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -124,78 +125,37 @@ public final class ConfigLoader {
   }
 
   private AppConfig build(boolean dev) {
+    return new AppConfig(http(), database(), clerk(), scopes(), limits(), logging(), apiKeys(), userCache(), dev);
+  }
+
+  private AppConfig.Http http() {
+    String host = text("HOST");
+    int port = integer("PORT", 0, 65535);
+    return new AppConfig.Http(host, port, seconds("HTTP_IDLE_TIMEOUT_SECONDS", 1, 3600),
+        integer("BODY_LIMIT_BYTES", 2, 10 * 1024 * 1024), management(host, port),
+        new AppConfig.Shutdown(seconds("SHUTDOWN_DELAY_SECONDS", 0, 300), seconds("SHUTDOWN_GRACE_SECONDS", 0, 3600)));
+  }
+
+  /** {@code /metrics} and the probes' own listener: {@code MANAGEMENT_HOST} defaults to {@code HOST}. */
+  private AppConfig.Management management(String apiHost, int apiPort) {
+    String host = optionalText("MANAGEMENT_HOST");
+    int port = integer("MANAGEMENT_PORT", 0, 65535);
+    if (port != 0 && port == apiPort && (host == null || host.equals(apiHost))) {
+      throw new ConfigException("MANAGEMENT_PORT: " + port + " is PORT too; the management listener needs a port of its own");
+    }
+    return new AppConfig.Management(host == null ? apiHost : host, port);
+  }
+
+  private AppConfig.Database database() {
     int cores = Runtime.getRuntime().availableProcessors();
     int poolSize = integer("DB_POOL_SIZE", 0, 1000);
     int connections = poolSize == 0 ? defaultWritePoolSize(cores) : poolSize;
     int readConnections = integer("DB_READ_CONNECTIONS", 0, 1000);
     int waitQueue = integer("DB_MAX_WAIT_QUEUE", 0, 1_000_000);
-    return new AppConfig(
-        text("HOST"),
-        integer("PORT", 0, 65535),
-        databaseUrl(),
-        connections,
-        readConnections == 0 ? defaultReadConnections(cores) : readConnections,
-        jwksUrl(),
-        pem("CLERK_JWT_KEY"),
-        optionalText("CLERK_ISSUER"),
-        list("CLERK_AUTHORIZED_PARTIES"),
-        algorithms(),
-        integer("AUTH_CLOCK_SKEW_SECONDS", 0, 3600),
-        integer("JWKS_MIN_REFETCH_SECONDS", 0, 3600),
-        integer("JWKS_REFRESH_SECONDS", 1, 86_400),
-        integer("BODY_LIMIT_BYTES", 2, 10 * 1024 * 1024),
-        logFormat(),
-        strings(fileValue("user_scopes"), "user_scopes"),
-        roleScopes(),
-        integer("SHUTDOWN_DELAY_SECONDS", 0, 300),
-        integer("SHUTDOWN_GRACE_SECONDS", 0, 3600),
-        integer("HTTP_IDLE_TIMEOUT_SECONDS", 1, 3600),
-        integer("RATE_LIMIT_PER_SECOND", 0, 1_000_000),
-        integer("RATE_LIMIT_BURST", 1, 1_000_000),
-        new AppConfig.AuthFailureLimits(
-            integer("AUTH_FAILURES_PER_SECOND", 0, 1_000_000),
-            integer("AUTH_FAILURE_BURST", 1, 1_000_000),
-            integer("AUTH_FAILURE_MAX_ADDRESSES", 1, 10_000_000)),
-        ipRanges("TRUSTED_PROXIES"),
-        new AppConfig.ApiKeySettings(
-            integer("API_KEY_CACHE_SIZE", 0, 10_000_000),
-            integer("API_KEY_CACHE_TTL_SECONDS", 1, 86_400),
-            integer("API_KEY_LAST_USED_FLUSH_SECONDS", 1, 3600)),
-        new AppConfig.UserCacheSettings(
-            integer("USER_CACHE_SIZE", 0, 10_000_000),
-            integer("USER_CACHE_TTL_SECONDS", 1, 86_400)),
-        new AppConfig.DatabaseLimits(
-            waitQueue == 0 ? connections * 64 : waitQueue,
-            integer("DB_CONNECT_TIMEOUT_MS", 100, 60_000),
-            integer("DB_STATEMENT_TIMEOUT_MS", 0, 3_600_000)),
-        dbPooling(),
-        new AppConfig.LogLevels(level("LOG_LEVEL"), level("LOG_ROOT_LEVEL")),
-        new AppConfig.ClaimCheckOptOuts(flag("ALLOW_ANY_ISSUER"), flag("ALLOW_ANY_AUTHORIZED_PARTY")),
-        management(),
-        jwksMaxStaleSeconds(),
-        dev);
-  }
-
-  /** Keys older than this mean the instance is not ready; a refresh interval longer than it would flap. */
-  private int jwksMaxStaleSeconds() {
-    int maxStale = integer("JWKS_MAX_STALE_SECONDS", 1, 604_800);
-    int refresh = integer("JWKS_REFRESH_SECONDS", 1, 86_400);
-    if (maxStale < refresh) {
-      throw new ConfigException("JWKS_MAX_STALE_SECONDS: " + maxStale + " is less than JWKS_REFRESH_SECONDS (" + refresh
-          + "): keys would be too old between two refreshes");
-    }
-    return maxStale;
-  }
-
-  /** {@code /metrics} and the probes' own listener: {@code MANAGEMENT_HOST} defaults to {@code HOST}. */
-  private AppConfig.Management management() {
-    String host = optionalText("MANAGEMENT_HOST");
-    int port = integer("MANAGEMENT_PORT", 0, 65535);
-    String apiHost = text("HOST");
-    if (port != 0 && port == integer("PORT", 0, 65535) && (host == null || host.equals(apiHost))) {
-      throw new ConfigException("MANAGEMENT_PORT: " + port + " is PORT too; the management listener needs a port of its own");
-    }
-    return new AppConfig.Management(host == null ? apiHost : host, port);
+    AppConfig.DatabaseLimits limits = new AppConfig.DatabaseLimits(millis("DB_CONNECT_TIMEOUT_MS", 100, 60_000),
+        waitQueue == 0 ? connections * 64 : waitQueue, millis("DB_STATEMENT_TIMEOUT_MS", 0, 3_600_000));
+    return new AppConfig.Database(postgresUrl("DATABASE_URL"), connections, postgresUrl("DATABASE_READ_URL"),
+        readConnections == 0 ? defaultReadConnections(cores) : readConnections, limits, dbPooling());
   }
 
   private AppConfig.DatabasePooling dbPooling() {
@@ -209,7 +169,59 @@ public final class ConfigLoader {
       throw new ConfigException("DATABASE_DIRECT_URL: required when DATABASE_POOL_MODE=transaction "
           + "(listening for api key revocations needs a session: PostgreSQL itself or a session-mode pool)");
     }
-    return new AppConfig.DatabasePooling(transaction, direct, postgresUrl("DATABASE_READ_URL"));
+    return new AppConfig.DatabasePooling(transaction, direct);
+  }
+
+  private AppConfig.Clerk clerk() {
+    List<String> algorithms = list("CLERK_JWT_ALGORITHMS");
+    if (algorithms.isEmpty() || !ALGORITHMS.containsAll(algorithms)) {
+      throw new ConfigException("CLERK_JWT_ALGORITHMS: allowed values are RS256, RS384, RS512");
+    }
+    return new AppConfig.Clerk(optionalText("CLERK_ISSUER"), flag("ALLOW_ANY_ISSUER"),
+        list("CLERK_AUTHORIZED_PARTIES"), flag("ALLOW_ANY_AUTHORIZED_PARTY"), algorithms,
+        seconds("AUTH_CLOCK_SKEW_SECONDS", 0, 3600), pem("CLERK_JWT_KEY"), jwks());
+  }
+
+  /** Keys older than the max staleness mean the instance is not ready; a refresh interval longer than it would flap. */
+  private AppConfig.Jwks jwks() {
+    int refresh = integer("JWKS_REFRESH_SECONDS", 1, 86_400);
+    int maxStale = integer("JWKS_MAX_STALE_SECONDS", 1, 604_800);
+    if (maxStale < refresh) {
+      throw new ConfigException("JWKS_MAX_STALE_SECONDS: " + maxStale + " is less than JWKS_REFRESH_SECONDS (" + refresh
+          + "): keys would be too old between two refreshes");
+    }
+    return new AppConfig.Jwks(jwksUrl(), seconds("JWKS_MIN_REFETCH_SECONDS", 0, 3600), Duration.ofSeconds(refresh),
+        Duration.ofSeconds(maxStale));
+  }
+
+  private AppConfig.Scopes scopes() {
+    return new AppConfig.Scopes(strings(fileValue("user_scopes"), "user_scopes"), roleScopes());
+  }
+
+  private AppConfig.Limits limits() {
+    return new AppConfig.Limits(
+        new AppConfig.RateLimit(integer("RATE_LIMIT_PER_SECOND", 0, 1_000_000), integer("RATE_LIMIT_BURST", 1, 1_000_000)),
+        new AppConfig.AuthFailureLimits(integer("AUTH_FAILURES_PER_SECOND", 0, 1_000_000),
+            integer("AUTH_FAILURE_BURST", 1, 1_000_000), integer("AUTH_FAILURE_MAX_ADDRESSES", 1, 10_000_000)),
+        ipRanges("TRUSTED_PROXIES"));
+  }
+
+  private AppConfig.Logging logging() {
+    String format = optionalText("LOG_FORMAT");
+    if (format != null && !format.equals("json") && !format.equals("text")) {
+      throw new ConfigException("LOG_FORMAT: must be json or text");
+    }
+    return new AppConfig.Logging(format, new AppConfig.LogLevels(level("LOG_LEVEL"), level("LOG_ROOT_LEVEL")));
+  }
+
+  private AppConfig.ApiKeySettings apiKeys() {
+    return new AppConfig.ApiKeySettings(
+        new AppConfig.Cache(integer("API_KEY_CACHE_SIZE", 0, 10_000_000), seconds("API_KEY_CACHE_TTL_SECONDS", 1, 86_400)),
+        seconds("API_KEY_LAST_USED_FLUSH_SECONDS", 1, 3600));
+  }
+
+  private AppConfig.Cache userCache() {
+    return new AppConfig.Cache(integer("USER_CACHE_SIZE", 0, 10_000_000), seconds("USER_CACHE_TTL_SECONDS", 1, 86_400));
   }
 
   /**
@@ -263,8 +275,12 @@ public final class ConfigLoader {
     }
   }
 
-  private String databaseUrl() {
-    return postgresUrl("DATABASE_URL");
+  private Duration seconds(String name, int min, int max) {
+    return Duration.ofSeconds(integer(name, min, max));
+  }
+
+  private Duration millis(String name, int min, int max) {
+    return Duration.ofMillis(integer(name, min, max));
   }
 
   private String postgresUrl(String name) {
@@ -363,14 +379,6 @@ public final class ConfigLoader {
     return List.copyOf(ranges);
   }
 
-  private List<String> algorithms() {
-    List<String> algorithms = list("CLERK_JWT_ALGORITHMS");
-    if (algorithms.isEmpty() || !ALGORITHMS.containsAll(algorithms)) {
-      throw new ConfigException("CLERK_JWT_ALGORITHMS: allowed values are RS256, RS384, RS512");
-    }
-    return algorithms;
-  }
-
   /** A logback level; anything else (logback would take {@code verbose} for DEBUG) is refused. */
   private String level(String name) {
     String value = text(name).toUpperCase(Locale.ROOT);
@@ -390,14 +398,6 @@ public final class ConfigLoader {
       return true;
     }
     throw new ConfigException(name + ": must be true or false");
-  }
-
-  private String logFormat() {
-    String value = optionalText("LOG_FORMAT");
-    if (value != null && !value.equals("json") && !value.equals("text")) {
-      throw new ConfigException("LOG_FORMAT: must be json or text");
-    }
-    return value;
   }
 
   /** A setting only the config file can hold (a structure, not a string). */

@@ -13,21 +13,23 @@ public final class SecuritySummary {
   private SecuritySummary() {}
 
   public static String of(AppConfig config) {
+    AppConfig.Clerk clerk = config.clerk();
+    AppConfig.Limits limits = config.limits();
     return String.join(", ",
-        "issuer " + (config.clerkIssuer() != null ? config.clerkIssuer() : "ANY (ALLOW_ANY_ISSUER=true)"),
-        "authorized parties " + (config.authorizedParties().isEmpty()
-            ? "ANY (ALLOW_ANY_AUTHORIZED_PARTY=true)" : String.join(" ", config.authorizedParties()))
+        "issuer " + (clerk.issuer() != null ? clerk.issuer() : "ANY (ALLOW_ANY_ISSUER=true)"),
+        "authorized parties " + (clerk.authorizedParties().isEmpty()
+            ? "ANY (ALLOW_ANY_AUTHORIZED_PARTY=true)" : String.join(" ", clerk.authorizedParties()))
             + (config.corsLoopbackAnyPort() ? " (CORS: also any loopback origin, dev)" : ""),
-        "algorithms " + String.join(" ", config.jwtAlgorithms()),
-        "keys " + (config.clerkJwtKey() != null ? "CLERK_JWT_KEY (PEM)"
-            : config.clerkJwksUrl() != null ? "JWKS " + config.clerkJwksUrl() : "none"),
-        "clock skew " + config.clockSkewSeconds() + " s",
-        "trusted proxies " + (config.trustedProxies().isEmpty() ? "none" : ranges(config.trustedProxies())),
-        "rate limit " + (config.rateLimitPerSecond() == 0 ? "off"
-            : config.rateLimitPerSecond() + "/s burst " + config.rateLimitBurst() + " per principal"),
-        "failed authentications " + (config.authFailures().perSecond() == 0 ? "unlimited"
-            : config.authFailures().perSecond() + "/s burst " + config.authFailures().burst() + " per client"),
-        "body limit " + config.bodyLimitBytes() + " bytes");
+        "algorithms " + String.join(" ", clerk.algorithms()),
+        "keys " + (clerk.jwtKey() != null ? "CLERK_JWT_KEY (PEM)"
+            : clerk.jwks().url() != null ? "JWKS " + clerk.jwks().url() : "none"),
+        "clock skew " + clerk.clockSkew().toSeconds() + " s",
+        "trusted proxies " + (limits.trustedProxies().isEmpty() ? "none" : ranges(limits.trustedProxies())),
+        "rate limit " + (limits.rate().perSecond() == 0 ? "off"
+            : limits.rate().perSecond() + "/s burst " + limits.rate().burst() + " per principal"),
+        "failed authentications " + (limits.authFailures().perSecond() == 0 ? "unlimited"
+            : limits.authFailures().perSecond() + "/s burst " + limits.authFailures().burst() + " per client"),
+        "body limit " + config.http().bodyLimitBytes() + " bytes");
   }
 
   private static String ranges(List<IpRange> ranges) {

@@ -73,11 +73,11 @@ public final class ChangeListener {
 
   public ChangeListener(Vertx vertx, AppConfig config, PrimaryOnly primary) {
     this.vertx = vertx;
-    PgConnectOptions options = Database.connectOptions(config.dbPooling().sessionUrl(config.databaseUrl()))
+    PgConnectOptions options = Database.connectOptions(config.database().sessionUrl())
         .addProperty("application_name", APPLICATION_NAME);
     // Its LISTEN and the pings every 200 ms belong to no request: never a span (docs/tracing.md).
     options.setTracingPolicy(TracingPolicy.IGNORE);
-    this.connection = Database.dedicatedToPrimary(vertx, options, config.dbLimits(), SILENCE_MS, APPLICATION_NAME, primary);
+    this.connection = Database.dedicatedToPrimary(vertx, options, config.database().limits(), SILENCE_MS, APPLICATION_NAME, primary);
   }
 
   /** Before {@link #start}. */

@@ -90,7 +90,7 @@ public final class Database {
    * {@code 0} (no statement timeout, so no answer is ever late): none.
    */
   public static int deadlineMillis(AppConfig.DatabaseLimits limits) {
-    return limits.statementTimeoutMillis() == 0 ? 0 : limits.statementTimeoutMillis() + SILENCE_MARGIN_MS;
+    return limits.statementTimeout().isZero() ? 0 : (int) limits.statementTimeout().toMillis() + SILENCE_MARGIN_MS;
   }
 
   /**
@@ -100,18 +100,18 @@ public final class Database {
    * new connection is checked to be on the primary ({@link PrimaryOnly}).
    */
   public static WritePool pool(Vertx vertx, AppConfig config, PrimaryOnly primary) {
-    AppConfig.DatabaseLimits limits = config.dbLimits();
+    AppConfig.DatabaseLimits limits = config.database().limits();
     PoolOptions options = retiringIdle(new PoolOptions())
-        .setMaxSize(config.dbPoolSize())
+        .setMaxSize(config.database().poolSize())
         .setMaxWaitQueueSize(limits.maxWaitQueue())
-        .setConnectionTimeout(limits.connectTimeoutMillis())
+        .setConnectionTimeout((int) limits.connectTimeout().toMillis())
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
         .setName("me-service");
     NetClientOptions net = net(limits, deadlineMillis(limits));
     Pool pool = PgBuilder.pool()
         .with(options)
         .with(net)
-        .connectingTo(bounded(config, config.databaseUrl()))
+        .connectingTo(bounded(config, config.database().url()))
         .withConnectHandler(primary.connectHandler(Pooling.sessionSettings(config, true)))
         .using(vertx)
         .build();
@@ -135,7 +135,7 @@ public final class Database {
    * may lag behind a write this instance or another one has acknowledged.
    */
   static SqlClient reads(Vertx vertx, AppConfig config, PrimaryOnly primary, int index, int connections) {
-    return pipelined(vertx, config, config.databaseUrl(), connections, "me-service-reads-" + index,
+    return pipelined(vertx, config, config.database().url(), connections, "me-service-reads-" + index,
         primary.connectHandler(Pooling.sessionSettings(config, false)));
   }
 
@@ -145,7 +145,7 @@ public final class Database {
     Handler<SqlConnection> setup = settings.isEmpty()
         ? SqlConnection::close
         : conn -> conn.query(settings).execute().onComplete(ar -> conn.close());
-    return pipelined(vertx, config, config.dbPooling().readUrl(), connections, "me-service-standby-reads-" + index, setup);
+    return pipelined(vertx, config, config.database().readUrl(), connections, "me-service-standby-reads-" + index, setup);
   }
 
   /**
@@ -154,13 +154,13 @@ public final class Database {
    * then 503) and never waits for, nor holds, a connection that a PATCH or a GET needs.
    */
   public static SqlClient apiKeyLookups(Vertx vertx, AppConfig config, PrimaryOnly primary) {
-    return pipelined(vertx, config, config.databaseUrl(), 1, "me-service-api-keys",
+    return pipelined(vertx, config, config.database().url(), 1, "me-service-api-keys",
         primary.connectHandler(Pooling.sessionSettings(config, false)));
   }
 
   private static SqlClient pipelined(Vertx vertx, AppConfig config, String url, int connections, String name,
       Handler<SqlConnection> setup) {
-    AppConfig.DatabaseLimits limits = config.dbLimits();
+    AppConfig.DatabaseLimits limits = config.database().limits();
     // No acquisition timeout: it costs a timer per query, and a pipelined connection is almost
     // never waited for; past the bounded queue a read fails fast (503) all the same.
     PoolOptions options = retiringIdle(new PoolOptions())
@@ -205,7 +205,7 @@ public final class Database {
       int silenceMillis, String name) {
     PoolOptions pool = new PoolOptions()
         .setMaxSize(1)
-        .setConnectionTimeout(limits.connectTimeoutMillis())
+        .setConnectionTimeout((int) limits.connectTimeout().toMillis())
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
         .setName(name);
     return PgBuilder.pool().with(pool).with(net(limits, silenceMillis)).connectingTo(options);
@@ -243,7 +243,7 @@ public final class Database {
    */
   private static NetClientOptions net(AppConfig.DatabaseLimits limits, int silenceMillis) {
     NetClientOptions options = new NetClientOptions()
-        .setConnectTimeout(limits.connectTimeoutMillis())
+        .setConnectTimeout((int) limits.connectTimeout().toMillis())
         .setReadIdleTimeout(silenceMillis)
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     options.setTcpUserTimeout(UNACKNOWLEDGED_MS);
@@ -252,6 +252,6 @@ public final class Database {
 
   /** The statement timeout is set by {@link Pooling#sessionSettings} on each new connection. */
   private static PgConnectOptions bounded(AppConfig config, String url) {
-    return Pooling.forRequests(connectOptions(url), config.dbPooling());
+    return Pooling.forRequests(connectOptions(url), config.database().pooling());
   }
 }

@@ -58,8 +58,9 @@ public final class Migrations {
    * migration itself, may rightly stay quiet for longer than the pool's read deadline allows.
    */
   public Future<Integer> apply(Vertx vertx, AppConfig config) {
-    PgConnectOptions options = Pooling.forRequests(Database.connectOptions(config.databaseUrl()), config.dbPooling());
-    Pool pool = Database.dedicated(vertx, options, config.dbLimits(), 0, "me-service-migrations");
+    AppConfig.Database database = config.database();
+    PgConnectOptions options = Pooling.forRequests(Database.connectOptions(database.url()), database.pooling());
+    Pool pool = Database.dedicated(vertx, options, database.limits(), 0, "me-service-migrations");
     return apply(pool).eventually(() -> Database.close(pool));
   }
 

@@ -40,12 +40,12 @@ public final class Pooling {
    * {@link #check} verifies.
    */
   static String sessionSettings(AppConfig config, boolean writes) {
-    if (config.dbPooling().transactionMode()) {
+    if (config.database().pooling().transactionMode()) {
       return "";
     }
-    int timeout = config.dbLimits().statementTimeoutMillis();
+    long timeout = config.database().limits().statementTimeout().toMillis();
     String settings = timeout == 0 ? "" : Sql.SET_STATEMENT_TIMEOUT + timeout + "; ";
-    return writes && config.dbPooling().readUrl() != null
+    return writes && config.database().readUrl() != null
         ? settings + Sql.SET_SYNCHRONOUS_COMMIT + SYNCHRONOUS_COMMIT + "; "
         : settings;
   }
@@ -59,9 +59,10 @@ public final class Pooling {
    * configured one. Each failure is one line naming the setting to change.
    */
   public static Future<Void> check(Vertx vertx, SqlClient requests, AppConfig config) {
-    AppConfig.DatabasePooling pooling = config.dbPooling();
-    PgConnectOptions session = Database.connectOptions(pooling.sessionUrl(config.databaseUrl()));
-    Future<Void> sessions = pooledPerTransaction(vertx, session, config.dbLimits()).compose(pooled -> pooled
+    AppConfig.Database database = config.database();
+    AppConfig.DatabasePooling pooling = database.pooling();
+    PgConnectOptions session = Database.connectOptions(database.sessionUrl());
+    Future<Void> sessions = pooledPerTransaction(vertx, session, database.limits()).compose(pooled -> pooled
         ? Future.failedFuture(new ConfigException(pooling.directUrl() != null
             ? "DATABASE_DIRECT_URL: connects through a transaction-mode pool; it must reach PostgreSQL "
                 + "directly or through a session-mode pool (LISTEN for api key revocations needs a session)"
@@ -71,7 +72,7 @@ public final class Pooling {
     if (!pooling.transactionMode()) {
       return sessions;
     }
-    int wanted = config.dbLimits().statementTimeoutMillis();
+    int wanted = (int) database.limits().statementTimeout().toMillis();
     return sessions.compose(v -> requests.query(Sql.SERVER_STATEMENT_TIMEOUT).execute())
         .compose(rows -> {
           int actual = rows.iterator().next().getInteger(0);
@@ -82,7 +83,7 @@ public final class Pooling {
                   + actual + " ms; run ALTER ROLE <user> SET statement_timeout = " + wanted
                   + " (or ALTER DATABASE), or set DB_STATEMENT_TIMEOUT_MS=" + actual));
         })
-        .compose(v -> config.dbPooling().readUrl() == null
+        .compose(v -> database.readUrl() == null
             ? Future.<Void>succeededFuture()
             : requests.query(Sql.SERVER_SYNCHRONOUS_COMMIT).execute().compose(rows -> {
               String actual = rows.iterator().next().getString(0);

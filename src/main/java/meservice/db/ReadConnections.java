@@ -40,14 +40,14 @@ public final class ReadConnections {
 
   /** Called from a verticle's {@code start}, on its event loop. */
   public synchronized Reads forThisLoop(Vertx vertx) {
-    int total = config.dbReadConnections();
+    int total = config.database().readConnections();
     int owners = Math.min(loops, total);
     Reads reads;
     if (handed.size() < owners) {
       int index = handed.size();
       int mine = total / owners + (index < total % owners ? 1 : 0);
       SqlClient onPrimary = opened(Database.reads(vertx, config, primary, index, mine));
-      SqlClient onStandby = config.dbPooling().readUrl() == null
+      SqlClient onStandby = config.database().readUrl() == null
           ? null
           : opened(Database.standbyReads(vertx, config, index, mine));
       reads = new Reads(onPrimary, onStandby, fallbacks);

@@ -38,10 +38,10 @@ public final class MeFeature {
     this.preferences = preferences;
     this.patchBody = new PatchValidation(new PatchParser(preferences));
     this.writes = writes;
-    this.deadlineMillis = Database.deadlineMillis(config.dbLimits());
-    this.users = new UserCache(config.userCache().size(), Duration.ofSeconds(config.userCache().ttlSeconds()),
-        Duration.ofMillis(deadlineMillis), registry);
-    this.bodyLimitBytes = config.bodyLimitBytes();
+    this.deadlineMillis = Database.deadlineMillis(config.database().limits());
+    this.users = new UserCache(config.userCache().size(), config.userCache().ttl(), Duration.ofMillis(deadlineMillis),
+        registry);
+    this.bodyLimitBytes = config.http().bodyLimitBytes();
     this.readBatchSizes = DistributionSummary.builder("db.read.batch.size")
         .description("Reads carried by each statement of the GET path's batched read")
         .register(registry);

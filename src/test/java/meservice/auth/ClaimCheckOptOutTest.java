@@ -97,7 +97,7 @@ class ClaimCheckOptOutTest {
     Map<String, String> env = TestConfig.envWithoutDatabase();
     settings.accept(env);
     AppConfig config = TestConfig.config(env);
-    return new ClerkTokenVerifier(new PemKeySource(vertx, Tokens.ISSUER.publicKeyPem(), config.jwtAlgorithms()), config);
+    return new ClerkTokenVerifier(new PemKeySource(vertx, Tokens.ISSUER.publicKeyPem(), config.clerk().algorithms()), config);
   }
 
   private static Principal.ClerkUser verify(ClerkTokenVerifier verifier, String token) throws Exception {

@@ -40,7 +40,7 @@ class TokenCacheTest {
     var env = TestConfig.envWithoutDatabase();
     env.put("AUTH_CLOCK_SKEW_SECONDS", "0");
     AppConfig config = TestConfig.config(env);
-    keys = new CountingKeySource(new PemKeySource(vertx, Tokens.ISSUER.publicKeyPem(), config.jwtAlgorithms()));
+    keys = new CountingKeySource(new PemKeySource(vertx, Tokens.ISSUER.publicKeyPem(), config.clerk().algorithms()));
     verifier = new ClerkTokenVerifier(keys, config);
   }
 

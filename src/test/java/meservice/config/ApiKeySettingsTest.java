@@ -3,6 +3,7 @@ package meservice.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ class ApiKeySettingsTest {
 
   @Test
   void defaultsComeFromConfJson() {
-    assertEquals(new AppConfig.ApiKeySettings(10000, 60, 10), ConfigLoader.load(Map.of()).apiKeys());
+    assertEquals(new AppConfig.ApiKeySettings(new AppConfig.Cache(10000, Duration.ofSeconds(60)), Duration.ofSeconds(10)), ConfigLoader.load(Map.of()).apiKeys());
   }
 
   @Test
@@ -21,7 +22,7 @@ class ApiKeySettingsTest {
     AppConfig config = ConfigLoader.load(Map.of(
         "API_KEY_CACHE_SIZE", "0", "API_KEY_CACHE_TTL_SECONDS", "5", "API_KEY_LAST_USED_FLUSH_SECONDS", "1"));
 
-    assertEquals(new AppConfig.ApiKeySettings(0, 5, 1), config.apiKeys());
+    assertEquals(new AppConfig.ApiKeySettings(new AppConfig.Cache(0, Duration.ofSeconds(5)), Duration.ofSeconds(1)), config.apiKeys());
   }
 
   @Test

@@ -1,50 +1,47 @@
 package meservice.config;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import meservice.App;
-import meservice.support.CapturedLogs;
 import meservice.support.TestConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Defaults built into the jar, overridden by a conf/config.json in the working directory or
- * CONFIG_FILE and then by the environment; one clear line for a bad setting.
+ * CONFIG_FILE and then by the environment; one clear line for a bad setting, or for settings
+ * {@code serve} cannot start with. No database and no Vert.x: the loader reads names and values.
  */
-@ExtendWith(VertxExtension.class)
+@Tag("unit")
 class ConfigLoaderTest {
 
   @Test
   void defaultsComeFromConfJson() {
     AppConfig config = ConfigLoader.load(Map.of());
 
-    assertEquals("0.0.0.0", config.host());
-    assertEquals(8080, config.port());
-    assertEquals(5, config.clockSkewSeconds());
-    assertEquals(16384, config.bodyLimitBytes());
-    assertEquals(List.of("RS256"), config.jwtAlgorithms());
+    assertEquals("0.0.0.0", config.http().host());
+    assertEquals(8080, config.http().port());
+    assertEquals(Duration.ofSeconds(5), config.clerk().clockSkew());
+    assertEquals(16384, config.http().bodyLimitBytes());
+    assertEquals(List.of("RS256"), config.clerk().algorithms());
   }
 
   @Test
   void defaultsComeFromTheJarWhenTheWorkingDirectoryHasNoConf(@TempDir Path elsewhere) {
     AppConfig config = ConfigLoader.load(Map.of(), elsewhere);
 
-    assertEquals(8080, config.port());
-    assertEquals(16384, config.bodyLimitBytes());
-    assertEquals(List.of("me:read", "me:write"), config.userScopes());
+    assertEquals(8080, config.http().port());
+    assertEquals(16384, config.http().bodyLimitBytes());
+    assertEquals(List.of("me:read", "me:write"), config.scopes().user());
   }
 
   @Test
@@ -54,9 +51,9 @@ class ConfigLoaderTest {
 
     AppConfig config = ConfigLoader.load(Map.of(), folder);
 
-    assertEquals(9191, config.port());
-    assertEquals(List.of("me:read"), config.userScopes());
-    assertEquals(16384, config.bodyLimitBytes(), "a key the file does not name keeps its default");
+    assertEquals(9191, config.http().port());
+    assertEquals(List.of("me:read"), config.scopes().user());
+    assertEquals(16384, config.http().bodyLimitBytes(), "a key the file does not name keeps its default");
   }
 
   @Test
@@ -67,9 +64,9 @@ class ConfigLoaderTest {
 
     AppConfig config = ConfigLoader.load(Map.of("CONFIG_FILE", other.toString(), "HOST", "10.0.0.1"), folder);
 
-    assertEquals(8080, config.port(), "conf/config.json is not read when CONFIG_FILE names another file");
-    assertEquals(1024, config.bodyLimitBytes());
-    assertEquals("10.0.0.1", config.host());
+    assertEquals(8080, config.http().port(), "conf/config.json is not read when CONFIG_FILE names another file");
+    assertEquals(1024, config.http().bodyLimitBytes());
+    assertEquals("10.0.0.1", config.http().host());
   }
 
   @Test
@@ -88,22 +85,22 @@ class ConfigLoaderTest {
   void shutdownTimingDefaultsToNoDelayAndTwentySecondsOfGrace() {
     AppConfig config = ConfigLoader.load(Map.of());
 
-    assertEquals(0, config.shutdownDelaySeconds());
-    assertEquals(20, config.shutdownGraceSeconds());
+    assertEquals(Duration.ZERO, config.http().shutdown().delay());
+    assertEquals(Duration.ofSeconds(20), config.http().shutdown().grace());
     assertEquals("SHUTDOWN_GRACE_SECONDS: 'soon' is not a whole number",
         assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("SHUTDOWN_GRACE_SECONDS", "soon"))).getMessage());
   }
 
   @Test
   void poolingDefaultsToSessionsAndTransactionPoolingNeedsADirectUrl() {
-    AppConfig.DatabasePooling pooling = ConfigLoader.load(Map.of()).dbPooling();
-    assertEquals(false, pooling.transactionMode());
-    assertEquals("postgresql://app@db/me", pooling.sessionUrl("postgresql://app@db/me"));
+    AppConfig.Database sessions = ConfigLoader.load(Map.of("DATABASE_URL", "postgresql://app@db/me")).database();
+    assertEquals(false, sessions.pooling().transactionMode());
+    assertEquals("postgresql://app@db/me", sessions.sessionUrl());
 
-    AppConfig.DatabasePooling transaction = ConfigLoader.load(Map.of("DATABASE_POOL_MODE", "transaction",
-        "DATABASE_URL", "postgresql://app@pgbouncer:6432/me", "DATABASE_DIRECT_URL", "postgresql://app@db:5432/me")).dbPooling();
-    assertEquals(true, transaction.transactionMode());
-    assertEquals("postgresql://app@db:5432/me", transaction.sessionUrl("postgresql://app@pgbouncer:6432/me"));
+    AppConfig.Database transaction = ConfigLoader.load(Map.of("DATABASE_POOL_MODE", "transaction",
+        "DATABASE_URL", "postgresql://app@pgbouncer:6432/me", "DATABASE_DIRECT_URL", "postgresql://app@db:5432/me")).database();
+    assertEquals(true, transaction.pooling().transactionMode());
+    assertEquals("postgresql://app@db:5432/me", transaction.sessionUrl());
 
     assertEquals("DATABASE_POOL_MODE: must be session or transaction",
         assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("DATABASE_POOL_MODE", "statement"))).getMessage());
@@ -119,9 +116,9 @@ class ConfigLoaderTest {
     AppConfig config = ConfigLoader.load(Map.of(
         "PORT", "9191", "BODY_LIMIT_BYTES", "1024", "CLERK_AUTHORIZED_PARTIES", "https://a.example, https://b.example"));
 
-    assertEquals(9191, config.port());
-    assertEquals(1024, config.bodyLimitBytes());
-    assertEquals(List.of("https://a.example", "https://b.example"), config.authorizedParties());
+    assertEquals(9191, config.http().port());
+    assertEquals(1024, config.http().bodyLimitBytes());
+    assertEquals(List.of("https://a.example", "https://b.example"), config.clerk().authorizedParties());
   }
 
   @Test
@@ -139,53 +136,58 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void serveRefusesToStartWithoutADatabaseUrl(Vertx vertx) {
-    Map<String, String> env = TestConfig.env();
+  void settingsWithADatabaseAKeyAndBothClaimChecksAreStartable() {
+    assertDoesNotThrow(() -> ConfigLoader.load(TestConfig.envNamingADatabase()).requireStartable());
+  }
+
+  @Test
+  void serveRefusesToStartWithoutADatabaseUrl() {
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.remove("DATABASE_URL");
 
-    ConfigException error = assertThrows(ConfigException.class, () -> App.start(vertx, TestConfig.config(env)));
+    ConfigException error = assertThrows(ConfigException.class, () -> ConfigLoader.load(env).requireStartable());
 
     assertEquals("DATABASE_URL: missing (postgresql://user:pass@host:port/db)", error.getMessage());
   }
 
   @Test
-  void serveRefusesToStartWithoutAKeySource(Vertx vertx) {
-    Map<String, String> env = TestConfig.env();
+  void serveRefusesToStartWithoutAKeySource() {
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.remove("CLERK_JWT_KEY");
 
-    ConfigException error = assertThrows(ConfigException.class, () -> App.start(vertx, TestConfig.config(env)));
+    ConfigException error = assertThrows(ConfigException.class, () -> ConfigLoader.load(env).requireStartable());
 
     assertEquals("CLERK_JWKS_URL or CLERK_JWT_KEY: one is required to verify session tokens", error.getMessage());
   }
 
   @Test
-  void serveRefusesToStartWithoutAnIssuerUnlessTheOperatorAllowsAnyIssuer(Vertx vertx) {
-    Map<String, String> env = TestConfig.env();
+  void serveRefusesToStartWithoutAnIssuerUnlessTheOperatorAllowsAnyIssuer() {
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.remove("CLERK_ISSUER");
 
-    ConfigException error = assertThrows(ConfigException.class, () -> App.start(vertx, TestConfig.config(env)));
+    ConfigException error = assertThrows(ConfigException.class, () -> ConfigLoader.load(env).requireStartable());
 
     assertEquals("CLERK_ISSUER: missing: the Clerk instance's issuer (its Frontend API URL, https://clerk.example.com); "
         + "to accept tokens of any issuer the key signed, set ALLOW_ANY_ISSUER=true", error.getMessage());
     env.put("ALLOW_ANY_ISSUER", "true");
-    assertEquals(true, TestConfig.config(env).claimCheckOptOuts().anyIssuer());
+    assertDoesNotThrow(() -> ConfigLoader.load(env).requireStartable());
     env.put("ALLOW_ANY_ISSUER", "yes");
     assertEquals("ALLOW_ANY_ISSUER: must be true or false",
-        assertThrows(ConfigException.class, () -> TestConfig.config(env)).getMessage());
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(env)).getMessage());
   }
 
   @Test
-  void serveRefusesToStartWithoutAuthorizedPartiesUnlessTheOperatorAllowsAnyParty(Vertx vertx) {
-    Map<String, String> env = TestConfig.env();
+  void serveRefusesToStartWithoutAuthorizedPartiesUnlessTheOperatorAllowsAnyParty() {
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.remove("CLERK_AUTHORIZED_PARTIES");
 
-    ConfigException error = assertThrows(ConfigException.class, () -> App.start(vertx, TestConfig.config(env)));
+    ConfigException error = assertThrows(ConfigException.class, () -> ConfigLoader.load(env).requireStartable());
 
     assertEquals("CLERK_AUTHORIZED_PARTIES: missing: the dashboard origins tokens are minted for "
         + "(https://dashboard.example.com); to accept tokens minted for any origin, set ALLOW_ANY_AUTHORIZED_PARTY=true",
         error.getMessage());
     env.put("ALLOW_ANY_AUTHORIZED_PARTY", "TRUE");
-    assertEquals(true, TestConfig.config(env).claimCheckOptOuts().anyAuthorizedParty());
+    assertDoesNotThrow(() -> ConfigLoader.load(env).requireStartable());
   }
 
   @Test
@@ -217,7 +219,7 @@ class ConfigLoaderTest {
       env.put(name, "x");
     }
 
-    assertEquals(8080, ConfigLoader.load(env).port());
+    assertEquals(8080, ConfigLoader.load(env).http().port());
   }
 
   @Test
@@ -235,9 +237,9 @@ class ConfigLoaderTest {
 
   @Test
   void logLevelsAreLogbacksNamesAndNothingElse() {
-    assertEquals(new AppConfig.LogLevels("INFO", "INFO"), ConfigLoader.load(Map.of()).logLevels());
+    assertEquals(new AppConfig.LogLevels("INFO", "INFO"), ConfigLoader.load(Map.of()).logging().levels());
     assertEquals(new AppConfig.LogLevels("DEBUG", "WARN"),
-        ConfigLoader.load(Map.of("LOG_LEVEL", "debug", "LOG_ROOT_LEVEL", "WARN")).logLevels());
+        ConfigLoader.load(Map.of("LOG_LEVEL", "debug", "LOG_ROOT_LEVEL", "WARN")).logging().levels());
     assertEquals("LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF",
         assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("LOG_LEVEL", "verbose"))).getMessage());
     assertEquals("LOG_ROOT_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF",
@@ -256,39 +258,6 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void theStartUpLineSummarisesTheSecuritySettingsAndNoSecret(Vertx vertx) throws Exception {
-    Map<String, String> env = TestConfig.env();
-    env.put("TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7");
-    AppConfig config = TestConfig.config(env);
-    String line;
-    try (CapturedLogs logs = CapturedLogs.of(App.class)) {
-      App app = App.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      line = logs.messages().stream().filter(m -> m.startsWith("me-service listening")).findFirst().orElseThrow();
-      app.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
-
-    assertTrue(line.contains("issuer " + config.clerkIssuer()), line);
-    assertTrue(line.contains("authorized parties " + String.join(" ", config.authorizedParties())), line);
-    assertTrue(line.contains("algorithms RS256"), line);
-    assertTrue(line.contains("keys CLERK_JWT_KEY (PEM)"), line);
-    assertTrue(line.contains("trusted proxies 10.0.0.0/8 192.168.1.7/32"), line);
-    assertTrue(line.contains("rate limit off"), line);
-    assertTrue(line.contains("failed authentications unlimited"), line);
-    assertFalse(line.contains(config.databaseUrl()), line);
-    assertFalse(line.contains("BEGIN PUBLIC KEY"), line);
-  }
-
-  @Test
-  void invalidPemKeyIsRefusedAtStartUp(Vertx vertx) {
-    Map<String, String> env = TestConfig.env();
-    env.put("CLERK_JWT_KEY", "-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n");
-
-    ConfigException error = assertThrows(ConfigException.class, () -> App.start(vertx, TestConfig.config(env)));
-
-    assertEquals("CLERK_JWT_KEY: not a valid RSA public key", error.getMessage());
-  }
-
-  @Test
   void jwksUrlMustBeHttpsUnlessItsHostIsLoopback() {
     String refusal = "CLERK_JWKS_URL: must be an https:// URL (http:// only for a loopback host: localhost, 127.0.0.0/8, ::1)";
     for (String url : List.of("http://clerk.example.com/.well-known/jwks.json", "http://10.0.0.7/jwks",
@@ -298,13 +267,13 @@ class ConfigLoaderTest {
     }
     for (String url : List.of("https://clerk.example.com/.well-known/jwks.json", "http://127.0.0.1:8081/jwks",
         "http://127.3.2.1/jwks", "http://localhost:3000/jwks", "http://[::1]:8081/jwks", "HTTPS://clerk.example.com/jwks")) {
-      assertEquals(url, ConfigLoader.load(Map.of("CLERK_JWKS_URL", url)).clerkJwksUrl());
+      assertEquals(url, ConfigLoader.load(Map.of("CLERK_JWKS_URL", url)).clerk().jwks().url());
     }
   }
 
   @Test
   void jwksKeysMayBeAnHourOldByDefaultAndNeverLessThanTheRefreshInterval() {
-    assertEquals(3600, ConfigLoader.load(Map.of()).jwksMaxStaleSeconds());
+    assertEquals(Duration.ofSeconds(3600), ConfigLoader.load(Map.of()).clerk().jwks().maxStale());
     assertEquals("JWKS_MAX_STALE_SECONDS: 60 is less than JWKS_REFRESH_SECONDS (300): keys would be too old between "
             + "two refreshes",
         assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("JWKS_MAX_STALE_SECONDS", "60"))).getMessage());
@@ -312,8 +281,8 @@ class ConfigLoaderTest {
 
   @Test
   void jwksIsRefreshedEveryFiveMinutesByDefault() {
-    assertEquals(300, ConfigLoader.load(Map.of()).jwksRefreshSeconds());
-    assertEquals(30, ConfigLoader.load(Map.of("JWKS_REFRESH_SECONDS", "30")).jwksRefreshSeconds());
+    assertEquals(Duration.ofSeconds(300), ConfigLoader.load(Map.of()).clerk().jwks().refresh());
+    assertEquals(Duration.ofSeconds(30), ConfigLoader.load(Map.of("JWKS_REFRESH_SECONDS", "30")).clerk().jwks().refresh());
     assertEquals("JWKS_REFRESH_SECONDS: 0 is outside 1..86400",
         assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("JWKS_REFRESH_SECONDS", "0"))).getMessage());
   }

@@ -3,6 +3,7 @@ package meservice.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,8 @@ class DatabaseLimitsTest {
   void defaultsBoundEveryWait() {
     AppConfig config = ConfigLoader.load(Map.of("DB_POOL_SIZE", "4"));
 
-    assertEquals(new AppConfig.DatabaseLimits(4 * 64, 1000, 5000), config.dbLimits());
+    assertEquals(new AppConfig.DatabaseLimits(Duration.ofMillis(1000), 4 * 64, Duration.ofMillis(5000)),
+        config.database().limits());
   }
 
   @Test
@@ -23,7 +25,7 @@ class DatabaseLimitsTest {
     AppConfig config = ConfigLoader.load(Map.of(
         "DB_MAX_WAIT_QUEUE", "2", "DB_CONNECT_TIMEOUT_MS", "250", "DB_STATEMENT_TIMEOUT_MS", "0"));
 
-    assertEquals(new AppConfig.DatabaseLimits(2, 250, 0), config.dbLimits());
+    assertEquals(new AppConfig.DatabaseLimits(Duration.ofMillis(250), 2, Duration.ZERO), config.database().limits());
   }
 
   @Test

@@ -39,16 +39,16 @@ class PoolSizingTest {
   @Test
   void explicitSizesWin() {
     AppConfig config = ConfigLoader.load(Map.of("DB_POOL_SIZE", "40", "DB_READ_CONNECTIONS", "6"));
-    assertEquals(40, config.dbPoolSize());
-    assertEquals(6, config.dbReadConnections());
+    assertEquals(40, config.database().poolSize());
+    assertEquals(6, config.database().readConnections());
   }
 
   @Test
   void defaultsFollowTheCoresOfThisMachine() {
     int cores = Runtime.getRuntime().availableProcessors();
     AppConfig config = ConfigLoader.load(Map.of());
-    assertEquals(ConfigLoader.defaultWritePoolSize(cores), config.dbPoolSize());
-    assertEquals(ConfigLoader.defaultReadConnections(cores), config.dbReadConnections());
-    assertEquals(config.dbPoolSize() * 64, config.dbLimits().maxWaitQueue());
+    assertEquals(ConfigLoader.defaultWritePoolSize(cores), config.database().poolSize());
+    assertEquals(ConfigLoader.defaultReadConnections(cores), config.database().readConnections());
+    assertEquals(config.database().poolSize() * 64, config.database().limits().maxWaitQueue());
   }
 }

@@ -118,6 +118,6 @@ class ClientAddressTest {
   }
 
   private static List<IpRange> ranges(String value) {
-    return ConfigLoader.load(Map.of("TRUSTED_PROXIES", value)).trustedProxies();
+    return ConfigLoader.load(Map.of("TRUSTED_PROXIES", value)).limits().trustedProxies();
   }
 }

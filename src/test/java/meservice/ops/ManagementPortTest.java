@@ -59,10 +59,11 @@ class ManagementPortTest {
 
   @Test
   void theManagementListenerDefaultsToPort9090OnTheApiHost() {
-    assertEquals(new AppConfig.Management("0.0.0.0", 9090), ConfigLoader.load(Map.of()).management());
-    assertEquals(new AppConfig.Management("127.0.0.1", 9090), ConfigLoader.load(Map.of("HOST", "127.0.0.1")).management());
+    assertEquals(new AppConfig.Management("0.0.0.0", 9090), ConfigLoader.load(Map.of()).http().management());
+    assertEquals(new AppConfig.Management("127.0.0.1", 9090),
+        ConfigLoader.load(Map.of("HOST", "127.0.0.1")).http().management());
     assertEquals(new AppConfig.Management("10.0.0.7", 9100),
-        ConfigLoader.load(Map.of("MANAGEMENT_HOST", "10.0.0.7", "MANAGEMENT_PORT", "9100")).management());
+        ConfigLoader.load(Map.of("MANAGEMENT_HOST", "10.0.0.7", "MANAGEMENT_PORT", "9100")).http().management());
     assertEquals("MANAGEMENT_PORT: 8080 is PORT too; the management listener needs a port of its own",
         assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of("MANAGEMENT_PORT", "8080"))).getMessage());
   }

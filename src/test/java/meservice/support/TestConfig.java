@@ -42,6 +42,16 @@ public final class TestConfig {
     return env;
   }
 
+  /**
+   * As {@link #env()}, but its {@code DATABASE_URL} names a host nothing connects to: for checks
+   * that end before the service opens a connection (settings {@code serve} refuses).
+   */
+  public static Map<String, String> envNamingADatabase() {
+    Map<String, String> env = envWithoutDatabase();
+    env.put("DATABASE_URL", "postgresql://me@db.example.com:5432/me");
+    return env;
+  }
+
   public static AppConfig config(Map<String, String> env) {
     return ConfigLoader.load(env);
   }
