@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import meservice.support.Api.Response;
-import meservice.support.RunningService;
+import meservice.RoutesOnly;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DocsTest {
 
   @RegisterExtension
-  static final RunningService service = RunningService.withDefaults();
+  static final RoutesOnly service = RoutesOnly.withDefaults();
 
   private static final Pattern REFERENCE = Pattern.compile("(?:src|href)=\"([^\"]+)\"");
 
@@ -131,7 +131,7 @@ class DocsTest {
   }
 
   private static HttpResponse<byte[]> fetch(String path, String acceptEncoding) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.app().port() + path))
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.api().port() + path))
         .header("Accept-Encoding", acceptEncoding).build();
     HttpResponse<byte[]> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, response.statusCode());

@@ -49,6 +49,11 @@ public final class Api {
     this.managementPort = managementPort;
   }
 
+  /** The API port. */
+  public int port() {
+    return port;
+  }
+
   /** {@code GET /metrics}, which only the management port serves. */
   public Response metrics() {
     return management().send("GET", "/metrics", Map.of(), null);
