@@ -1,6 +1,8 @@
-# Sourced by bench/run.sh, bench/flood.sh and bench/cluster.sh: the one way they find, start and
-# stop their throw-away PostgreSQL (durable defaults, loopback only).
+# Sourced by every harness with a PostgreSQL of its own: the one way it finds, starts and stops
+# its throw-away PostgreSQL (durable defaults, loopback only).
 #
+#   pg_workdir DIR              DIR (under /tmp) emptied, and writable by PostgreSQL (owned by
+#                               `postgres` when we are root)
 #   pg_find                     sets PGBIN (PostgreSQL 15 first; installs Debian's when none, as root)
 #   as_pg CMD...                runs CMD as `postgres` when we are root (initdb and pg_ctl refuse root)
 #   pg_start DATA PORT [-c name=value ...]
@@ -18,6 +20,14 @@ pg_find() {
   echo "installing postgresql (server binaries)" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin | tail -1)
+}
+
+pg_workdir() {
+  [[ $1 == /tmp/?* ]] || { echo "the work directory must be under /tmp: $1" >&2; exit 2; }
+  rm -rf "$1"
+  mkdir -p "$1"
+  chmod 755 "$1"
+  if [[ $(id -u) == 0 ]]; then chown postgres "$1"; fi
 }
 
 if [[ $(id -u) == 0 ]]; then
