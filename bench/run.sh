@@ -21,7 +21,7 @@
 # container limit. Its peak RSS (VmHWM) over the whole run is reported.
 #
 # Knobs (environment): USERS, CONNS, DURATION, WARMUP, TOKENS, KINDS (select GET peer upsert PATCH),
-# THREADS, PORT, PGPORT, PEER_PORT (18091), BENCH_WORK,
+# THREADS, PORT, MANAGEMENT_PORT, PGPORT, PEER_PORT (18091), BENCH_WORK,
 # SKIP_BUILD=1, CONTAINER_RAM (default 512m), JAVA_OPTS (replaces the image's options),
 # SERVICE_ENV (extra VAR=value words for the service, e.g. LOG_LEVEL=WARN), LABEL (a note in the
 # results; their file is named by the run's UTC time),
@@ -109,14 +109,11 @@ jar_build
 [[ $PEER == 1 ]] && peer_build
 
 # --- PostgreSQL --------------------------------------------------------------------------------
+ports_free "$PGPORT" "$PORT" "$MANAGEMENT_PORT" $([[ $PEER == 1 ]] && echo "$PEER_PORT") $([[ $TRACING == 1 ]] && echo "$SINK_PORT") \
+  || { log "PGPORT=, PORT=, MANAGEMENT_PORT=, PEER_PORT=, SINK_PORT= choose others"; exit 2; }
 pg_workdir "$BENCH_WORK"
 mkdir -p "$RAW" "$RESULTS"
 jar_copy "$BENCH_WORK"
-for port in "$PGPORT" "$PORT" $([[ $PEER == 1 ]] && echo "$PEER_PORT") $([[ $TRACING == 1 ]] && echo "$SINK_PORT"); do
-  if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    log "port $port is already in use (PGPORT=/PORT=/PEER_PORT= to choose others)"; exit 2
-  fi
-done
 if [[ $TRACING == 1 ]]; then
   log "tracing on: spans to the OTLP sink on 127.0.0.1:$SINK_PORT (bench/tools/OtlpSink.java)"
   java bench/tools/OtlpSink.java "$SINK_PORT" >"$RAW/otlp-sink.log" 2>&1 &

@@ -5,7 +5,6 @@
 # SERVICE_ENV (the instances' settings, an array) before it starts instances or runs the CLI.
 #
 #   log MSG, now_ms             a line on stderr; epoch milliseconds
-#   ports_free PORT...          exits when one is in use
 #   bench_prepare USERS         builds the jar (unless SKIP_BUILD=1), a fresh WORK (owned by postgres
 #                               when we are root) with copies of both jars (JAR, DEV_JAR), and USERS
 #                               session tokens, the issuer's key and seed rows in WORK/data
@@ -23,13 +22,6 @@
 
 log() { printf '[%s %s] %s\n' "$LOG_TAG" "$(date -u +%H:%M:%S)" "$*" >&2; }
 now_ms() { date +%s%3N; }
-
-ports_free() {
-  local port
-  for port in "$@"; do
-    if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then log "port $port is in use"; exit 2; fi
-  done
-}
 
 declare -A PIDS=()
 LOAD_PID=""
