@@ -23,7 +23,7 @@
 # acknowledged PATCH) and acknowledged writes seen lost (a PATCH answering a version not above
 # the last acknowledged one); after the run, every user's stored timezone against its last
 # acknowledged PATCH. Results: bench/results/ha-<UTC time>.json and a text summary on stdout
-# (exit 1 when a target of RELIABILITY.md's failover table is missed).
+# (bench/report.py ha; exit 1 when a target of RELIABILITY.md's failover table is missed).
 #
 #   bench/ha.sh                                 # reads and writes through HAProxy's write port
 #   POOL_MODE=transaction bench/ha.sh           # PgBouncer (transaction pooling) in front of it
@@ -67,6 +67,9 @@ LOOP_WAIT=${LOOP_WAIT:-2}
 RETRY_TIMEOUT=${RETRY_TIMEOUT:-4}
 SYNCHRONOUS_COMMIT=${SYNCHRONOUS_COMMIT:-on}
 SHUTDOWN_DELAY=${SHUTDOWN_DELAY:-5}
+# The harness's knob, never the instances' variable: SHUTDOWN_* is the service's family, and an
+# unknown name in it stops the CLI and `serve` at start-up. They get SHUTDOWN_DELAY_SECONDS.
+export -n SHUTDOWN_DELAY
 DB_CONNECT_TIMEOUT_MS=${DB_CONNECT_TIMEOUT_MS:-3000}
 JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx160m -XX:+UseSerialGC}
 WORK=${HA_WORK:-/tmp/me-ha}
@@ -332,7 +335,7 @@ SERVICE_ENV=(HOST=127.0.0.1 DATABASE_URL="$SERVICE_URL"
 
 log "migrations; seed rows"
 cli migrate >/dev/null
-seed_users "${PSQL[@]}" -d ha
+seed_users "$WORK/data" "${PSQL[@]}" -d ha
 
 log "three instances on ${PORTS[*]}"
 # One at a time: three cold JVMs at once next to the cluster can starve a 2-core host past
@@ -427,14 +430,7 @@ REWIND=$(grep -h -E 'pg_rewind|crash recovery' "$WORK/pg$KILLED/patroni.log" | t
 
 # --- report --------------------------------------------------------------------------------------
 OUT=$RESULTS/ha-$STAMP.json
-SETTINGS=$(python3 -c '
-import json, sys
-def value(v):
-    try:
-        return json.loads(v)
-    except ValueError:
-        return v
-print(json.dumps({k: value(v) for k, v in (a.split("=", 1) for a in sys.argv[1:])}))' \
+SETTINGS=$(python3 bench/report.py settings \
   rate="$RATE" workers="$WORKERS" users="$USERS" pre_seconds="$PRE" observe_seconds="$OBSERVE" pool_mode="$POOL_MODE" \
   reads="$READS" route="$ROUTE" nodes="${#NODES[@]}" ttl="$TTL" loop_wait="$LOOP_WAIT" retry_timeout="$RETRY_TIMEOUT" \
   synchronous_mode=true synchronous_commit="$SYNCHRONOUS_COMMIT" \
@@ -442,4 +438,4 @@ print(json.dumps({k: value(v) for k, v in (a.split("=", 1) for a in sys.argv[1:]
   db_connect_timeout_ms="$DB_CONNECT_TIMEOUT_MS" load_average_before="$LOAD_BEFORE" load_average_after="$LOAD_AFTER" \
   machine_busy="$BUSY" cores_used_by="$OVERHEAD" git="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo +local)" \
   src_last_changed_in="$(git log -1 --format=%h -- src pom.xml)")
-python3 bench/ha_report.py "$WORK" "$OUT" "$SETTINGS" "$SWITCHOVER" "$FAILOVER" "$REWIND" "${REVOCATIONS[@]}"
+python3 bench/report.py ha "$WORK" "$OUT" "$SETTINGS" "$SWITCHOVER" "$FAILOVER" "$REWIND" "${REVOCATIONS[@]}"
