@@ -40,8 +40,8 @@
 # answer or a virtual IP that moves late does, so new connections can land on the demoted,
 # read-only server. Patroni's TTL (10), LOOP_WAIT (2), RETRY_TIMEOUT (4): a test's timings
 # (Patroni's defaults are 30/10/10) that keep `loop_wait + 2 * retry_timeout <= ttl`, so a leader
-# that cannot reach etcd demotes itself before its key can expire; HAProxy had the new primary
-# 10.6-13 s after the SIGKILL on the loaded machine. SYNCHRONOUS_COMMIT (on; remote_apply makes a
+# that cannot reach etcd demotes itself before its key can expire; with them HAProxy has the new
+# primary 10-13 s after the SIGKILL on the loaded 2-core machine. SYNCHRONOUS_COMMIT (on; remote_apply makes a
 # standby show every acknowledged write), SHUTDOWN_DELAY (5), DB_CONNECT_TIMEOUT_MS (3000),
 # JAVA_OPTS, SKIP_BUILD=1, HA_WORK (a directory under /tmp).
 # Fixed loopback ports 24000-24099: PostgreSQL 24001-24003, Patroni's REST API 24011-24013,

@@ -94,8 +94,8 @@ await_ready() { # INDEX: the instance answers /health/ready 200 itself
 # Checks every second, and every 250 ms once one has failed; two failures mark a server DOWN,
 # two successes UP again. A SIGTERMed instance (readiness 503 at once) is out of rotation within
 # about 1.5 s, well inside SHUTDOWN_DELAY_SECONDS, while it still accepts and serves everything
-# sent before. One slow check (a starved host) does not take a healthy server out: with
-# `fall 1` and a 1 s check timeout a loaded run marked all three DOWN at once (503 "no server").
+# sent before. One slow check (a starved host) does not take a healthy server out: `fall 1` with
+# a 1 s check timeout marks all three DOWN at once on a loaded host (503 "no server").
 # Only a failed connection is retried, on another server (redispatch): no request that may have
 # reached a server is ever sent twice.
 haproxy_service_config() {
