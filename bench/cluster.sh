@@ -76,9 +76,6 @@ source bench/lib/postgres.sh
 pg_find
 ports_free $PGPORT $BOUNCER_PORT $LB_PORT $STATS_PORT "${PORTS[@]}"
 
-# PgBouncer, like PostgreSQL (bench/lib/postgres.sh), refuses to run as root.
-if [[ $(id -u) == 0 ]]; then BOUNCER_USER=(-u postgres); else BOUNCER_USER=(); fi
-
 # --- cleanup: only what this script started, by pid -----------------------------------------------
 cleanup() {
   stop_started
@@ -106,24 +103,7 @@ DIRECT_URL="postgresql://postgres@127.0.0.1:$PGPORT/cluster"
 POOLED_URL="postgresql://postgres@127.0.0.1:$BOUNCER_PORT/cluster"
 
 log "PgBouncer ($POOL_MODE pooling) on 127.0.0.1:$BOUNCER_PORT"
-printf '"postgres" ""\n' >"$WORK/userlist.txt"
-cat >"$WORK/pgbouncer.ini" <<EOF
-[databases]
-cluster = host=127.0.0.1 port=$PGPORT dbname=cluster
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $BOUNCER_PORT
-unix_socket_dir =
-auth_type = trust
-auth_file = $WORK/userlist.txt
-pool_mode = $POOL_MODE
-max_client_conn = 400
-default_pool_size = 40
-EOF
-chmod 644 "$WORK/userlist.txt" "$WORK/pgbouncer.ini"
-pgbouncer "${BOUNCER_USER[@]}" "$WORK/pgbouncer.ini" >"$WORK/pgbouncer.log" 2>&1 &
-PIDS[pgbouncer]=$!
-for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$BOUNCER_PORT") 2>/dev/null && break; sleep 0.1; done
+start_pgbouncer cluster "$PGPORT"
 
 log "migrations; seed rows"
 SERVICE_ENV=(HOST=127.0.0.1 DATABASE_URL="$POOLED_URL" DATABASE_POOL_MODE="$POOL_MODE"

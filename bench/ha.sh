@@ -104,7 +104,6 @@ PGBIN=$(dirname "$(readlink -f "$PGBIN/initdb")")
 [[ -x $PGBIN/pg_rewind && -x $PGBIN/pg_controldata ]] || { log "no pg_rewind or pg_controldata in $PGBIN"; exit 2; }
 ports_free $ETCD_PORT $ETCD_PEER_PORT $WRITE_PORT $READ_PORT $BOUNCER_PORT $LB_PORT $STATS_PORT "${PORTS[@]}" \
   $(for n in "${NODES[@]}"; do pg_port "$n"; rest_port "$n"; done)
-if [[ $(id -u) == 0 ]]; then BOUNCER_USER=(-u postgres); else BOUNCER_USER=(); fi
 
 # --- Patroni nodes ---------------------------------------------------------------------------------
 # A node is pgN: its Patroni (as `postgres`: PostgreSQL refuses root) in WORK/pgN.
@@ -299,27 +298,9 @@ if [[ $POOL_MODE == direct ]]; then
   SERVICE_URL=$WRITE_URL
 else
   log "PgBouncer ($POOL_MODE pooling) on 127.0.0.1:$BOUNCER_PORT, to HAProxy's write port"
-  printf '"postgres" ""\n' >"$WORK/userlist.txt"
   # server_login_retry: after a failed server login PgBouncer refuses clients for this long
   # (default 15 s); while HAProxy has no primary every login fails.
-  cat >"$WORK/pgbouncer.ini" <<EOF
-[databases]
-ha = host=127.0.0.1 port=$WRITE_PORT dbname=ha
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $BOUNCER_PORT
-unix_socket_dir =
-auth_type = trust
-auth_file = $WORK/userlist.txt
-pool_mode = $POOL_MODE
-max_client_conn = 400
-default_pool_size = 40
-server_login_retry = 1
-EOF
-  chmod 644 "$WORK/userlist.txt" "$WORK/pgbouncer.ini"
-  pgbouncer "${BOUNCER_USER[@]}" "$WORK/pgbouncer.ini" >"$WORK/pgbouncer.log" 2>&1 &
-  PIDS[pgbouncer]=$!
-  for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$BOUNCER_PORT") 2>/dev/null && break; sleep 0.1; done
+  start_pgbouncer ha "$WRITE_PORT" "server_login_retry = 1"
   SERVICE_URL="postgresql://postgres@127.0.0.1:$BOUNCER_PORT/ha"
 fi
 

@@ -9,6 +9,10 @@
 #   bench_prepare USERS         the jars (bench/lib/jar.sh: built unless SKIP_BUILD=1, copied into a
 #                               fresh WORK as JAR and DEV_JAR), and in WORK/data USERS users, a
 #                               session token for each and the issuer's key (bench/lib/users.sh)
+#   start_pgbouncer DB PORT [SETTING...]
+#                               PgBouncer (POOL_MODE pooling) on 127.0.0.1:BOUNCER_PORT for database
+#                               DB at 127.0.0.1:PORT, trust auth as `postgres`, plus the [pgbouncer]
+#                               SETTING lines; PIDS[pgbouncer]; returns once it accepts connections
 #   cli ARGS...                 the jar's CLI as an operator runs it, bounded to 60 s
 #   start_instance I, await_ready I    instance I (1..3) on PORTS[I-1], logging to WORK/instance-I.log
 #   haproxy_service_config      HAProxy's http sections: frontend and backend `me` (servers i1..i3)
@@ -48,6 +52,39 @@ bench_prepare() { # USERS
   jar_copy "$WORK"
   log "tokens for $1 users"
   mint_users "$1" "$1" "$WORK/data"
+}
+
+start_pgbouncer() {
+  local db=$1 port=$2
+  shift 2
+  printf '"postgres" ""\n' >"$WORK/userlist.txt"
+  {
+    cat <<EOF
+[databases]
+$db = host=127.0.0.1 port=$port dbname=$db
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $WORK/userlist.txt
+pool_mode = $POOL_MODE
+max_client_conn = 400
+default_pool_size = 40
+EOF
+    if (($#)); then printf '%s\n' "$@"; fi
+  } >"$WORK/pgbouncer.ini"
+  chmod 644 "$WORK/userlist.txt" "$WORK/pgbouncer.ini"
+  # PgBouncer, like PostgreSQL (bench/lib/postgres.sh), refuses to run as root.
+  if [[ $(id -u) == 0 ]]; then
+    pgbouncer -u postgres "$WORK/pgbouncer.ini" >"$WORK/pgbouncer.log" 2>&1 &
+  else
+    pgbouncer "$WORK/pgbouncer.ini" >"$WORK/pgbouncer.log" 2>&1 &
+  fi
+  PIDS[pgbouncer]=$!
+  local _
+  for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$BOUNCER_PORT") 2>/dev/null && return 0; sleep 0.1; done
+  log "PgBouncer does not accept connections (its log: $WORK/pgbouncer.log)"; exit 1
 }
 
 # The CLI as an operator runs it, bounded: a run that hangs leaves its thread dump in $WORK.
