@@ -25,7 +25,7 @@
 # pings, background work) and over a window of GETs only: CPU per 1,000 GETs, gross and over the
 # floor, and read statements per GET (what reads cost the database; USER_CACHE_SIZE=0 shows it
 # without the user cache). Results: bench/results/cluster-<UTC time>.json and a text
-# summary on stdout; RELIABILITY.md explains the settings and reports a run.
+# summary on stdout (bench/report.py cluster); RELIABILITY.md explains the settings and reports a run.
 #
 #   bench/cluster.sh                       # POOL_MODE=transaction, RATE=200 req/s, 32 workers
 #   POOL_MODE=session RATE=400 bench/cluster.sh
@@ -51,6 +51,9 @@ STALE_USERS=${STALE_USERS:-20}
 USER_CACHE_SIZE=${USER_CACHE_SIZE:-100000}
 STEADY=${STEADY:-20}
 SHUTDOWN_DELAY=${SHUTDOWN_DELAY:-5}
+# The harness's knob, never the instances' variable: SHUTDOWN_* is the service's family, and an
+# unknown name in it stops the CLI and `serve` at start-up. They get SHUTDOWN_DELAY_SECONDS.
+export -n SHUTDOWN_DELAY
 # A cold JVM on a loaded 2-core host can take over a second to open its first connection.
 DB_CONNECT_TIMEOUT_MS=${DB_CONNECT_TIMEOUT_MS:-3000}
 JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx160m -XX:+UseSerialGC}
@@ -72,9 +75,6 @@ done
 source bench/lib/postgres.sh
 pg_find
 ports_free $PGPORT $BOUNCER_PORT $LB_PORT $STATS_PORT "${PORTS[@]}"
-
-# PgBouncer, like PostgreSQL (bench/lib/postgres.sh), refuses to run as root.
-if [[ $(id -u) == 0 ]]; then BOUNCER_USER=(-u postgres); else BOUNCER_USER=(); fi
 
 # --- cleanup: only what this script started, by pid -----------------------------------------------
 cleanup() {
@@ -103,24 +103,7 @@ DIRECT_URL="postgresql://postgres@127.0.0.1:$PGPORT/cluster"
 POOLED_URL="postgresql://postgres@127.0.0.1:$BOUNCER_PORT/cluster"
 
 log "PgBouncer ($POOL_MODE pooling) on 127.0.0.1:$BOUNCER_PORT"
-printf '"postgres" ""\n' >"$WORK/userlist.txt"
-cat >"$WORK/pgbouncer.ini" <<EOF
-[databases]
-cluster = host=127.0.0.1 port=$PGPORT dbname=cluster
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $BOUNCER_PORT
-unix_socket_dir =
-auth_type = trust
-auth_file = $WORK/userlist.txt
-pool_mode = $POOL_MODE
-max_client_conn = 400
-default_pool_size = 40
-EOF
-chmod 644 "$WORK/userlist.txt" "$WORK/pgbouncer.ini"
-pgbouncer "${BOUNCER_USER[@]}" "$WORK/pgbouncer.ini" >"$WORK/pgbouncer.log" 2>&1 &
-PIDS[pgbouncer]=$!
-for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$BOUNCER_PORT") 2>/dev/null && break; sleep 0.1; done
+start_pgbouncer cluster "$PGPORT"
 
 log "migrations; seed rows"
 SERVICE_ENV=(HOST=127.0.0.1 DATABASE_URL="$POOLED_URL" DATABASE_POOL_MODE="$POOL_MODE"
@@ -132,7 +115,7 @@ SERVICE_ENV=(HOST=127.0.0.1 DATABASE_URL="$POOLED_URL" DATABASE_POOL_MODE="$POOL
 [[ $POOL_MODE == transaction ]] && SERVICE_ENV+=(DATABASE_DIRECT_URL="$DIRECT_URL")
 
 cli migrate >/dev/null
-seed_users "${PSQL[@]}" -d cluster
+seed_users "$WORK/data" "${PSQL[@]}" -d cluster
 
 # --- instances -----------------------------------------------------------------------------------
 log "three instances on ${PORTS[*]}"
@@ -257,72 +240,5 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report ------------------------------------------------------------------------------------
 OUT=$RESULTS/cluster-$STAMP.json
-python3 - "$WORK" "$OUT" "$POOL_MODE" "$RATE" "$WORKERS" "$SHUTDOWN_DELAY" "$LOAD_BEFORE" "$LOAD_AFTER" \
-  "$STEADY_JSON" "$READS_JSON" "$STALENESS_JSON" "$USER_CACHE_SIZE" "${REVOCATIONS[@]}" <<'EOF'
-import json, sys, re, collections
-work, out, mode, rate, workers, delay, load_before, load_after, steady, reads, staleness, cache = sys.argv[1:13]
-revocations = [json.loads(r) for r in sys.argv[13:]]
-reads, staleness = json.loads(reads), json.loads(staleness)
-load = json.load(open(f"{work}/load.json"))
-phases = {}
-for line in open(f"{work}/phases.tsv"):
-    name, edge, ms = line.split("\t")
-    phases.setdefault(name, {})[edge] = int(ms)
-requests = [l.rstrip("\n").split("\t") for l in open(f"{work}/requests.tsv").readlines()[1:]]
-failures = [r for r in requests if r[3] != "200"]
-def within(name, slack_ms=0):
-    p = phases[name]
-    return [f for f in failures if p["start"] <= int(f[1]) <= p["end"] + slack_ms]
-# HAProxy log: failed requests by server (status not 200, or a termination state other than --)
-by_server = collections.Counter()
-for line in open(f"{work}/haproxy.log"):
-    m = re.search(r" me me/(\S+) \S+ (-?\d+) \S+ \S+ \S+ (\S{4}) ", line)
-    if m and (m.group(2) != "200" or not m.group(3).startswith("--")):
-        by_server[f"{m.group(1)} {m.group(2)} {m.group(3)}"] += 1
-result = {
-    "pool_mode": mode, "rate": int(rate), "workers": int(workers), "shutdown_delay_seconds": int(delay),
-    "load_average_before": load_before, "load_average_after": load_after,
-    "steady": json.loads(steady), "load": load,
-    "failures_in_rolling_restart": len(within("rolling", 5000)),
-    "failures_in_kill": len(within("kill", 5000)),
-    "failures_total": len(failures),
-    "haproxy_failed_requests_by_server": dict(by_server),
-    "revocations": revocations,
-    "user_cache_size": int(cache),
-    "reads_only": reads,
-    "staleness": staleness,
-}
-json.dump(result, open(out, "w"), indent=2)
-s = result["steady"]
-print(f"pool_mode={mode} rate={rate} load average before {load_before}, after {load_after}")
-for i in ("i1", "i2", "i3"):
-    r, c = s[i]["requests"], s[i]["cpu_seconds"]
-    print(f"steady {i}: {r} requests in {s['seconds']} s on {c} CPU-s = {r / c if c else 0:.0f} requests per CPU-second")
-print(f"steady: postgres {s['postgres_cpu_seconds']} CPU-s, pgbouncer {s['pgbouncer_cpu_seconds']}, haproxy {s['haproxy_cpu_seconds']}, machine busy {s['machine_busy']}")
-print(f"requests {load['requests']} (GET ok {load['get_ok']} failed {load['get_failed']}, PATCH ok {load['patch_ok']} failed {load['patch_failed']})")
-print(f"(a) rolling restart: {result['failures_in_rolling_restart']} failed requests")
-print(f"(b) SIGKILL: {result['failures_in_kill']} failed requests; HAProxy failures by server: {dict(by_server)}")
-print(f"    users checked {load['users_checked']}, acknowledged writes lost {load['acknowledged_writes_lost']}, in-doubt writes that committed {load['in_doubt_writes_committed']}")
-print(f"whole run: read-your-writes violations {load['checks'].get('stale_read', 0)} (and {load['checks'].get('stale_in_window', 0)} "
-      f"within a second of the write, on another instance), acknowledged writes seen lost by a later answer {load['checks'].get('version_regressed', 0)}")
-for r in revocations:
-    print(f"(c) revocation committed in {r['commit_ms']:.0f} ms; evicted by each instance {r['evicted_after_commit_ack_ms']} ms after the commit was acknowledged; "
-          f"first 401 answered after {r['refused_after_ms']} ms, that request sent after {r['refused_request_sent_after_ms']} ms")
-gets = reads["gets"]
-net = reads['postgres_cpu_seconds'] - reads['idle_postgres_cpu_seconds']
-print(f"reads only: {gets} GETs in {reads['seconds']} s took {reads['read_statements']} read statements "
-      f"({reads['read_statements'] / gets if gets else 0:.4f} per GET); postgres {reads['postgres_cpu_seconds']} CPU-s, "
-      f"{reads['idle_postgres_cpu_seconds']} when idle for as long: {1e6 * reads['postgres_cpu_seconds'] / gets if gets else 0:.1f} CPU-ms "
-      f"per 1000 GETs gross, {1e6 * net / gets if gets else 0:.1f} over the idle floor (user cache size {cache})")
-for port, w in staleness["instances"].items():
-    print(f"(d) staleness on {port}: {w['measured']} windows, p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms, "
-          f"max {w['max_ms']} ms; never converged {w['never_converged']}, stale after the window {w['stale_after_window']}")
-ok = (result["failures_in_rolling_restart"] == 0 and load["acknowledged_writes_lost"] == 0
-      and not [c for c in load["checks"] if c != "stale_in_window"]
-      and all(w["never_converged"] == 0 and w["stale_after_window"] == 0 for w in staleness["instances"].values())
-      and all(v <= 1000 for r in revocations for v in r["evicted_after_commit_ack_ms"])
-      and all(len(r["evicted_after_commit_ack_ms"]) == 3 for r in revocations)
-      and all(0 <= v <= 1000 for r in revocations for v in r["refused_request_sent_after_ms"].values()))
-print("PASS" if ok else "FAIL", f"-> {out}")
-sys.exit(0 if ok else 1)
-EOF
+python3 bench/report.py cluster "$WORK" "$OUT" "$POOL_MODE" "$RATE" "$WORKERS" "$SHUTDOWN_DELAY" "$LOAD_BEFORE" "$LOAD_AFTER" \
+  "$STEADY_JSON" "$READS_JSON" "$STALENESS_JSON" "$USER_CACHE_SIZE" "${REVOCATIONS[@]}"

@@ -5,18 +5,20 @@
 # a few client addresses) and of readiness probes. Reports the normal traffic's latency and
 # errors in both phases.
 #
-#   bench/flood.sh                              # builds the jar, 20 s per phase
+#   bench/flood.sh                              # builds the jars, 20 s per phase
 #   JAR=/tmp/old.jar LABEL=before bench/flood.sh   # the same run on another build
 #
 # The service runs as behind a load balancer on loopback (TRUSTED_PROXIES=127.0.0.1; each wrk
 # request names its client in X-Forwarded-For: 200 ordinary addresses for the normal traffic,
 # 4 for the flood). Starts its own PostgreSQL (durable defaults, loopback only, data under
-# $BENCH_WORK); seeds users and mints RS256 tokens as bench/run.sh does. Writes
-# bench/results/flood-<label>-<time>.json and .txt. Everything it started is stopped on exit.
+# $BENCH_WORK); seeds users and mints RS256 tokens as bench/run.sh does (bench/lib). Writes
+# bench/results/flood-<UTC time>.json and .txt (bench/report.py flood). Everything it started is
+# stopped on exit.
 #
-# Knobs (environment): JAR, MINT_JAR (the jar bench/tools/MintTokens.java compiles against; default
-# JAR, set it to target/me-service.jar when JAR is a build older than the bench tools), LABEL, DURATION, WARMUP, USERS, TOKENS, NORMAL_CONNS, NORMAL_DELAY_MS,
-# FLOOD_CONNS, READY_CONNS, PORT, PGPORT, BENCH_WORK, JAVA_OPTS, SERVICE_ENV (extra VAR=value words).
+# Knobs (environment): JAR (another build's production jar to measure: it migrates and serves;
+# tokens are minted with the tree's jars all the same), SKIP_BUILD=1, LABEL (a note in the
+# results), DURATION, WARMUP, USERS, TOKENS, NORMAL_CONNS, NORMAL_DELAY_MS, FLOOD_CONNS,
+# READY_CONNS, PORT, MANAGEMENT_PORT, PGPORT, BENCH_WORK, JAVA_OPTS, SERVICE_ENV (extra VAR=value words).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -36,6 +38,7 @@ PGPORT=${PGPORT:-24032}
 BENCH_WORK=${BENCH_WORK:-/tmp/me-service-flood}
 JAVA_OPTS=${JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseParallelGC}
 SERVICE_ENV=${SERVICE_ENV:-}
+MEASURED_JAR=${JAR:-}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS=$ROOT/bench/results
 RAW=$BENCH_WORK/raw
@@ -47,43 +50,31 @@ for tool in wrk curl python3 psql; do
 done
 source bench/lib/postgres.sh
 pg_find
+source bench/lib/jar.sh
+source bench/lib/users.sh
+source bench/lib/service.sh
 
-SERVICE_PID=""
 WRK_PIDS=()
 PGDATA=$BENCH_WORK/pgdata
 cleanup() {
   for pid in "${WRK_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [[ -n $SERVICE_PID ]] && kill -0 "$SERVICE_PID" 2>/dev/null; then
-    kill "$SERVICE_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVICE_PID" 2>/dev/null || true
-  fi
+  service_stop
   pg_stop "$PGDATA"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [[ -z ${JAR:-} ]]; then
-  log "building the jar"
-  mvn -B -ntp -q package -DskipTests
-  JAR=target/me-service.jar
-fi
-[[ $BENCH_WORK == /tmp/?* ]] || { log "BENCH_WORK must be a directory under /tmp"; exit 2; }
-rm -rf "$BENCH_WORK"
+ports_free "$PGPORT" "$PORT" "$MANAGEMENT_PORT" || { log "PGPORT=, PORT=, MANAGEMENT_PORT= choose others"; exit 2; }
+jar_build
+pg_workdir "$BENCH_WORK"
 mkdir -p "$RAW" "$RESULTS"
-chmod 755 "$BENCH_WORK"
-[[ $(id -u) == 0 ]] && chown postgres "$BENCH_WORK"
-cp "$JAR" "$BENCH_WORK/me-service.jar"
-cp "${MINT_JAR:-$JAR}" "$BENCH_WORK/mint.jar"
-# LocalIssuer (token minting) lives in the dev jar of newer builds; older jars carry it themselves.
-MINT_CP=$BENCH_WORK/mint.jar
-if [[ -f target/me-service-dev.jar ]]; then
-  cp target/me-service-dev.jar "$BENCH_WORK/me-service-dev.jar"
-  MINT_CP=$MINT_CP:$BENCH_WORK/me-service-dev.jar
-fi
-JAR=$BENCH_WORK/me-service.jar
-if (echo >"/dev/tcp/127.0.0.1/$PGPORT") 2>/dev/null || (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-  log "port $PGPORT or $PORT is already in use (PGPORT=/PORT= to choose others)"; exit 2
+jar_copy "$BENCH_WORK"
+DATA=$BENCH_WORK/data
+# Minted with the tree's jars, whichever build is measured: the tool compiles against them.
+mint_users "$USERS" "$TOKENS" "$DATA"
+if [[ -n $MEASURED_JAR ]]; then
+  cp "$MEASURED_JAR" "$BENCH_WORK/measured.jar"
+  JAR=$BENCH_WORK/measured.jar
 fi
 
 log "PostgreSQL on 127.0.0.1:$PGPORT"
@@ -93,38 +84,16 @@ PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres)
 # What each phase cost the database, counted by PostgreSQL itself (statements by text, calls).
 "${PSQL[@]}" -d bench -c "CREATE EXTENSION pg_stat_statements"
 DB_URL="postgresql://postgres@127.0.0.1:$PGPORT/bench"
-DATA=$BENCH_WORK/data
-# A generous connect bound: the machine may be loaded by other work.
-DATABASE_URL=$DB_URL DB_CONNECT_TIMEOUT_MS=10000 LOG_FORMAT=text java -jar "$JAR" migrate >"$RAW/migrate.log"
-java -cp "$MINT_CP" bench/tools/MintTokens.java "$USERS" "$TOKENS" "$DATA"
-"${PSQL[@]}" -d bench \
-  -c "CREATE TABLE bench_users (n int PRIMARY KEY, id uuid NOT NULL, clerk_user_id text NOT NULL)" \
-  -c "\\copy bench_users FROM '$DATA/users.csv' WITH (FORMAT csv)" \
-  -c "INSERT INTO users (id, clerk_user_id, preferences) SELECT id, clerk_user_id, '{\"timezone\": \"UTC\"}' FROM bench_users" \
-  -c "VACUUM ANALYZE" -c "CHECKPOINT"
+db_migrate "$DB_URL" "$RAW/migrate.log"
+seed_users "$DATA" "${PSQL[@]}" -d bench
 
-start_service() { # 0 once it answers a valid token; 1 if it exited (its log in $RAW/service.log)
-  # Per-principal limiting off: it is not what is measured, and the normal traffic stays far below it anyway.
-  # shellcheck disable=SC2086
-  env HOST=127.0.0.1 PORT="$PORT" MANAGEMENT_PORT="$MANAGEMENT_PORT" DATABASE_URL="$DB_URL" CLERK_JWT_KEY="$(cat "$DATA/issuer.pem")" \
-    CLERK_ISSUER=https://clerk.me-service.localhost CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
-    RATE_LIMIT_PER_SECOND=0 TRUSTED_PROXIES=127.0.0.1 LOG_LEVEL=WARN $SERVICE_ENV \
-    java $JAVA_OPTS -jar "$JAR" serve >"$RAW/service.log" 2>&1 &
-  SERVICE_PID=$!
-  local token; token=$(head -1 "$DATA/tokens.txt")
-  for _ in $(seq 300); do
-    curl -fs -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/v1/me" && return 0
-    kill -0 "$SERVICE_PID" 2>/dev/null || return 1
-    sleep 0.2
-  done
-  return 1
-}
 # On a loaded machine the first connections can miss the 1 s connect bound and fail start-up: retry.
 for attempt in $(seq 15); do
   log "service on 127.0.0.1:$PORT ($LABEL), attempt $attempt"
-  start_service && break
-  tail -1 "$RAW/service.log" >&2
-  kill "$SERVICE_PID" 2>/dev/null || true
+  # Per-principal limiting off: it is not what is measured, and the normal traffic stays far below it anyway.
+  # shellcheck disable=SC2086
+  service_start "$DB_URL" "$DATA" "$RAW/service.log" \
+    RATE_LIMIT_PER_SECOND=0 TRUSTED_PROXIES=127.0.0.1 LOG_LEVEL=WARN $SERVICE_ENV && break
   [[ $attempt == 15 ]] && exit 1
   sleep 2
 done
@@ -177,38 +146,7 @@ DURATION=$DURATION_SAVED
 phase quiet 0
 phase flood 1
 
-OUT=$RESULTS/flood-$LABEL-$STAMP
+OUT=$RESULTS/flood-$STAMP
 # The tree the harness ran from; the build measured is named by the jar's digest (JAR may be another build).
-python3 - "$RAW/phases.jsonl" "$OUT" "$LABEL" "$STAMP" "$(git rev-parse --short HEAD)" "$(sha256sum "$JAR" | cut -c1-12)" <<'EOF'
-import json, os, subprocess, sys
-phases = [json.loads(line) for line in open(sys.argv[1])]
-out, label, stamp, commit, jar = sys.argv[2:7]
-cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-config = {k: os.environ.get(k) for k in ("DURATION", "NORMAL_CONNS", "NORMAL_DELAY_MS", "FLOOD_CONNS", "READY_CONNS", "SERVICE_ENV")}
-doc = {"label": label, "stamp": stamp, "tree_commit": commit, "jar_sha256": jar, "cpu": cpu, "cores": os.cpu_count(), "phases": phases}
-json.dump(doc, open(out + ".json", "w"), indent=1)
-
-def errors(w):
-    return w["status_401"] + w["status_429"] + w["status_503"] + w["status_other"] + w["connect_errors"] + w["read_errors"] + w["write_errors"] + w["timeouts"]
-
-lines = [f"flood benchmark '{label}' {stamp} (jar sha256 {jar}, harness at {commit}, {cpu}, {os.cpu_count()} cores)", ""]
-for p in phases:
-    secs = p["get"]["duration_us"] / 1e6
-    lines.append(f"phase {p['phase']}: load average {p['load_before']} -> {p['load_after']}, service CPU {p['service_cpu_cores']} cores, {p['backends_after']} backends")
-    st = p.get("statements") or {}
-    lines.append(f"  statements run by PostgreSQL: {st.get('api_key_lookups')} API-key lookups, {st.get('pings')} SELECT 1 (the revocation listener's heartbeat included), {st.get('user_reads')} user reads, {st.get('user_writes')} user writes")
-    for kind in ("get", "patch"):
-        w = p[kind]
-        lines.append(f"  normal {kind.upper():5} {w['requests']/secs:7.0f} req/s  p50 {w['p50_us']/1000:7.2f} ms  p99 {w['p99_us']/1000:7.2f} ms  max {w['max_us']/1000:7.1f} ms  errors {errors(w)} (503: {w['status_503']}, 429: {w['status_429']}, timeouts: {w['timeouts']})")
-    w = p["probe"]
-    lines.append(f"  probe /health/ready every 200 ms: {w['requests']} probes, {w['status_2xx']} ready, {w['requests'] - w['status_2xx']} not, p99 {w['p99_us']/1000:.2f} ms")
-    if p["flood"]:
-        w = p["flood"]
-        lines.append(f"  flood of bad credentials: {w['requests']/secs:7.0f} req/s  401: {w['status_401']}  429: {w['status_429']}  503: {w['status_503']}  other: {w['status_other']}  p99 {w['p99_us']/1000:.2f} ms")
-        w = p["ready_flood"]
-        lines.append(f"  flood of readiness probes: {w['requests']/secs:7.0f} req/s  200: {w['status_2xx']}  503: {w['status_503']}  p99 {w['p99_us']/1000:.2f} ms")
-text = "\n".join(lines) + "\n"
-open(out + ".txt", "w").write(text)
-print(text)
-EOF
+python3 bench/report.py flood "$RAW/phases.jsonl" "$OUT" "$LABEL" "$STAMP" "$(git rev-parse --short HEAD)" "$(sha256sum "$JAR" | cut -c1-12)"
 log "results: ${OUT#"$ROOT"/}.json and .txt"

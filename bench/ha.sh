@@ -23,7 +23,7 @@
 # acknowledged PATCH) and acknowledged writes seen lost (a PATCH answering a version not above
 # the last acknowledged one); after the run, every user's stored timezone against its last
 # acknowledged PATCH. Results: bench/results/ha-<UTC time>.json and a text summary on stdout
-# (exit 1 when a target of RELIABILITY.md's failover table is missed).
+# (bench/report.py ha; exit 1 when a target of RELIABILITY.md's failover table is missed).
 #
 #   bench/ha.sh                                 # reads and writes through HAProxy's write port
 #   POOL_MODE=transaction bench/ha.sh           # PgBouncer (transaction pooling) in front of it
@@ -40,8 +40,8 @@
 # answer or a virtual IP that moves late does, so new connections can land on the demoted,
 # read-only server. Patroni's TTL (10), LOOP_WAIT (2), RETRY_TIMEOUT (4): a test's timings
 # (Patroni's defaults are 30/10/10) that keep `loop_wait + 2 * retry_timeout <= ttl`, so a leader
-# that cannot reach etcd demotes itself before its key can expire; HAProxy had the new primary
-# 10.6-13 s after the SIGKILL on the loaded machine. SYNCHRONOUS_COMMIT (on; remote_apply makes a
+# that cannot reach etcd demotes itself before its key can expire; with them HAProxy has the new
+# primary 10-13 s after the SIGKILL on the loaded 2-core machine. SYNCHRONOUS_COMMIT (on; remote_apply makes a
 # standby show every acknowledged write), SHUTDOWN_DELAY (5), DB_CONNECT_TIMEOUT_MS (3000),
 # JAVA_OPTS, SKIP_BUILD=1, HA_WORK (a directory under /tmp).
 # Fixed loopback ports 24000-24099: PostgreSQL 24001-24003, Patroni's REST API 24011-24013,
@@ -67,6 +67,9 @@ LOOP_WAIT=${LOOP_WAIT:-2}
 RETRY_TIMEOUT=${RETRY_TIMEOUT:-4}
 SYNCHRONOUS_COMMIT=${SYNCHRONOUS_COMMIT:-on}
 SHUTDOWN_DELAY=${SHUTDOWN_DELAY:-5}
+# The harness's knob, never the instances' variable: SHUTDOWN_* is the service's family, and an
+# unknown name in it stops the CLI and `serve` at start-up. They get SHUTDOWN_DELAY_SECONDS.
+export -n SHUTDOWN_DELAY
 DB_CONNECT_TIMEOUT_MS=${DB_CONNECT_TIMEOUT_MS:-3000}
 JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx160m -XX:+UseSerialGC}
 WORK=${HA_WORK:-/tmp/me-ha}
@@ -101,7 +104,6 @@ PGBIN=$(dirname "$(readlink -f "$PGBIN/initdb")")
 [[ -x $PGBIN/pg_rewind && -x $PGBIN/pg_controldata ]] || { log "no pg_rewind or pg_controldata in $PGBIN"; exit 2; }
 ports_free $ETCD_PORT $ETCD_PEER_PORT $WRITE_PORT $READ_PORT $BOUNCER_PORT $LB_PORT $STATS_PORT "${PORTS[@]}" \
   $(for n in "${NODES[@]}"; do pg_port "$n"; rest_port "$n"; done)
-if [[ $(id -u) == 0 ]]; then BOUNCER_USER=(-u postgres); else BOUNCER_USER=(); fi
 
 # --- Patroni nodes ---------------------------------------------------------------------------------
 # A node is pgN: its Patroni (as `postgres`: PostgreSQL refuses root) in WORK/pgN.
@@ -296,27 +298,9 @@ if [[ $POOL_MODE == direct ]]; then
   SERVICE_URL=$WRITE_URL
 else
   log "PgBouncer ($POOL_MODE pooling) on 127.0.0.1:$BOUNCER_PORT, to HAProxy's write port"
-  printf '"postgres" ""\n' >"$WORK/userlist.txt"
   # server_login_retry: after a failed server login PgBouncer refuses clients for this long
   # (default 15 s); while HAProxy has no primary every login fails.
-  cat >"$WORK/pgbouncer.ini" <<EOF
-[databases]
-ha = host=127.0.0.1 port=$WRITE_PORT dbname=ha
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $BOUNCER_PORT
-unix_socket_dir =
-auth_type = trust
-auth_file = $WORK/userlist.txt
-pool_mode = $POOL_MODE
-max_client_conn = 400
-default_pool_size = 40
-server_login_retry = 1
-EOF
-  chmod 644 "$WORK/userlist.txt" "$WORK/pgbouncer.ini"
-  pgbouncer "${BOUNCER_USER[@]}" "$WORK/pgbouncer.ini" >"$WORK/pgbouncer.log" 2>&1 &
-  PIDS[pgbouncer]=$!
-  for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$BOUNCER_PORT") 2>/dev/null && break; sleep 0.1; done
+  start_pgbouncer ha "$WRITE_PORT" "server_login_retry = 1"
   SERVICE_URL="postgresql://postgres@127.0.0.1:$BOUNCER_PORT/ha"
 fi
 
@@ -332,7 +316,7 @@ SERVICE_ENV=(HOST=127.0.0.1 DATABASE_URL="$SERVICE_URL"
 
 log "migrations; seed rows"
 cli migrate >/dev/null
-seed_users "${PSQL[@]}" -d ha
+seed_users "$WORK/data" "${PSQL[@]}" -d ha
 
 log "three instances on ${PORTS[*]}"
 # One at a time: three cold JVMs at once next to the cluster can starve a 2-core host past
@@ -427,14 +411,7 @@ REWIND=$(grep -h -E 'pg_rewind|crash recovery' "$WORK/pg$KILLED/patroni.log" | t
 
 # --- report --------------------------------------------------------------------------------------
 OUT=$RESULTS/ha-$STAMP.json
-SETTINGS=$(python3 -c '
-import json, sys
-def value(v):
-    try:
-        return json.loads(v)
-    except ValueError:
-        return v
-print(json.dumps({k: value(v) for k, v in (a.split("=", 1) for a in sys.argv[1:])}))' \
+SETTINGS=$(python3 bench/report.py settings \
   rate="$RATE" workers="$WORKERS" users="$USERS" pre_seconds="$PRE" observe_seconds="$OBSERVE" pool_mode="$POOL_MODE" \
   reads="$READS" route="$ROUTE" nodes="${#NODES[@]}" ttl="$TTL" loop_wait="$LOOP_WAIT" retry_timeout="$RETRY_TIMEOUT" \
   synchronous_mode=true synchronous_commit="$SYNCHRONOUS_COMMIT" \
@@ -442,4 +419,4 @@ print(json.dumps({k: value(v) for k, v in (a.split("=", 1) for a in sys.argv[1:]
   db_connect_timeout_ms="$DB_CONNECT_TIMEOUT_MS" load_average_before="$LOAD_BEFORE" load_average_after="$LOAD_AFTER" \
   machine_busy="$BUSY" cores_used_by="$OVERHEAD" git="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo +local)" \
   src_last_changed_in="$(git log -1 --format=%h -- src pom.xml)")
-python3 bench/ha_report.py "$WORK" "$OUT" "$SETTINGS" "$SWITCHOVER" "$FAILOVER" "$REWIND" "${REVOCATIONS[@]}"
+python3 bench/report.py ha "$WORK" "$OUT" "$SETTINGS" "$SWITCHOVER" "$FAILOVER" "$REWIND" "${REVOCATIONS[@]}"

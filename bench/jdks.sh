@@ -6,6 +6,7 @@
 # GET and PATCH; means per variant at the end. One `dev` in a temporary folder is the database.
 #   bench/jdks.sh                         Java 17 (Debian), Java 25 (Temurin), 25 + compact object headers
 #   ROUNDS=5 SECONDS_EACH=0 LIMIT=768m VARIANTS='name=JDK[,extra options] ...' bench/jdks.sh
+# Also DEV_PORT, PORT and SKIP_BUILD=1 (bench/lib/jar.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -15,7 +16,8 @@ LIMIT=${LIMIT:-768m}
 VARIANTS=${VARIANTS:-"17=/usr/lib/jvm/java-17-openjdk-amd64 25=/usr/lib/jvm/temurin-25-jdk-amd64 25+coh=/usr/lib/jvm/temurin-25-jdk-amd64,-XX:+UseCompactObjectHeaders"}
 DEV_PORT=${DEV_PORT:-27190}
 PORT=${PORT:-27191}
-[ -f target/me-service.jar ] && [ -f target/me-service-dev.jar ] || mvn -B -ntp -q package -DskipTests
+source bench/lib/jar.sh
+jar_build
 source bench/lib/image.sh
 opts=$(image_java_opts)
 

@@ -9,13 +9,15 @@
 #   PATCH    wrk PATCH /v1/me (bench/wrk/me.lua), the service as it is;
 #   after    pgbench running what the service runs per PATCH (bench/pgbench/patch_preferences.sql:
 #            the marked upsert, then the announcement);
-#   inside   pgbench running the upsert unmarked, so the trigger notifies inside it (every other
-#            writer's cost, and the service's before V5);
+#   inside   pgbench running the upsert unmarked, so the trigger notifies inside it (what every
+#            other writer pays);
 #   none     pgbench running the unmarked upsert with the trigger disabled: no announcement at all.
 # Prints req/s or tx/s (and p99 for PATCH) per run and the ratios.
 #
 #   bench/notify_cost.sh                 # CONNS="16 64 256", DURATION=15, ROUNDS=2, USERS=10000
-# Fixed loopback ports 25011 (PostgreSQL), 25090/25091 (service).
+# Knobs: CONNS, DURATION, ROUNDS, USERS, SKIP_BUILD=1. The set-up is bench/lib's (jar.sh,
+# postgres.sh, users.sh, service.sh), as bench/run.sh's. Fixed loopback ports 25011 (PostgreSQL),
+# 25090/25091 (service).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNS=${CONNS:-16 64 256}
@@ -27,34 +29,30 @@ PGPORT=25011 PORT=25090 MANAGEMENT_PORT=25091
 log() { printf '[notify %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 source bench/lib/postgres.sh
 source bench/lib/image.sh
+source bench/lib/jar.sh
+source bench/lib/users.sh
+source bench/lib/service.sh
 pg_find
 JAVA_OPTS="$(image_java_opts) -XX:MaxRAM=512m"
-SERVICE_PID=""
 cleanup() {
-  [[ -n $SERVICE_PID ]] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null || true
+  service_stop
   pg_stop "$WORK/pgdata"
 }
 trap cleanup EXIT
-[[ ${SKIP_BUILD:-0} == 1 && -f target/me-service.jar ]] || mvn -B -ntp -q package -DskipTests
-rm -rf "$WORK"; mkdir -p "$WORK"; chmod 755 "$WORK"; [[ $(id -u) == 0 ]] && chown postgres "$WORK"
+trap 'exit 130' INT TERM
+ports_free $PGPORT $PORT $MANAGEMENT_PORT
+jar_build
+pg_workdir "$WORK"
+jar_copy "$WORK"
 
 pg_start "$WORK/pgdata" "$PGPORT" -c max_connections=400
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres)
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE bench"
 DB="postgresql://postgres@127.0.0.1:$PGPORT/bench"
-DATABASE_URL=$DB DB_CONNECT_TIMEOUT_MS=10000 LOG_FORMAT=text java -jar target/me-service.jar migrate >/dev/null
-java -cp target/me-service.jar:target/me-service-dev.jar bench/tools/MintTokens.java "$USERS" "$USERS" "$WORK/data"
-"${PSQL[@]}" -d bench -c "CREATE TABLE bench_users (n int PRIMARY KEY, id uuid NOT NULL, clerk_user_id text NOT NULL)" \
-  -c "\\copy bench_users FROM '$WORK/data/users.csv' WITH (FORMAT csv)" \
-  -c "INSERT INTO users (id, clerk_user_id, preferences) SELECT id, clerk_user_id, '{\"timezone\": \"UTC\"}' FROM bench_users"
-
-env HOST=127.0.0.1 PORT=$PORT MANAGEMENT_PORT=$MANAGEMENT_PORT DATABASE_URL="$DB" \
-  CLERK_JWT_KEY="$(cat "$WORK/data/issuer.pem")" \
-  CLERK_ISSUER=https://clerk.me-service.localhost CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
-  RATE_LIMIT_PER_SECOND=0 java $JAVA_OPTS -jar target/me-service.jar serve >>"$WORK/service.log" 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 300); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break; sleep 0.2; done
-curl -fs -o /dev/null "http://127.0.0.1:$PORT/health/ready" || { log "service not ready"; exit 1; }
+db_migrate "$DB" "$WORK/migrate.log"
+mint_users "$USERS" "$USERS" "$WORK/data"
+seed_users "$WORK/data" "${PSQL[@]}" -d bench
+service_start "$DB" "$WORK/data" "$WORK/service.log" RATE_LIMIT_PER_SECOND=0 || { log "service not ready"; exit 1; }
 
 trigger() { "${PSQL[@]}" -d bench -c "ALTER TABLE users $1 TRIGGER users_changed"; }
 # The unmarked upsert alone: the service's statement without the mark and without the announcement.
@@ -62,8 +60,7 @@ sed -e "s/ FROM (SELECT set_config('me_service.announced_after_commit', 'on', tr
   -e '/pg_notify/d' bench/pgbench/patch_preferences.sql >"$WORK/upsert_unmarked.sql"
 grep -q announced_after_commit "$WORK/upsert_unmarked.sql" && { log "could not unmark the upsert"; exit 1; }
 patch() { # CONNS SECONDS: prints "req/s p99_ms non_2xx"
-  wrk -t 2 -c "$1" -d "${2}s" --timeout 5s -s bench/wrk/me.lua "http://127.0.0.1:$PORT/v1/me" -- PATCH "$WORK/data/tokens.txt" \
-    | sed -n 's/^WRK_JSON //p' | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.0f %.1f %d" % (d["requests"]*1e6/d["duration_us"], d["p99_us"]/1000, d["non_2xx"]))'
+  wrk_summary PATCH "$1" "$2" "$WORK/data/tokens.txt"
 }
 upsert() { # SCRIPT CONNS SECONDS: prints "tx/s"
   pgbench -h 127.0.0.1 -p "$PGPORT" -U postgres -n -M prepared -c "$2" -j 2 -T "$3" \

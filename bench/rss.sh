@@ -7,6 +7,7 @@
 # dev's token), and prints the process RSS (now and peak) and the JVM's own accounting.
 # Extra JVM options for a comparison: EXTRA_OPTS='-XX:+UseG1GC' (replaces the GC choice).
 # Another JDK for `serve` (and its jcmd), as .ci/image.sh takes it: JDK=/usr/lib/jvm/temurin-25-jdk-amd64.
+# Knobs: DEV_PORT, PORT, SECONDS_EACH (20), CONNECTIONS (64), SKIP_BUILD=1 (bench/lib/jar.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -20,7 +21,8 @@ JCMD=${JDK:+$JDK/bin/}jcmd
 for tool in wrk curl "$JCMD"; do
   command -v "$tool" >/dev/null || { echo "rss: $tool is missing" >&2; exit 2; }
 done
-[ -f target/me-service.jar ] && [ -f target/me-service-dev.jar ] || mvn -B -ntp -q package -DskipTests
+source bench/lib/jar.sh
+jar_build
 
 source bench/lib/image.sh
 opts=$(image_java_opts)

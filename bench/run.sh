@@ -9,19 +9,22 @@
 # seeds users, mints RS256 tokens with the jar's LocalIssuer, starts `serve`, then for each
 # connection count runs the KINDS: select (pgbench FIND_USER), GET (wrk GET /v1/me), peer (the
 # same wrk command against TechEmpower's vertx-web /db, bench/peer: started once per data set after
-# the service's warm-up; peerjson: the same against its /json, no database at all,
-# the service's warm-up, warmed up the same way, stopped at the end of the data set), upsert
-# (pgbench PATCH_PREFERENCES), PATCH (wrk PATCH /v1/me). Writes bench/results/<time>.json (+ latest.json, latest.md, plot.png) and
-# the table in BENCHMARKS.md. Everything it started is stopped on exit.
+# the service's warm-up, warmed up the same way, stopped at the end of the data set), peerjson (the
+# same against the peer's /json, no database at all), upsert (pgbench PATCH_PREFERENCES), PATCH
+# (wrk PATCH /v1/me). Writes bench/results/<UTC time>.json (+ latest.json, latest.md, plot.png)
+# and the table in BENCHMARKS.md (bench/report.py run). Everything it started is stopped on exit.
+# The shared steps are bench/lib's: jar.sh (build, private copies), postgres.sh, users.sh (tokens
+# and seed rows), service.sh (`serve`).
 #
 # The service runs at its defaults (`serve`: JSON logs, access log at INFO) with the JVM options of
 # the image's ENTRYPOINT (read from the Dockerfile) plus -XX:MaxRAM=512m, standing in for a 512 MiB
 # container limit. Its peak RSS (VmHWM) over the whole run is reported.
 #
 # Knobs (environment): USERS, CONNS, DURATION, WARMUP, TOKENS, KINDS (select GET peer upsert PATCH),
-# THREADS, PORT, PGPORT, PEER_PORT (18091), BENCH_WORK,
+# THREADS, PORT, MANAGEMENT_PORT, PGPORT, PEER_PORT (18091), BENCH_WORK,
 # SKIP_BUILD=1, CONTAINER_RAM (default 512m), JAVA_OPTS (replaces the image's options),
-# SERVICE_ENV (extra VAR=value words for the service, e.g. LOG_LEVEL=WARN), LABEL,
+# SERVICE_ENV (extra VAR=value words for the service, e.g. LOG_LEVEL=WARN), LABEL (a note in the
+# results; their file is named by the run's UTC time),
 # HEAP_HISTOGRAM=1 (the live heap by class after the run, bench/results/heap-<users>.txt),
 # PROFILE=1 (async-profiler on the service, kernel frames included; a summary in
 #   bench/results/profile-<users>.txt),
@@ -83,23 +86,17 @@ if ((${#need_apt[@]})); then
 fi
 source bench/lib/postgres.sh
 pg_find
+source bench/lib/jar.sh
+source bench/lib/users.sh
+source bench/lib/service.sh
 source bench/peer/peer.sh
 
 # --- cleanup -----------------------------------------------------------------------------------
-SERVICE_PID=""
 PGDATA=$BENCH_WORK/pgdata
-stop_service() {
-  if [[ -n $SERVICE_PID ]] && kill -0 "$SERVICE_PID" 2>/dev/null; then
-    kill "$SERVICE_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVICE_PID" 2>/dev/null || true
-  fi
-  SERVICE_PID=""
-}
 SINK_PID=""
 cleanup() {
   peer_stop
-  stop_service
+  service_stop
   if [[ -n $SINK_PID ]]; then kill "$SINK_PID" 2>/dev/null || true; wait "$SINK_PID" 2>/dev/null || true; fi
   pg_stop "$PGDATA"
 }
@@ -107,30 +104,16 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- build -------------------------------------------------------------------------------------
-if [[ ${SKIP_BUILD:-0} != 1 || ! -f target/me-service.jar ]]; then
-  log "building the jar"
-  mvn -B -ntp -q package -DskipTests
-fi
+jar_build
 # The peer's fat jar: built once per version of bench/peer into $PEER_CACHE (outside the repo).
 [[ $PEER == 1 ]] && peer_build
 
 # --- PostgreSQL --------------------------------------------------------------------------------
-[[ $BENCH_WORK == /tmp/?* ]] || { log "BENCH_WORK must be a directory under /tmp"; exit 2; }
-rm -rf "$BENCH_WORK"
-mkdir -p "$BENCH_WORK" "$RAW" "$RESULTS"
-chmod 755 "$BENCH_WORK"
-[[ $(id -u) == 0 ]] && chown postgres "$BENCH_WORK"
-# A private copy: a rebuild of target/ during the run must not pull classes from under the JVM.
-JAR=$BENCH_WORK/me-service.jar
-cp target/me-service.jar "$JAR"
-# LocalIssuer (token minting) lives in the dev jar; `serve` runs on the production jar alone.
-DEV_JAR=$BENCH_WORK/me-service-dev.jar
-cp target/me-service-dev.jar "$DEV_JAR"
-for port in "$PGPORT" "$PORT" $([[ $PEER == 1 ]] && echo "$PEER_PORT") $([[ $TRACING == 1 ]] && echo "$SINK_PORT"); do
-  if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    log "port $port is already in use (PGPORT=/PORT=/PEER_PORT= to choose others)"; exit 2
-  fi
-done
+ports_free "$PGPORT" "$PORT" "$MANAGEMENT_PORT" $([[ $PEER == 1 ]] && echo "$PEER_PORT") $([[ $TRACING == 1 ]] && echo "$SINK_PORT") \
+  || { log "PGPORT=, PORT=, MANAGEMENT_PORT=, PEER_PORT=, SINK_PORT= choose others"; exit 2; }
+pg_workdir "$BENCH_WORK"
+mkdir -p "$RAW" "$RESULTS"
+jar_copy "$BENCH_WORK"
 if [[ $TRACING == 1 ]]; then
   log "tracing on: spans to the OTLP sink on 127.0.0.1:$SINK_PORT (bench/tools/OtlpSink.java)"
   java bench/tools/OtlpSink.java "$SINK_PORT" >"$RAW/otlp-sink.log" 2>&1 &
@@ -208,16 +191,10 @@ for users in $USERS; do
   log "data set: $users users"
   "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"
   DB_URL="postgresql://postgres@127.0.0.1:$PGPORT/bench"
-  # A generous connect timeout: on a loaded machine the first connect can take past the default
-  # second, and Vert.x 5.0.7's pool can then lose the request ("Promise already completed") and hang.
-  DATABASE_URL=$DB_URL DB_CONNECT_TIMEOUT_MS=10000 LOG_FORMAT=text java -jar "$JAR" migrate >"$RAW/migrate-$users.log"
-  java -cp "$JAR:$DEV_JAR" bench/tools/MintTokens.java "$users" "$TOKENS" "$DATA"
+  db_migrate "$DB_URL" "$RAW/migrate-$users.log"
+  mint_users "$users" "$TOKENS" "$DATA"
   [[ $PEER == 1 ]] && peer_world "${PSQL[@]}" -d bench
-  "${PSQL[@]}" -d bench \
-    -c "CREATE TABLE bench_users (n int PRIMARY KEY, id uuid NOT NULL, clerk_user_id text NOT NULL)" \
-    -c "\\copy bench_users FROM '$DATA/users.csv' WITH (FORMAT csv)" \
-    -c "INSERT INTO users (id, clerk_user_id, preferences) SELECT id, clerk_user_id, '{\"timezone\": \"UTC\"}' FROM bench_users" \
-    -c "VACUUM ANALYZE" -c "CHECKPOINT"
+  seed_users "$DATA" "${PSQL[@]}" -d bench
 
   log "starting the service (serve) on 127.0.0.1:$PORT"
   profile_opts=""
@@ -227,16 +204,8 @@ for users in $USERS; do
     profile_opts="-agentpath:$(async_profiler)=start,event=cpu,interval=1ms,threads,file=$RAW/service-$users.collapsed,collapsed"
   fi
   # shellcheck disable=SC2086
-  env HOST=127.0.0.1 PORT="$PORT" MANAGEMENT_PORT="$MANAGEMENT_PORT" DATABASE_URL="$DB_URL" CLERK_JWT_KEY="$(cat "$DATA/issuer.pem")" \
-    CLERK_ISSUER=https://clerk.me-service.localhost CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
-    $SERVICE_ENV java $JAVA_OPTS $profile_opts -jar "$JAR" serve >"$RAW/service-$users.log" 2>&1 &
-  SERVICE_PID=$!
-  token=$(head -1 "$DATA/tokens.txt")
-  for _ in $(seq 100); do
-    curl -fs -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/v1/me" && break
-    kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$RAW/service-$users.log" >&2; exit 1; }
-    sleep 0.2
-  done
+  JAVA_OPTS="$JAVA_OPTS $profile_opts" service_start "$DB_URL" "$DATA" "$RAW/service-$users.log" $SERVICE_ENV \
+    || { log "the service did not start (its log: $RAW/service-$users.log)"; exit 1; }
 
   log "warm-up ${WARMUP}s GET + ${WARMUP}s PATCH"
   ME_URL=http://127.0.0.1:$PORT/v1/me
@@ -279,7 +248,7 @@ for users in $USERS; do
   READ_STATEMENTS=$(awk '/^db_read_batch_size_count/ {s += $2} END {printf "%d", s}' <<<"$METRICS")
   GETS=$(awk '/^http_server_requests_seconds_count/ && /method="GET"/ && /route="\/v1\/me"/ {s += $2} END {printf "%d", s}' <<<"$METRICS")
   log "read statements per GET ($users users): $READ_STATEMENTS / $GETS = $(awk -v a="$READ_STATEMENTS" -v b="$GETS" 'BEGIN{printf "%.5f", b ? a / b : 0}'); user cache: $(grep -E '^user_cache_(requests_total|entries|evictions_total)' <<<"$METRICS" | tr '\n' ' ')"
-  stop_service
+  service_stop
   LOG_WRITTEN=$(grep -c '"logger":"meservice.access"' "$RAW/service-$users.log" || true)
   log "access log: ${LOG_WRITTEN:-0} lines written, ${LOG_DROPPED:-?} dropped"
   if [[ $PROFILE == 1 ]]; then
@@ -291,16 +260,7 @@ for users in $USERS; do
 done
 
 # --- report ------------------------------------------------------------------------------------
-MACHINE=$(python3 - <<EOF
-import json, os, platform, subprocess
-cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-mem = next(int(l.split()[1]) // 1024 for l in open("/proc/meminfo") if l.startswith("MemTotal"))
-java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0]
-print(json.dumps({"cpu": cpu, "cores": os.cpu_count(), "memory_mib": mem, "kernel": platform.release(),
-                  "java": java, "wrk": wrk, "load_before": "$LOAD_BEFORE"}))
-EOF
-)
-python3 bench/report.py --runs "$RUNS" --stamp "$STAMP" --machine "$MACHINE" --postgres "$PG_SETTINGS" \
+MACHINE=$(python3 bench/report.py machine "$LOAD_BEFORE")
+python3 bench/report.py run --runs "$RUNS" --stamp "$STAMP" --machine "$MACHINE" --postgres "$PG_SETTINGS" \
   --config "{\"duration_s\":$DURATION,\"warmup_s\":$WARMUP,\"tokens\":$TOKENS,\"wrk_threads\":$THREADS,\"java_opts\":\"$JAVA_OPTS\",\"service_env\":\"$SERVICE_ENV\",\"label\":\"$LABEL\",\"peer_java_opts\":\"$([[ $PEER == 1 ]] && echo "$PEER_JAVA_OPTS")\",\"peer_transport\":\"$PEER_TRANSPORT\"}" \
   --results "$RESULTS" --benchmarks BENCHMARKS.md $([[ $PUBLISH == 1 ]] || echo --no-publish)

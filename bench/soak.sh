@@ -10,9 +10,10 @@
 # It runs `java -jar target/me-service.jar dev` (embedded PostgreSQL, local token issuer) in a
 # scratch directory on 127.0.0.1:$SOAK_PORT with a fixed heap, so RSS growth after warm-up means
 # native or off-heap growth and a heap leak shows up as errors or an OOM exit. Tokens of
-# SOAK_USERS users are minted with the dev key (bench/SoakTokens.java); wrk rotates through them
-# (bench/soak.lua). Summary: bench/results/soak-<UTC time>.json and .txt. Loopback only; every
-# process it starts is stopped on exit, Ctrl-C included.
+# SOAK_USERS users are minted with dev's signing key (bench/tools/MintTokens.java); wrk rotates
+# through them (bench/soak.lua). Builds the jars unless SKIP_BUILD=1 (bench/lib/jar.sh). Summary:
+# bench/results/soak-<UTC time>.json and .txt. Loopback only; every process it starts is stopped
+# on exit, Ctrl-C included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -29,7 +30,8 @@ SAMPLE_SECONDS=10
 for tool in wrk curl jq java; do
   command -v "$tool" >/dev/null || { echo "soak: $tool is missing (apt-get install -y $tool)" >&2; exit 2; }
 done
-[ -f target/me-service.jar ] || mvn -B -ntp -q package -DskipTests
+source bench/lib/jar.sh
+jar_build
 
 work=$(mktemp -d /tmp/me-soak.XXXXXX)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -74,11 +76,12 @@ done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/health/ready")" = "200" ] \
   || { echo "soak: the service never became ready" >&2; exit 1; }
 
-java -cp target/me-service.jar:target/me-service-dev.jar bench/SoakTokens.java "$work/data" "$SOAK_USERS" $((SOAK_SECONDS + 600)) >"$work/tokens"
-first_token=$(head -1 "$work/tokens")
+java -cp target/me-service.jar:target/me-service-dev.jar bench/tools/MintTokens.java \
+  "$SOAK_USERS" "$SOAK_USERS" "$work/mint" $((SOAK_SECONDS + 600)) "$work/data/dev-signing-key"
+first_token=$(head -1 "$work/mint/tokens.txt")
 
 echo "soak: $SOAK_SECONDS s of mixed GET/PATCH, $SOAK_CONNECTIONS connections, $SOAK_USERS users"
-SOAK_TOKENS="$work/tokens" wrk -t"$SOAK_THREADS" -c"$SOAK_CONNECTIONS" -d"${SOAK_SECONDS}s" --timeout 2s \
+SOAK_TOKENS="$work/mint/tokens.txt" wrk -t"$SOAK_THREADS" -c"$SOAK_CONNECTIONS" -d"${SOAK_SECONDS}s" --timeout 2s \
   --latency -s bench/soak.lua "$base" >"$work/wrk.txt" 2>&1 &
 wrk_pid=$!
 started=$(date +%s)

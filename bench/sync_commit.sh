@@ -12,7 +12,9 @@
 # Prints req/s and p99 per run and the ratios.
 #
 #   bench/sync_commit.sh                 # CONNS="16 64", DURATION=15, ROUNDS=2, USERS=10000
-# Fixed loopback ports 25001 (primary), 25002 (standby), 25080/25081 (service).
+# Knobs: CONNS, DURATION, ROUNDS, USERS, SKIP_BUILD=1. The set-up is bench/lib's (jar.sh,
+# postgres.sh, users.sh, service.sh), as bench/run.sh's. Fixed loopback ports 25001 (primary),
+# 25002 (standby), 25080/25081 (service).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNS=${CONNS:-16 64}
@@ -24,16 +26,21 @@ PRIMARY=25001 STANDBY=25002 PORT=25080 MANAGEMENT_PORT=25081
 log() { printf '[sync %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 source bench/lib/postgres.sh
 source bench/lib/image.sh
+source bench/lib/jar.sh
+source bench/lib/users.sh
+source bench/lib/service.sh
 pg_find
 JAVA_OPTS="$(image_java_opts) -XX:MaxRAM=512m"
-SERVICE_PID=""
 cleanup() {
-  [[ -n $SERVICE_PID ]] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null || true
+  service_stop
   pg_stop "$WORK/standby"; pg_stop "$WORK/primary"
 }
 trap cleanup EXIT
-[[ ${SKIP_BUILD:-0} == 1 && -f target/me-service.jar ]] || mvn -B -ntp -q package -DskipTests
-rm -rf "$WORK"; mkdir -p "$WORK"; chmod 755 "$WORK"; [[ $(id -u) == 0 ]] && chown postgres "$WORK"
+trap 'exit 130' INT TERM
+ports_free $PRIMARY $STANDBY $PORT $MANAGEMENT_PORT
+jar_build
+pg_workdir "$WORK"
+jar_copy "$WORK"
 
 log "primary on $PRIMARY (synchronous_standby_names = '*'), standby on $STANDBY"
 pg_start "$WORK/primary" "$PRIMARY" -c wal_level=replica -c max_wal_senders=5 -c "synchronous_standby_names='*'"
@@ -42,25 +49,16 @@ as_pg "$PGBIN/pg_ctl" -D "$WORK/standby" -l "$WORK/standby.log" -w start -o "-p 
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PRIMARY" -U postgres)
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE bench"
 DB="postgresql://postgres@127.0.0.1:$PRIMARY/bench"
-DATABASE_URL=$DB DB_CONNECT_TIMEOUT_MS=10000 LOG_FORMAT=text java -jar target/me-service.jar migrate >/dev/null
-java -cp target/me-service.jar:target/me-service-dev.jar bench/tools/MintTokens.java "$USERS" "$USERS" "$WORK/data"
-"${PSQL[@]}" -d bench -c "CREATE TEMP TABLE seed (n int, id uuid, clerk_user_id text)" \
-  -c "\\copy seed FROM '$WORK/data/users.csv' WITH (FORMAT csv)" \
-  -c "INSERT INTO users (id, clerk_user_id, preferences) SELECT id, clerk_user_id, '{\"timezone\": \"UTC\"}' FROM seed"
+db_migrate "$DB" "$WORK/migrate.log"
+mint_users "$USERS" "$USERS" "$WORK/data"
+seed_users "$WORK/data" "${PSQL[@]}" -d bench
 
 serve() { # READ_URL (empty: none)
-  env HOST=127.0.0.1 PORT=$PORT MANAGEMENT_PORT=$MANAGEMENT_PORT DATABASE_URL="$DB" \
-    ${1:+DATABASE_READ_URL="$1"} CLERK_JWT_KEY="$(cat "$WORK/data/issuer.pem")" \
-    CLERK_ISSUER=https://clerk.me-service.localhost CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
-    RATE_LIMIT_PER_SECOND=0 java $JAVA_OPTS -jar target/me-service.jar serve >>"$WORK/service.log" 2>&1 &
-  SERVICE_PID=$!
-  for _ in $(seq 300); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/health/ready" && return 0; sleep 0.2; done
-  log "service not ready"; exit 1
+  service_start "$DB" "$WORK/data" "$WORK/service.log" RATE_LIMIT_PER_SECOND=0 ${1:+DATABASE_READ_URL="$1"} \
+    || { log "service not ready"; exit 1; }
 }
-stop() { kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""; }
-patch() { # CONNS SECONDS: prints "req/s p99_ms"
-  wrk -t 2 -c "$1" -d "${2}s" --timeout 5s -s bench/wrk/me.lua "http://127.0.0.1:$PORT/v1/me" -- PATCH "$WORK/data/tokens.txt" \
-    | sed -n 's/^WRK_JSON //p' | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.0f %.1f %d" % (d["requests"]*1e6/d["duration_us"], d["p99_us"]/1000, d["non_2xx"]))'
+patch() { # CONNS SECONDS: prints "req/s p99_ms non_2xx"
+  wrk_summary PATCH "$1" "$2" "$WORK/data/tokens.txt"
 }
 declare -A SUM P99
 for round in $(seq "$ROUNDS"); do
@@ -76,7 +74,7 @@ for round in $(seq "$ROUNDS"); do
       SUM[$mode-$c]=$(( ${SUM[$mode-$c]:-0} + rps ))
       P99[$mode-$c]="${P99[$mode-$c]:-}$p99 "
     done
-    stop
+    service_stop
   done
 done
 for c in $CONNS; do

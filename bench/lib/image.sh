@@ -1,4 +1,5 @@
-# Sourced by bench/run.sh and bench/rss.sh: the one reading of the image's JVM options.
+# Sourced by the harnesses that run `serve` with the image's JVM options (and by .ci/kubernetes.sh):
+# the one reading of them.
 #
 #   image_java_opts     prints the words of the Dockerfile's ENTRYPOINT between `java` and `-jar`
 #                       (run from the repository root), so a benchmark follows the image

@@ -1,15 +1,18 @@
-# Sourced by bench/cluster.sh and bench/ha.sh: three `serve` instances of the built jar behind
-# HAProxy, under load from bench/tools/ClusterLoad.java, and what both harnesses do with them.
-# The caller sets LOG_TAG, WORK (a directory under /tmp), PORTS (the instances' ports, three),
-# LB_PORT and STATS_PORT (HAProxy's frontend for them and its stats page) and JAVA_OPTS, and
-# SERVICE_ENV (the instances' settings, an array) before it starts instances or runs the CLI.
+# Sourced by bench/cluster.sh and bench/ha.sh (after bench/lib/postgres.sh): three `serve`
+# instances of the built jar behind HAProxy, under load from bench/tools/ClusterLoad.java, and what
+# both harnesses do with them. The caller sets LOG_TAG, WORK (a directory under /tmp), PORTS (the
+# instances' ports, three), LB_PORT and STATS_PORT (HAProxy's frontend for them and its stats page)
+# and JAVA_OPTS, and SERVICE_ENV (the instances' settings, an array) before it starts instances or
+# runs the CLI. Seed rows: seed_users WORK/data (bench/lib/users.sh), once `migrate` has run.
 #
 #   log MSG, now_ms             a line on stderr; epoch milliseconds
-#   ports_free PORT...          exits when one is in use
-#   bench_prepare USERS         builds the jar (unless SKIP_BUILD=1), a fresh WORK (owned by postgres
-#                               when we are root) with copies of both jars (JAR, DEV_JAR), and USERS
-#                               session tokens, the issuer's key and seed rows in WORK/data
-#   seed_users PSQL-ARGS...     the seed rows into `users` (after `migrate`)
+#   bench_prepare USERS         the jars (bench/lib/jar.sh: built unless SKIP_BUILD=1, copied into a
+#                               fresh WORK as JAR and DEV_JAR), and in WORK/data USERS users, a
+#                               session token for each and the issuer's key (bench/lib/users.sh)
+#   start_pgbouncer DB PORT [SETTING...]
+#                               PgBouncer (POOL_MODE pooling) on 127.0.0.1:BOUNCER_PORT for database
+#                               DB at 127.0.0.1:PORT, trust auth as `postgres`, plus the [pgbouncer]
+#                               SETTING lines; PIDS[pgbouncer]; returns once it accepts connections
 #   cli ARGS...                 the jar's CLI as an operator runs it, bounded to 60 s
 #   start_instance I, await_ready I    instance I (1..3) on PORTS[I-1], logging to WORK/instance-I.log
 #   haproxy_service_config      HAProxy's http sections: frontend and backend `me` (servers i1..i3)
@@ -21,15 +24,11 @@
 #                               one JSON line: per instance, when it evicted the key and first refused it
 #   PIDS[name]=pid, stop_pid PID [SIGNAL], stop_started    what was started, stopped by pid
 
+source bench/lib/jar.sh
+source bench/lib/users.sh
+
 log() { printf '[%s %s] %s\n' "$LOG_TAG" "$(date -u +%H:%M:%S)" "$*" >&2; }
 now_ms() { date +%s%3N; }
-
-ports_free() {
-  local port
-  for port in "$@"; do
-    if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then log "port $port is in use"; exit 2; fi
-  done
-}
 
 declare -A PIDS=()
 LOAD_PID=""
@@ -48,28 +47,44 @@ stop_started() { # the load, the instances, then everything else in PIDS
 }
 
 bench_prepare() { # USERS
-  [[ $WORK == /tmp/?* ]] || { log "the work directory must be under /tmp"; exit 2; }
-  if [[ ${SKIP_BUILD:-0} != 1 || ! -f target/me-service.jar ]]; then
-    log "building the jar"
-    mvn -B -ntp -q package -DskipTests
-  fi
-  rm -rf "$WORK"
-  mkdir -p "$WORK"
-  chmod 755 "$WORK"
-  [[ $(id -u) == 0 ]] && chown postgres "$WORK"
-  JAR=$WORK/me-service.jar
-  cp target/me-service.jar "$JAR"
-  # LocalIssuer (token minting) lives in the dev jar; the instances run the production jar alone.
-  DEV_JAR=$WORK/me-service-dev.jar
-  cp target/me-service-dev.jar "$DEV_JAR"
+  jar_build
+  pg_workdir "$WORK"
+  jar_copy "$WORK"
   log "tokens for $1 users"
-  java -cp "$JAR:$DEV_JAR" bench/tools/MintTokens.java "$1" "$1" "$WORK/data"
+  mint_users "$1" "$1" "$WORK/data"
 }
 
-seed_users() { # PSQL-ARGS...
-  "$@" -c "CREATE TEMP TABLE seed (n int, id uuid, clerk_user_id text)" \
-    -c "\\copy seed FROM '$WORK/data/users.csv' WITH (FORMAT csv)" \
-    -c "INSERT INTO users (id, clerk_user_id, preferences) SELECT id, clerk_user_id, '{\"timezone\": \"UTC\"}' FROM seed"
+start_pgbouncer() {
+  local db=$1 port=$2
+  shift 2
+  printf '"postgres" ""\n' >"$WORK/userlist.txt"
+  {
+    cat <<EOF
+[databases]
+$db = host=127.0.0.1 port=$port dbname=$db
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $WORK/userlist.txt
+pool_mode = $POOL_MODE
+max_client_conn = 400
+default_pool_size = 40
+EOF
+    if (($#)); then printf '%s\n' "$@"; fi
+  } >"$WORK/pgbouncer.ini"
+  chmod 644 "$WORK/userlist.txt" "$WORK/pgbouncer.ini"
+  # PgBouncer, like PostgreSQL (bench/lib/postgres.sh), refuses to run as root.
+  if [[ $(id -u) == 0 ]]; then
+    pgbouncer -u postgres "$WORK/pgbouncer.ini" >"$WORK/pgbouncer.log" 2>&1 &
+  else
+    pgbouncer "$WORK/pgbouncer.ini" >"$WORK/pgbouncer.log" 2>&1 &
+  fi
+  PIDS[pgbouncer]=$!
+  local _
+  for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$BOUNCER_PORT") 2>/dev/null && return 0; sleep 0.1; done
+  log "PgBouncer does not accept connections (its log: $WORK/pgbouncer.log)"; exit 1
 }
 
 # The CLI as an operator runs it, bounded: a run that hangs leaves its thread dump in $WORK.
@@ -116,8 +131,8 @@ await_ready() { # INDEX: the instance answers /health/ready 200 itself
 # Checks every second, and every 250 ms once one has failed; two failures mark a server DOWN,
 # two successes UP again. A SIGTERMed instance (readiness 503 at once) is out of rotation within
 # about 1.5 s, well inside SHUTDOWN_DELAY_SECONDS, while it still accepts and serves everything
-# sent before. One slow check (a starved host) does not take a healthy server out: with
-# `fall 1` and a 1 s check timeout a loaded run marked all three DOWN at once (503 "no server").
+# sent before. One slow check (a starved host) does not take a healthy server out: `fall 1` with
+# a 1 s check timeout marks all three DOWN at once on a loaded host (503 "no server").
 # Only a failed connection is retried, on another server (redispatch): no request that may have
 # reached a server is ever sent twice.
 haproxy_service_config() {
@@ -191,14 +206,5 @@ revocation_round() { # ROUND DB_URL
   # Each instance logs the eviction when the notification arrives: its delay from the commit.
   sleep 1
   evicted=$(grep -h "api key $id revoked; evicted" "$WORK"/instance-*.log | awk '{print $1}' | sort | tr '\n' ' ')
-  python3 -c '
-import json, sys, datetime
-r = json.loads(sys.argv[1])
-day = datetime.datetime.fromtimestamp(r["commit_acked_epoch_ms"] / 1000, datetime.timezone.utc).date()
-def epoch(t):
-    h, m, s = t.split(":")
-    d = datetime.datetime(day.year, day.month, day.day, int(h), int(m), tzinfo=datetime.timezone.utc)
-    return d.timestamp() * 1000 + float(s) * 1000
-r["evicted_after_commit_ack_ms"] = sorted(round(epoch(t) - r["commit_acked_epoch_ms"]) for t in sys.argv[2].split())
-print(json.dumps(r))' "$result" "$evicted"
+  python3 bench/report.py revocation "$result" "$evicted"
 }

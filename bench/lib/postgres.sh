@@ -1,6 +1,10 @@
-# Sourced by bench/run.sh, bench/flood.sh and bench/cluster.sh: the one way they find, start and
-# stop their throw-away PostgreSQL (durable defaults, loopback only).
+# Sourced by every harness with a PostgreSQL of its own: the one way it finds, starts and stops
+# its throw-away PostgreSQL (durable defaults, loopback only), and checks the loopback ports it
+# means to take before it deletes or starts anything.
 #
+#   ports_free PORT...          2 (and the port on stderr) when one of them is in use on 127.0.0.1
+#   pg_workdir DIR              DIR (under /tmp) emptied, and writable by PostgreSQL (owned by
+#                               `postgres` when we are root)
 #   pg_find                     sets PGBIN (PostgreSQL 15 first; installs Debian's when none, as root)
 #   as_pg CMD...                runs CMD as `postgres` when we are root (initdb and pg_ctl refuse root)
 #   pg_start DATA PORT [-c name=value ...]
@@ -18,6 +22,21 @@ pg_find() {
   echo "installing postgresql (server binaries)" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin | tail -1)
+}
+
+ports_free() {
+  local port
+  for port in "$@"; do
+    if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use" >&2; return 2; fi
+  done
+}
+
+pg_workdir() {
+  [[ $1 == /tmp/?* ]] || { echo "the work directory must be under /tmp: $1" >&2; exit 2; }
+  rm -rf "$1"
+  mkdir -p "$1"
+  chmod 755 "$1"
+  if [[ $(id -u) == 0 ]]; then chown postgres "$1"; fi
 }
 
 if [[ $(id -u) == 0 ]]; then

@@ -6,10 +6,13 @@ import meservice.dev.LocalIssuer;
 import meservice.identity.Ids;
 
 /**
- * Bench helper, run against the service jar (never part of it):
- * {@code java -cp target/me-service.jar:target/me-service-dev.jar bench/tools/MintTokens.java USERS TOKENS OUT_DIR}.
- * Writes the issuer's public key, a CSV of USERS seed users (n, id, clerk_user_id) for COPY, and
- * one RS256 session token per line for TOKENS of them, spread evenly over the id space.
+ * The benchmarks' one token minter, run against the service jars (never part of them):
+ * {@code java -cp me-service.jar:me-service-dev.jar bench/tools/MintTokens.java USERS TOKENS OUT_DIR [TTL_SECONDS [SIGNING_KEY]]}.
+ * Writes the issuer's public key (issuer.pem), a CSV of USERS seed users (n, id, clerk_user_id)
+ * for COPY (users.csv), and one RS256 session token per line for TOKENS of them, spread evenly
+ * over the id space (tokens.txt). Tokens are valid for TTL_SECONDS (6 hours unless given) and
+ * signed with a fresh key, or with SIGNING_KEY when given: the private key a running {@code dev}
+ * keeps in its data/dev-signing-key, so that {@code dev} accepts them.
  */
 public final class MintTokens {
 
@@ -17,8 +20,9 @@ public final class MintTokens {
     int users = Integer.parseInt(args[0]);
     int tokens = Math.min(users, Integer.parseInt(args[1]));
     Path out = Path.of(args[2]);
+    long ttl = args.length > 3 ? Long.parseLong(args[3]) : 6 * 3600;
+    LocalIssuer issuer = args.length > 4 ? kept(Path.of(args[4])) : LocalIssuer.generate("bench");
     Files.createDirectories(out);
-    LocalIssuer issuer = LocalIssuer.generate("bench");
     Files.writeString(out.resolve("issuer.pem"), issuer.publicKeyPem());
     try (BufferedWriter csv = Files.newBufferedWriter(out.resolve("users.csv"), StandardCharsets.US_ASCII)) {
       for (int n = 1; n <= users; n++) {
@@ -29,9 +33,17 @@ public final class MintTokens {
     long step = users / tokens;
     try (BufferedWriter lines = Files.newBufferedWriter(out.resolve("tokens.txt"), StandardCharsets.US_ASCII)) {
       for (int i = 0; i < tokens; i++) {
-        lines.write(issuer.sessionToken(sub(1 + (int) (i * step)), null, null, 6 * 3600) + "\n");
+        lines.write(issuer.sessionToken(sub(1 + (int) (i * step)), null, null, ttl) + "\n");
       }
     }
+  }
+
+  private static LocalIssuer kept(Path key) throws Exception {
+    // loadOrCreate would make a new key for a wrong path, and every token would then be refused.
+    if (!Files.isRegularFile(key)) {
+      throw new IllegalArgumentException("no signing key at " + key);
+    }
+    return LocalIssuer.loadOrCreate(key);
   }
 
   private static String sub(int n) {
