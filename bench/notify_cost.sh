@@ -2,7 +2,7 @@
 # What announcing a user's change costs PATCH (not in CI, about 6 minutes). A transaction that
 # NOTIFYs takes one database-wide lock at commit and holds it until its commit record is flushed,
 # so notifying writers commit one at a time (migration V5). The service therefore announces its
-# PATCH after the commit, in a transaction that waits for no flush (Sql.ANNOUNCE_USER_CHANGE);
+# PATCH after the commit, in a transaction that waits for no flush (UserSql.ANNOUNCE_USER_CHANGE);
 # other writers are announced by the trigger inside their transaction. Measured on one PostgreSQL
 # (durable defaults) with a running `serve` listening as in production, at each of CONNS for
 # DURATION s, interleaved ROUNDS times:

@@ -1,4 +1,4 @@
--- Sql.FIND_USER, the same text, as a prepared statement with one uuid parameter.
+-- UserSql.FIND_USER, the same text, as a prepared statement with one uuid parameter.
 -- pgbench variables cannot hold a generated uuid, so each client loads one random seeded user
 -- once (first transaction only) and then repeats the service's statement for it.
 \if :loaded = 0

@@ -1,8 +1,8 @@
--- Sql.PATCH_PREFERENCES, the same statement (pgbench numbers each variable occurrence as its own
+-- UserSql.PATCH_PREFERENCES, the same statement (pgbench numbers each variable occurrence as its own
 -- parameter, so the repeated $3 becomes $3 and $5), with the parameters the service binds for
 -- {"preferences":{"timezone":...}}: the set object and an empty clear list. Timezones alternate
 -- so that every transaction writes, as the PATCH runs do. Then, as the service does once the write
--- committed, Sql.ANNOUNCE_USER_CHANGE in a transaction of its own (migration V5).
+-- committed, UserSql.ANNOUNCE_USER_CHANGE in a transaction of its own (migration V5).
 \if :loaded = 0
 \set pick random(1, :users)
 SELECT id AS uid, clerk_user_id AS sub, 1 AS loaded FROM bench_users WHERE n = :pick \gset

@@ -26,7 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import meservice.db.Sql;
+import meservice.apikey.ApiKeySql;
 
 /**
  * Load client of bench/cluster.sh, run against the service jar (never part of it):
@@ -318,7 +318,7 @@ public final class ClusterLoad {
     PgConnection db = PgConnection.connect(vertx, PgConnectOptions.fromUri(dbUrl)).await();
     long sentEpoch = System.currentTimeMillis();
     long sent = System.nanoTime();
-    db.preparedQuery(Sql.REVOKE_API_KEY).execute(Tuple.of(UUID.fromString(keyId))).await();
+    db.preparedQuery(ApiKeySql.REVOKE_API_KEY).execute(Tuple.of(UUID.fromString(keyId))).await();
     long committed = System.nanoTime();
     long committedEpoch = System.currentTimeMillis();
     db.close().await();
