@@ -33,30 +33,10 @@ import meservice.ops.OpenApi;
  * behind the caller's authentication and rate limit; the probes and the documentation. The
  * management port's router serves {@code /metrics} and the probes again.
  */
-public final class ApiRouter {
+record ApiRouter(AppConfig config, AuthHandler authenticate, RateLimiter limit, MeFeature me, Health health,
+    Metrics metrics, OpenApi openApi, Docs docs) {
 
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-
-  private final AppConfig config;
-  private final AuthHandler authenticate;
-  private final RateLimiter limit;
-  private final MeFeature me;
-  private final Health health;
-  private final Metrics metrics;
-  private final OpenApi openApi;
-  private final Docs docs;
-
-  ApiRouter(AppConfig config, AuthHandler authenticate, RateLimiter limit, MeFeature me, Health health,
-      Metrics metrics, OpenApi openApi, Docs docs) {
-    this.config = config;
-    this.authenticate = authenticate;
-    this.limit = limit;
-    this.me = me;
-    this.health = health;
-    this.metrics = metrics;
-    this.openApi = openApi;
-    this.docs = docs;
-  }
 
   /** One event loop's API router; {@code reads} is that loop's own read connection (Me reads, readiness pings). */
   public Router api(Vertx vertx, Reads reads, RequestDeadline deadline) {
