@@ -54,11 +54,6 @@ public final class Api {
     return port;
   }
 
-  /** The management port, {@code -1} when this Api was made without it. */
-  public int managementPort() {
-    return managementPort;
-  }
-
   /** {@code GET /metrics}, which only the management port serves. */
   public Response metrics() {
     return management().send("GET", "/metrics", Map.of(), null);
