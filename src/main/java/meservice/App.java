@@ -77,8 +77,8 @@ public final class App {
   public static Future<App> start(Vertx vertx, AppConfig config, Preferences preferences) {
     Wiring parts = Wiring.of(vertx, config, preferences);
     List<ApiVerticle> verticles = new CopyOnWriteArrayList<>();
-    return Pooling.check(vertx, parts.pool().pool(), config)
-        .compose(v -> Migrations.load().apply(vertx, config))
+    return Pooling.check(vertx, parts.pool().pool(), config.database())
+        .compose(v -> Migrations.load().apply(vertx, config.database()))
         // A JWKS that cannot be fetched is logged and retried by its timer; the service starts not ready.
         .compose(applied -> parts.keys().start())
         .compose(v -> parts.changes().start())

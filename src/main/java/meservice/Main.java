@@ -154,7 +154,7 @@ public final class Main {
 
   private static Future<String> migrate(Vertx vertx, AppConfig config) {
     config.database().requireUrl();
-    return Migrations.load().apply(vertx, config).map(count -> "applied " + count + " migration(s)");
+    return Migrations.load().apply(vertx, config.database()).map(count -> "applied " + count + " migration(s)");
   }
 
   private interface OneShot {

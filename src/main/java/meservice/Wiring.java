@@ -42,9 +42,9 @@ record Wiring(AppConfig config, KeySource keys, WritePool pool, ReadConnections 
     KeySource keys = keySource(vertx, config);
     Metrics metrics = Metrics.of(vertx);
     PrimaryOnly primary = new PrimaryOnly(metrics.registry());
-    WritePool pool = Database.pool(vertx, config, primary);
-    ReadConnections reads = new ReadConnections(config, primary, eventLoops(), metrics.registry());
-    ChangeListener changes = new ChangeListener(vertx, config, primary);
+    WritePool pool = Database.pool(vertx, config.database(), primary);
+    ReadConnections reads = new ReadConnections(config.database(), primary, eventLoops(), metrics.registry());
+    ChangeListener changes = new ChangeListener(vertx, config.database(), primary);
     ApiKeys apiKeys = ApiKeys.create(vertx, pool, config, primary, changes);
     MeFeature me = new MeFeature(config, preferences, pool, metrics.registry());
     changes.add(me.users());

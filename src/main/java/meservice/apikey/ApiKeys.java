@@ -25,7 +25,7 @@ public final class ApiKeys {
 
   private ApiKeys(Vertx vertx, WritePool pool, AppConfig config, PrimaryOnly primary, ChangeListener listener) {
     AppConfig.ApiKeySettings settings = config.apiKeys();
-    this.lookups = Database.apiKeyLookups(vertx, config, primary);
+    this.lookups = Database.apiKeyLookups(vertx, config.database(), primary);
     ApiKeyRepository repository = ApiKeyRepository.create(pool, lookups);
     ApiKeyCache cache = new ApiKeyCache(settings.cache().size(), settings.cache().ttl());
     listener.add(new Revocations(cache));

@@ -52,8 +52,8 @@ public final class ApiKeyCommand {
       return Future.failedFuture(e);
     }
     config.database().requireUrl();
-    WritePool pool = Database.pool(vertx, config);
-    return Migrations.load().apply(vertx, config)
+    WritePool pool = Database.pool(vertx, config.database());
+    return Migrations.load().apply(vertx, config.database())
         .compose(v -> action.apply(ApiKeyRepository.create(pool, pool.pool())))
         .eventually(pool::close);
   }

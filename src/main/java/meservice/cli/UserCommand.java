@@ -25,8 +25,8 @@ public final class UserCommand {
     }
     String clerkUserId = args[2];
     boolean staff = Boolean.parseBoolean(args[3]);
-    WritePool pool = Database.pool(vertx, config);
-    return Migrations.load().apply(vertx, config)
+    WritePool pool = Database.pool(vertx, config.database());
+    return Migrations.load().apply(vertx, config.database())
         .compose(v -> MeRepository.create(pool).setStaff(clerkUserId, staff))
         .map(v -> "user " + clerkUserId + " is_staff=" + staff)
         .eventually(pool::close);

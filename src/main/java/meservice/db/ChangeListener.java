@@ -71,13 +71,13 @@ public final class ChangeListener {
   private boolean stopped;
   private boolean warnedNotListening;
 
-  public ChangeListener(Vertx vertx, AppConfig config, PrimaryOnly primary) {
+  public ChangeListener(Vertx vertx, AppConfig.Database database, PrimaryOnly primary) {
     this.vertx = vertx;
-    PgConnectOptions options = Database.connectOptions(config.database().sessionUrl())
+    PgConnectOptions options = Database.connectOptions(database.sessionUrl())
         .addProperty("application_name", APPLICATION_NAME);
     // Its LISTEN and the pings every 200 ms belong to no request: never a span (docs/tracing.md).
     options.setTracingPolicy(TracingPolicy.IGNORE);
-    this.connection = Database.dedicatedToPrimary(vertx, options, config.database().limits(), SILENCE_MS, APPLICATION_NAME, primary);
+    this.connection = Database.dedicatedToPrimary(vertx, options, database.limits(), SILENCE_MS, APPLICATION_NAME, primary);
   }
 
   /** Before {@link #start}. */

@@ -99,10 +99,10 @@ public final class Database {
    * behind each other's fsync. Waiting for a connection is bounded by the connect timeout; each
    * new connection is checked to be on the primary ({@link PrimaryOnly}).
    */
-  public static WritePool pool(Vertx vertx, AppConfig config, PrimaryOnly primary) {
-    AppConfig.DatabaseLimits limits = config.database().limits();
+  public static WritePool pool(Vertx vertx, AppConfig.Database database, PrimaryOnly primary) {
+    AppConfig.DatabaseLimits limits = database.limits();
     PoolOptions options = retiringIdle(new PoolOptions())
-        .setMaxSize(config.database().poolSize())
+        .setMaxSize(database.poolSize())
         .setMaxWaitQueueSize(limits.maxWaitQueue())
         .setConnectionTimeout((int) limits.connectTimeout().toMillis())
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
@@ -111,8 +111,8 @@ public final class Database {
     Pool pool = PgBuilder.pool()
         .with(options)
         .with(net)
-        .connectingTo(bounded(config, config.database().url()))
-        .withConnectHandler(primary.connectHandler(Pooling.sessionSettings(config, true)))
+        .connectingTo(bounded(database, database.url()))
+        .withConnectHandler(primary.connectHandler(Pooling.sessionSettings(database, true)))
         .using(vertx)
         .build();
     int deadline = deadlineMillis(limits);
@@ -120,8 +120,8 @@ public final class Database {
   }
 
   /** The write pool of a command ({@code migrate}, {@code apikey}, {@code user}): nothing scrapes its meters. */
-  public static WritePool pool(Vertx vertx, AppConfig config) {
-    return pool(vertx, config, new PrimaryOnly(new SimpleMeterRegistry()));
+  public static WritePool pool(Vertx vertx, AppConfig.Database database) {
+    return pool(vertx, database, new PrimaryOnly(new SimpleMeterRegistry()));
   }
 
   /**
@@ -134,18 +134,18 @@ public final class Database {
    * primary ({@code DATABASE_URL}), checked as the write pool's connections are: a standby's rows
    * may lag behind a write this instance or another one has acknowledged.
    */
-  static SqlClient reads(Vertx vertx, AppConfig config, PrimaryOnly primary, int index, int connections) {
-    return pipelined(vertx, config, config.database().url(), connections, "me-service-reads-" + index,
-        primary.connectHandler(Pooling.sessionSettings(config, false)));
+  static SqlClient reads(Vertx vertx, AppConfig.Database database, PrimaryOnly primary, int index, int connections) {
+    return pipelined(vertx, database, database.url(), connections, "me-service-reads-" + index,
+        primary.connectHandler(Pooling.sessionSettings(database, false)));
   }
 
   /** As {@link #reads}, on {@code DATABASE_READ_URL}: a standby, or whatever server that name reaches. */
-  static SqlClient standbyReads(Vertx vertx, AppConfig config, int index, int connections) {
-    String settings = Pooling.sessionSettings(config, false);
+  static SqlClient standbyReads(Vertx vertx, AppConfig.Database database, int index, int connections) {
+    String settings = Pooling.sessionSettings(database, false);
     Handler<SqlConnection> setup = settings.isEmpty()
         ? SqlConnection::close
         : conn -> conn.query(settings).execute().onComplete(ar -> conn.close());
-    return pipelined(vertx, config, config.database().readUrl(), connections, "me-service-standby-reads-" + index, setup);
+    return pipelined(vertx, database, database.readUrl(), connections, "me-service-standby-reads-" + index, setup);
   }
 
   /**
@@ -153,14 +153,14 @@ public final class Database {
    * key's row may not have reached a standby yet). A flood of unknown keys queues here (bounded,
    * then 503) and never waits for, nor holds, a connection that a PATCH or a GET needs.
    */
-  public static SqlClient apiKeyLookups(Vertx vertx, AppConfig config, PrimaryOnly primary) {
-    return pipelined(vertx, config, config.database().url(), 1, "me-service-api-keys",
-        primary.connectHandler(Pooling.sessionSettings(config, false)));
+  public static SqlClient apiKeyLookups(Vertx vertx, AppConfig.Database database, PrimaryOnly primary) {
+    return pipelined(vertx, database, database.url(), 1, "me-service-api-keys",
+        primary.connectHandler(Pooling.sessionSettings(database, false)));
   }
 
-  private static SqlClient pipelined(Vertx vertx, AppConfig config, String url, int connections, String name,
+  private static SqlClient pipelined(Vertx vertx, AppConfig.Database database, String url, int connections, String name,
       Handler<SqlConnection> setup) {
-    AppConfig.DatabaseLimits limits = config.database().limits();
+    AppConfig.DatabaseLimits limits = database.limits();
     // No acquisition timeout: it costs a timer per query, and a pipelined connection is almost
     // never waited for; past the bounded queue a read fails fast (503) all the same.
     PoolOptions options = retiringIdle(new PoolOptions())
@@ -172,7 +172,7 @@ public final class Database {
     return PgBuilder.client()
         .with(options)
         .with(net)
-        .connectingTo(bounded(config, url).setPipeliningLimit(READ_PIPELINING_LIMIT))
+        .connectingTo(bounded(database, url).setPipeliningLimit(READ_PIPELINING_LIMIT))
         .withConnectHandler(setup)
         .using(vertx)
         .build();
@@ -251,7 +251,7 @@ public final class Database {
   }
 
   /** The statement timeout is set by {@link Pooling#sessionSettings} on each new connection. */
-  private static PgConnectOptions bounded(AppConfig config, String url) {
-    return Pooling.forRequests(connectOptions(url), config.database().pooling());
+  private static PgConnectOptions bounded(AppConfig.Database database, String url) {
+    return Pooling.forRequests(connectOptions(url), database.pooling());
   }
 }

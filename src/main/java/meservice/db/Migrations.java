@@ -57,8 +57,7 @@ public final class Migrations {
    * On a connection of its own, not the pool's: waiting for another instance's migrations, or a
    * migration itself, may rightly stay quiet for longer than the pool's read deadline allows.
    */
-  public Future<Integer> apply(Vertx vertx, AppConfig config) {
-    AppConfig.Database database = config.database();
+  public Future<Integer> apply(Vertx vertx, AppConfig.Database database) {
     PgConnectOptions options = Pooling.forRequests(Database.connectOptions(database.url()), database.pooling());
     Pool pool = Database.dedicated(vertx, options, database.limits(), 0, "me-service-migrations");
     return apply(pool).eventually(() -> Database.close(pool));

@@ -39,13 +39,13 @@ public final class Pooling {
    * on whichever session ran it, so there both come from the role or database default, which
    * {@link #check} verifies.
    */
-  static String sessionSettings(AppConfig config, boolean writes) {
-    if (config.database().pooling().transactionMode()) {
+  static String sessionSettings(AppConfig.Database database, boolean writes) {
+    if (database.pooling().transactionMode()) {
       return "";
     }
-    long timeout = config.database().limits().statementTimeout().toMillis();
+    long timeout = database.limits().statementTimeout().toMillis();
     String settings = timeout == 0 ? "" : Sql.SET_STATEMENT_TIMEOUT + timeout + "; ";
-    return writes && config.database().readUrl() != null
+    return writes && database.readUrl() != null
         ? settings + Sql.SET_SYNCHRONOUS_COMMIT + SYNCHRONOUS_COMMIT + "; "
         : settings;
   }
@@ -58,8 +58,7 @@ public final class Pooling {
    * connection, and under transaction pooling the server's default statement timeout is the
    * configured one. Each failure is one line naming the setting to change.
    */
-  public static Future<Void> check(Vertx vertx, SqlClient requests, AppConfig config) {
-    AppConfig.Database database = config.database();
+  public static Future<Void> check(Vertx vertx, SqlClient requests, AppConfig.Database database) {
     AppConfig.DatabasePooling pooling = database.pooling();
     PgConnectOptions session = Database.connectOptions(database.sessionUrl());
     Future<Void> sessions = pooledPerTransaction(vertx, session, database.limits()).compose(pooled -> pooled

@@ -21,7 +21,7 @@ import meservice.config.AppConfig;
  */
 public final class ReadConnections {
 
-  private final AppConfig config;
+  private final AppConfig.Database database;
   private final PrimaryOnly primary;
   private final int loops;
   private final Counter fallbacks;
@@ -29,8 +29,8 @@ public final class ReadConnections {
   private final List<SqlClient> clients = new ArrayList<>();
   private int handedOut;
 
-  public ReadConnections(AppConfig config, PrimaryOnly primary, int loops, MeterRegistry registry) {
-    this.config = config;
+  public ReadConnections(AppConfig.Database database, PrimaryOnly primary, int loops, MeterRegistry registry) {
+    this.database = database;
     this.primary = primary;
     this.loops = loops;
     this.fallbacks = Counter.builder("db.reads.standby.fallbacks")
@@ -40,16 +40,16 @@ public final class ReadConnections {
 
   /** Called from a verticle's {@code start}, on its event loop. */
   public synchronized Reads forThisLoop(Vertx vertx) {
-    int total = config.database().readConnections();
+    int total = database.readConnections();
     int owners = Math.min(loops, total);
     Reads reads;
     if (handed.size() < owners) {
       int index = handed.size();
       int mine = total / owners + (index < total % owners ? 1 : 0);
-      SqlClient onPrimary = opened(Database.reads(vertx, config, primary, index, mine));
-      SqlClient onStandby = config.database().readUrl() == null
+      SqlClient onPrimary = opened(Database.reads(vertx, database, primary, index, mine));
+      SqlClient onStandby = database.readUrl() == null
           ? null
-          : opened(Database.standbyReads(vertx, config, index, mine));
+          : opened(Database.standbyReads(vertx, database, index, mine));
       reads = new Reads(onPrimary, onStandby, fallbacks);
       handed.add(reads);
     } else {

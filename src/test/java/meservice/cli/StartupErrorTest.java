@@ -110,7 +110,7 @@ class StartupErrorTest {
     try {
       Map<String, String> env = TestConfig.env();
       env.put("DATABASE_URL", TestDatabase.fresh(vertx, "changed"));
-      await(Migrations.load().apply(vertx, TestConfig.config(env)));
+      await(Migrations.load().apply(vertx, TestConfig.config(env).database()));
       try (Admin admin = Admin.connect(vertx, env.get("DATABASE_URL"))) {
         admin.query("UPDATE schema_migrations SET checksum = 'the checksum of an older text' WHERE version = 3");
       }

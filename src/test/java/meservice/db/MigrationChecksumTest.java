@@ -47,7 +47,7 @@ class MigrationChecksumTest {
   void everyAppliedMigrationHasTheChecksumOfItsFile() throws Exception {
     String url = TestDatabase.fresh(vertx, "checksums");
 
-    await(Migrations.load().apply(vertx, config(url)));
+    await(Migrations.load().apply(vertx, config(url).database()));
 
     assertEquals(expectedChecksums(), recordedChecksums(url));
   }
@@ -55,25 +55,25 @@ class MigrationChecksumTest {
   @Test
   void aDatabaseMigratedWithoutChecksumsGetsThemAtItsNextStart() throws Exception {
     String url = TestDatabase.fresh(vertx, "checksums");
-    await(Migrations.load().apply(vertx, config(url)));
+    await(Migrations.load().apply(vertx, config(url).database()));
     try (Admin admin = Admin.connect(vertx, url)) {
       admin.query("ALTER TABLE schema_migrations DROP COLUMN checksum");
     }
 
-    assertEquals(0, await(Migrations.load().apply(vertx, config(url))), "nothing is applied again");
+    assertEquals(0, await(Migrations.load().apply(vertx, config(url).database())), "nothing is applied again");
     assertEquals(expectedChecksums(), recordedChecksums(url));
   }
 
   @Test
   void aChangedAppliedMigrationStopsStartUpNamingItsFile() {
     String url = TestDatabase.fresh(vertx, "checksums");
-    await(Migrations.load().apply(vertx, config(url)));
+    await(Migrations.load().apply(vertx, config(url).database()));
     try (Admin admin = Admin.connect(vertx, url)) {
       admin.query("UPDATE schema_migrations SET checksum = 'the checksum of an older text' WHERE version = 2");
     }
 
     CompletionException failed = assertThrows(CompletionException.class,
-        () -> await(Migrations.load().apply(vertx, config(url))));
+        () -> await(Migrations.load().apply(vertx, config(url).database())));
 
     IllegalStateException cause = assertInstanceOf(IllegalStateException.class, failed.getCause());
     assertTrue(cause.getMessage().startsWith("migration V2__api_keys.sql was changed after it was applied"),

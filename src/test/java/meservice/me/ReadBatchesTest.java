@@ -84,13 +84,13 @@ class ReadBatchesTest {
     vertx = Vertx.vertx();
     proxy = QueryCountingProxy.to(TestDatabase.url());
     url = proxy.url(TestDatabase.url());
-    await(Migrations.load().apply(vertx, TestConfig.config()));
+    await(Migrations.load().apply(vertx, TestConfig.config().database()));
     Map<String, String> env = TestConfig.env();
     env.put("DATABASE_URL", url);
     env.put("DB_POOL_SIZE", "4");
     // Seeding writes hundreds of users at once; the default queue (64 per connection) refuses some.
     env.put("DB_MAX_WAIT_QUEUE", "100000");
-    writes = Database.pool(vertx, TestConfig.config(env));
+    writes = Database.pool(vertx, TestConfig.config(env).database());
   }
 
   @AfterAll
