@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import meservice.cli.ApiKeyCommand;
+import meservice.cli.Cli.OneShot;
 import meservice.cli.CommandException;
 import meservice.cli.DevCopies;
 import meservice.cli.DevMode;
@@ -155,10 +156,6 @@ public final class Main {
   private static Future<String> migrate(Vertx vertx, AppConfig config) {
     config.database().requireUrl();
     return Migrations.load().apply(vertx, config.database()).map(count -> "applied " + count + " migration(s)");
-  }
-
-  private interface OneShot {
-    Future<String> run(Vertx vertx, AppConfig config);
   }
 
   private static int runOnce(AppConfig config, OneShot command) {

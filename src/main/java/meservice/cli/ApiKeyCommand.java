@@ -6,27 +6,29 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import meservice.apikey.ApiKeyRepository;
 import meservice.apikey.NewApiKey;
+import meservice.cli.Cli.OneShot;
 import meservice.config.AppConfig;
 import meservice.db.Database;
 import meservice.db.WritePool;
 import meservice.db.Migrations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code apikey create --org ORG [--name NAME] [--scopes a,b]}, {@code apikey list --org ORG},
  * {@code apikey revoke ID}. The result is the text to print; usage errors fail with an
- * {@link IllegalArgumentException} whose message is the line to show.
+ * {@link IllegalArgumentException} whose message is the line to show (see {@link Cli}).
  */
+@Command(name = "apikey", subcommands = HelpCommand.class)
 public final class ApiKeyCommand {
 
   public static final String USAGE = String.join("\n",
@@ -41,99 +43,51 @@ public final class ApiKeyCommand {
 
   private ApiKeyCommand() {}
 
+  /** {@code args} as Main gets them, {@code apikey} first; the database is opened only to run a command. */
   public static Future<String> run(Vertx vertx, AppConfig config, String[] args) {
-    if (wantsHelp(args)) {
-      return Future.succeededFuture(USAGE);
-    }
-    Function<ApiKeyRepository, Future<String>> action;
-    try {
-      action = parse(args);
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    config.database().requireUrl();
-    WritePool pool = Database.pool(vertx, config.database());
-    return Migrations.load().apply(vertx, config.database())
-        .compose(v -> action.apply(ApiKeyRepository.create(pool, pool.pool())))
-        .eventually(pool::close);
+    return Cli.run(new ApiKeyCommand(), USAGE, vertx, config, args);
   }
 
-  /** {@code apikey help}, or {@code --help}/{@code -h} anywhere: the usage, and no database. */
-  private static boolean wantsHelp(String[] args) {
-    for (int i = 1; i < args.length; i++) {
-      if (args[i].equals("--help") || args[i].equals("-h") || (i == 1 && args[i].equals("help"))) {
-        return true;
-      }
-    }
-    return false;
+  @Command(name = "create")
+  OneShot create(@Option(names = "--org") String org, @Option(names = "--name") String name,
+      @Option(names = "--scopes") String scopes) {
+    String validOrg = org("create", org);
+    String validName = name(name);
+    List<String> validScopes = scopes(scopes);
+    return withRepository(repository -> repository.create(validOrg, validName, validScopes).map(ApiKeyCommand::created));
   }
 
-  private static Function<ApiKeyRepository, Future<String>> parse(String[] args) {
-    String sub = args.length > 1 ? args[1] : "";
-    String[] rest = Arrays.copyOfRange(args, Math.min(2, args.length), args.length);
-    return switch (sub) {
-      case "create" -> {
-        Map<String, String> options = options(sub, rest, Set.of("--org", "--name", "--scopes"));
-        String org = org(sub, options);
-        String name = name(options.get("--name"));
-        List<String> scopes = scopes(options.get("--scopes"));
-        yield repository -> repository.create(org, name, scopes).map(ApiKeyCommand::created);
+  @Command(name = "list")
+  OneShot list(@Option(names = "--org") String org) {
+    String validOrg = org("list", org);
+    return withRepository(repository -> repository.list(validOrg).map(keys -> listing(validOrg, keys)));
+  }
+
+  @Command(name = "revoke")
+  OneShot revoke(@Parameters(arity = "0..1") String id) {
+    UUID validId = id(id);
+    return withRepository(repository -> repository.revoke(validId).map(revokedAt -> {
+      if (revokedAt == null) {
+        throw new IllegalArgumentException("apikey revoke: no api key has id " + validId);
       }
-      case "list" -> {
-        String org = org(sub, options(sub, rest, Set.of("--org")));
-        yield repository -> repository.list(org).map(keys -> listing(org, keys));
-      }
-      case "revoke" -> {
-        UUID id = id(rest);
-        yield repository -> repository.revoke(id).map(revokedAt -> {
-          if (revokedAt == null) {
-            throw new IllegalArgumentException("apikey revoke: no api key has id " + id);
-          }
-          return "api key " + id + " revoked at " + time(revokedAt);
-        });
-      }
-      case "" -> throw usage("apikey: which one? create, list or revoke");
-      default -> throw usage("apikey: unknown command '" + sub + "'");
+      return "api key " + validId + " revoked at " + time(revokedAt);
+    }));
+  }
+
+  /** {@code action} on the migrated database, opened when the command runs. */
+  private static OneShot withRepository(Function<ApiKeyRepository, Future<String>> action) {
+    return (vertx, config) -> {
+      config.database().requireUrl();
+      WritePool pool = Database.pool(vertx, config.database());
+      return Migrations.load().apply(vertx, config.database())
+          .compose(v -> action.apply(ApiKeyRepository.create(pool, pool.pool())))
+          .eventually(pool::close);
     };
   }
 
-  /** What is wrong, then how it is used: the whole message a usage error prints. */
-  private static IllegalArgumentException usage(String problem) {
-    return new IllegalArgumentException(problem + "\n" + USAGE);
-  }
-
-  private static Map<String, String> options(String sub, String[] rest, Set<String> known) {
-    Map<String, String> options = new HashMap<>();
-    for (int i = 0; i < rest.length; i += 2) {
-      String option = rest[i];
-      if (!known.contains(option)) {
-        throw usage("apikey " + sub + ": " + (option.startsWith("-")
-            ? "unknown option " + option + suggestion(option, known)
-            : "unexpected argument '" + option + "'"));
-      }
-      if (i + 1 >= rest.length) {
-        throw usage("apikey " + sub + ": " + option + " needs a value");
-      }
-      if (options.put(option, rest[i + 1]) != null) {
-        throw usage("apikey " + sub + ": " + option + " is given twice");
-      }
-    }
-    return options;
-  }
-
-  /** {@code --scope} for {@code --scopes}, {@code --organization} for {@code --org}. */
-  private static String suggestion(String option, Set<String> known) {
-    return known.stream()
-        .filter(k -> option.length() > 2 && (k.startsWith(option) || option.startsWith(k)))
-        .findFirst()
-        .map(k -> " (did you mean " + k + "?)")
-        .orElse("");
-  }
-
-  private static String org(String sub, Map<String, String> options) {
-    String org = options.get("--org");
+  private static String org(String sub, String org) {
     if (org == null) {
-      throw usage("apikey " + sub + ": --org is required");
+      throw new IllegalArgumentException("apikey " + sub + ": --org is required\n" + USAGE);
     }
     if (!ORG.matcher(org).matches()) {
       throw new IllegalArgumentException("apikey: --org must be a Clerk organization id (org_ and letters or digits)");
@@ -166,17 +120,14 @@ public final class ApiKeyCommand {
     return List.copyOf(scopes);
   }
 
-  private static UUID id(String[] rest) {
-    if (rest.length == 0) {
-      throw usage("apikey revoke: the ID of the key is required (apikey list shows it)");
-    }
-    if (rest.length > 1) {
-      throw usage("apikey revoke: unexpected argument '" + rest[1] + "'");
+  private static UUID id(String id) {
+    if (id == null) {
+      throw new IllegalArgumentException("apikey revoke: the ID of the key is required (apikey list shows it)\n" + USAGE);
     }
     try {
-      return UUID.fromString(rest[0]);
+      return UUID.fromString(id);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("apikey revoke: '" + rest[0] + "' is not an api key id (a UUID from apikey list)");
+      throw new IllegalArgumentException("apikey revoke: '" + id + "' is not an api key id (a UUID from apikey list)");
     }
   }
 

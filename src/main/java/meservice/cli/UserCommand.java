@@ -2,53 +2,46 @@ package meservice.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import meservice.cli.Cli.OneShot;
 import meservice.config.AppConfig;
 import meservice.db.Database;
-import meservice.db.WritePool;
 import meservice.db.Migrations;
+import meservice.db.WritePool;
 import meservice.me.MeRepository;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Parameters;
 
 /** {@code user set-staff CLERK_USER_ID true|false}. */
+@Command(name = "user", subcommands = HelpCommand.class)
 public final class UserCommand {
 
   static final String USAGE = "usage: user set-staff CLERK_USER_ID true|false";
 
   private UserCommand() {}
 
+  /** {@code args} as Main gets them, {@code user} first. */
   public static Future<String> run(Vertx vertx, AppConfig config, String[] args) {
-    if (args.length > 1 && (args[1].equals("help") || args[1].equals("--help") || args[1].equals("-h"))) {
-      return Future.succeededFuture(USAGE);
-    }
-    String problem = problem(args);
-    if (problem != null) {
-      return Future.failedFuture(new IllegalArgumentException(problem + "\n" + USAGE));
-    }
-    String clerkUserId = args[2];
-    boolean staff = Boolean.parseBoolean(args[3]);
-    WritePool pool = Database.pool(vertx, config.database());
-    return Migrations.load().apply(vertx, config.database())
-        .compose(v -> MeRepository.create(pool).setStaff(clerkUserId, staff))
-        .map(v -> "user " + clerkUserId + " is_staff=" + staff)
-        .eventually(pool::close);
+    return Cli.run(new UserCommand(), USAGE, vertx, config, args);
   }
 
-  /** What is wrong with the arguments, or {@code null}. */
-  private static String problem(String[] args) {
-    if (args.length < 2) {
-      return "user: which one? set-staff";
+  @Command(name = "set-staff")
+  OneShot setStaff(@Parameters(index = "0", arity = "0..1") String clerkUserId,
+      @Parameters(index = "1", arity = "0..1") String flag) {
+    if (flag == null) {
+      throw new IllegalArgumentException("user set-staff: a Clerk user id and true or false are required\n" + USAGE);
     }
-    if (!args[1].equals("set-staff")) {
-      return "user: unknown command '" + args[1] + "'";
+    if (!flag.equals("true") && !flag.equals("false")) {
+      throw new IllegalArgumentException("user set-staff: the flag must be true or false, not '" + flag + "'\n" + USAGE);
     }
-    if (args.length < 4) {
-      return "user set-staff: a Clerk user id and true or false are required";
-    }
-    if (args.length > 4) {
-      return "user set-staff: unexpected argument '" + args[4] + "'";
-    }
-    if (!args[3].equals("true") && !args[3].equals("false")) {
-      return "user set-staff: the flag must be true or false, not '" + args[3] + "'";
-    }
-    return null;
+    boolean staff = Boolean.parseBoolean(flag);
+    return (vertx, config) -> {
+      config.database().requireUrl();
+      WritePool pool = Database.pool(vertx, config.database());
+      return Migrations.load().apply(vertx, config.database())
+          .compose(v -> MeRepository.create(pool).setStaff(clerkUserId, staff))
+          .map(v -> "user " + clerkUserId + " is_staff=" + staff)
+          .eventually(pool::close);
+    };
   }
 }

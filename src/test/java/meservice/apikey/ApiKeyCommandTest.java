@@ -113,6 +113,7 @@ class ApiKeyCommandTest {
   void aUsageErrorSaysWhatIsWrongThenShowsTheUsage(Vertx vertx) {
     assertUsage("apikey create: --org is required", usageError(vertx, "create"));
     assertUsage("apikey create: --org needs a value", usageError(vertx, "create", "--org"));
+    assertUsage("apikey create: --org needs a value", usageError(vertx, "create", "--org", "--name", "x"));
     assertUsage("apikey create: --org is given twice", usageError(vertx, "create", "--org", "org_a", "--org", "org_b"));
     assertUsage("apikey create: unknown option --scope (did you mean --scopes?)",
         usageError(vertx, "create", "--org", "org_a", "--scope", "me:read"));
@@ -121,6 +122,7 @@ class ApiKeyCommandTest {
     assertUsage("apikey: unknown command 'rotate'", usageError(vertx, "rotate"));
     assertUsage("apikey: which one? create, list or revoke", usageError(vertx));
     assertUsage("apikey revoke: the ID of the key is required (apikey list shows it)", usageError(vertx, "revoke"));
+    assertUsage("apikey revoke: unexpected argument 'x'", usageError(vertx, "revoke", "3f1c4f0e-2a57-4d36-9c38-1b7d5f6a9e01", "x"));
   }
 
   @Test
