@@ -96,8 +96,6 @@ record Wiring(AppConfig config, KeySource keys, WritePool pool, ReadConnections 
         throw new ConfigException("CLERK_JWT_KEY: not a valid RSA public key");
       }
     }
-    return new JwksKeySource(vertx, vertx.createHttpClient(new HttpClientOptions()), clerk.jwks().url(),
-        clerk.algorithms(), clerk.jwks().minRefetch().toMillis(), clerk.jwks().refresh().toMillis(),
-        clerk.jwks().maxStale().toMillis());
+    return new JwksKeySource(vertx, vertx.createHttpClient(new HttpClientOptions()), clerk.jwks(), clerk.algorithms());
   }
 }

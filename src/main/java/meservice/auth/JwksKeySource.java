@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import meservice.config.AppConfig;
 import meservice.logging.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,21 +66,19 @@ public final class JwksKeySource implements KeySource {
   private final AtomicLong fetchesSucceeded = new AtomicLong();
   private final AtomicLong fetchesFailed = new AtomicLong();
 
-  public JwksKeySource(Vertx vertx, HttpClient client, String url, List<String> algorithms,
-      long minRefetchMillis, long refreshMillis, long maxStaleMillis) {
-    this(vertx, client, url, algorithms, minRefetchMillis, refreshMillis, maxStaleMillis, FETCH_DEADLINE_MILLIS,
-        MAX_BODY_BYTES);
+  public JwksKeySource(Vertx vertx, HttpClient client, AppConfig.Jwks settings, List<String> algorithms) {
+    this(vertx, client, settings, algorithms, FETCH_DEADLINE_MILLIS, MAX_BODY_BYTES);
   }
 
-  JwksKeySource(Vertx vertx, HttpClient client, String url, List<String> algorithms,
-      long minRefetchMillis, long refreshMillis, long maxStaleMillis, long deadlineMillis, int maxBodyBytes) {
-    this.maxStaleMillis = maxStaleMillis;
+  JwksKeySource(Vertx vertx, HttpClient client, AppConfig.Jwks settings, List<String> algorithms,
+      long deadlineMillis, int maxBodyBytes) {
+    this.maxStaleMillis = settings.maxStale().toMillis();
     this.vertx = vertx;
     this.client = client;
-    this.url = url;
+    this.url = settings.url();
     this.algorithms = algorithms;
-    this.minRefetchMillis = minRefetchMillis;
-    this.refreshMillis = refreshMillis;
+    this.minRefetchMillis = settings.minRefetch().toMillis();
+    this.refreshMillis = settings.refresh().toMillis();
     this.deadlineMillis = deadlineMillis;
     this.maxBodyBytes = maxBodyBytes;
   }

@@ -14,8 +14,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import meservice.config.AppConfig;
 import meservice.dev.LocalIssuer;
 import meservice.support.CapturedLogs;
 import org.junit.jupiter.api.AfterEach;
@@ -114,8 +116,8 @@ class JwksFetchTest {
   private void start(Vertx vertx, Handler<HttpServerRequest> handler, long deadlineMillis) {
     server = await(vertx.createHttpServer().requestHandler(handler).listen(0, "127.0.0.1"));
     source = new JwksKeySource(vertx, vertx.createHttpClient(new HttpClientOptions()),
-        "http://127.0.0.1:" + server.actualPort() + "/.well-known/jwks.json", List.of("RS256"),
-        0, 3_600_000, 3_600_000, deadlineMillis, MAX_BODY);
+        new AppConfig.Jwks("http://127.0.0.1:" + server.actualPort() + "/.well-known/jwks.json", Duration.ZERO,
+            Duration.ofHours(1), Duration.ofHours(1)), List.of("RS256"), deadlineMillis, MAX_BODY);
   }
 
 }
