@@ -22,8 +22,8 @@ import meservice.db.Reads;
  * ({@code Sql.FIND_USERS}, the ids as an array; a lone read keeps {@code Sql.FIND_USER}). The
  * loop runs its queued tasks only after all the I/O that was ready, so a quiet loop sends each
  * read at once and a busy one sends one statement per round instead of one per request. Under
- * load that is what made GET cheaper: per request, one socket write to PostgreSQL fewer, one
- * wake-up of its backend fewer and one statement execution fewer (BENCHMARKS.md).
+ * load that saves, per request, a socket write to PostgreSQL, a wake-up of its backend and a
+ * statement execution (measured in BENCHMARKS.md).
  *
  * <p>Confined to its event loop: {@link #find} is called on that loop's thread (as the router's
  * handlers are, each on its request's own context); no locking. Each read is answered on the
@@ -101,37 +101,25 @@ final class ReadBatches {
         waiting.forEach(promise -> promise.fail(ar.cause()));
         return;
       }
-      // Per reader: its StoredUser, or the error its row raised when read.
-      Object[] found = new Object[ids.size()];
       for (Row row : ar.result()) {
         UUID id = row.getUUID(0);
-        Object stored = decoded(row);
-        for (int i = 0; i < found.length; i++) {
+        StoredUser stored = null;
+        RuntimeException unreadable = null;
+        try {
+          stored = MeRepository.stored(row, 1);
+        } catch (RuntimeException e) {
+          // A row no valid write makes (a hand edit of the table could): it fails its own readers
+          // only, as it would read alone; every other read of the batch is still answered.
+          unreadable = e;
+        }
+        for (int i = 0; i < ids.size(); i++) {
           if (id.equals(ids.get(i))) {
-            found[i] = stored;
+            waiting.get(i).complete(stored, unreadable);
           }
         }
       }
-      for (int i = 0; i < found.length; i++) {
-        if (found[i] instanceof Throwable error) {
-          waiting.get(i).fail(error);
-        } else {
-          waiting.get(i).complete(found[i] == null ? StoredUser.NEVER_WRITTEN : (StoredUser) found[i]);
-        }
-      }
+      // No row: the user was never written.
+      waiting.forEach(reader -> reader.tryComplete(StoredUser.NEVER_WRITTEN));
     });
-  }
-
-  /**
-   * A row that cannot be read (no valid write makes one; a hand edit of the table could) fails its
-   * own readers only, as it would read alone. Thrown in the completion handler instead, it left
-   * every read of the batch unanswered.
-   */
-  private static Object decoded(Row row) {
-    try {
-      return MeRepository.stored(row, 1);
-    } catch (RuntimeException e) {
-      return e;
-    }
   }
 }
