@@ -35,8 +35,7 @@ final class ReadBatches {
   /** Ids per statement: a turn that gathers more sends several. */
   static final int MAX_IDS = 128;
 
-  private final Context context;
-  private final Thread loop;
+  private final ContextInternal context;
   private final Function<UUID, Future<StoredUser>> alone;
   private final Reads.Statement many;
   private final UnaryOperator<Future<RowSet<Row>>> bounded;
@@ -45,14 +44,14 @@ final class ReadBatches {
   private List<Promise<StoredUser>> waiting = new ArrayList<>();
 
   /**
-   * Created on {@code context}'s thread. A batch of one is read by {@code alone} (the repository's
-   * own single read, which counts and bounds itself); for larger ones {@code bounded} puts the
-   * repository's deadline on each statement sent and {@code sizes} is told its number of ids.
+   * Gathers the reads asked for on {@code context}'s event loop. A batch of one is read by
+   * {@code alone} (the repository's own single read, which counts and bounds itself); for larger
+   * ones {@code bounded} puts the repository's deadline on each statement sent and {@code sizes}
+   * is told its number of ids.
    */
   ReadBatches(Context context, Function<UUID, Future<StoredUser>> alone, Reads.Statement many,
       UnaryOperator<Future<RowSet<Row>>> bounded, IntConsumer sizes) {
-    this.context = context;
-    this.loop = Thread.currentThread();
+    this.context = (ContextInternal) context;
     this.alone = alone;
     this.many = many;
     this.bounded = bounded;
@@ -60,7 +59,7 @@ final class ReadBatches {
   }
 
   boolean onLoop() {
-    return Thread.currentThread() == loop;
+    return context.inThread();
   }
 
   Future<StoredUser> find(UUID userId) {
@@ -73,7 +72,7 @@ final class ReadBatches {
       // join the batch show no SQL span of their own.
       (caller != null && caller.tracer() != null ? caller : context).runOnContext(this::send);
     }
-    Promise<StoredUser> promise = (caller != null ? caller : (ContextInternal) context).promise();
+    Promise<StoredUser> promise = (caller != null ? caller : context).promise();
     ids.add(userId);
     waiting.add(promise);
     return promise.future();

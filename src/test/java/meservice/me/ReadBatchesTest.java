@@ -227,9 +227,8 @@ class ReadBatchesTest {
   }
 
   @Test
-  void aRepositoryCreatedOffTheEventLoopNeverBatchesEvenReadsAskedForOnALoop() {
+  void theCommandsRepositoryNeverBatchesEvenReadsAskedForOnALoop() {
     UUID id = seed(1, new JsonObject().put("timezone", "off"));
-    // The CLI's way: made on a plain thread, so it has no loop to gather reads on.
     MeRepository repository = MeRepository.create(writes);
     long lonesBefore = proxy.executions(Sql.FIND_USER);
     long batchesBefore = proxy.executions(Sql.FIND_USERS);
@@ -239,6 +238,14 @@ class ReadBatchesTest {
     assertEquals(4, proxy.executions(Sql.FIND_USER) - lonesBefore);
     assertEquals(0, proxy.executions(Sql.FIND_USERS) - batchesBefore);
     found.forEach(user -> assertEquals(new StoredUser(new JsonObject().put("timezone", "off"), false, 1), user));
+  }
+
+  @Test
+  void theServicesRepositoryCannotBeMadeOffAnEventLoop() {
+    IllegalStateException refused = assertThrows(IllegalStateException.class,
+        () -> MeRepository.create(Reads.from(reads), writes, UserCache.disabled(), 0, sizes::add));
+
+    assertTrue(refused.getMessage().contains("event loop"), refused.getMessage());
   }
 
   @Test
