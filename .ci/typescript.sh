@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The TypeScript client's checks and the /docs browser test (issue 11), run by .ci/run after
+# The TypeScript client's checks and the /docs browser test, run by .ci/run after
 # `mvn -B -ntp verify` (they use the jar it built, target/me-service.jar):
 #   1. src/generated/openapi.ts is what the jar's OpenAPI generates (fails when stale);
 #   2. tsc --noEmit in strict mode;

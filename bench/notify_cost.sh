@@ -9,8 +9,8 @@
 #   PATCH    wrk PATCH /v1/me (bench/wrk/me.lua), the service as it is;
 #   after    pgbench running what the service runs per PATCH (bench/pgbench/patch_preferences.sql:
 #            the marked upsert, then the announcement);
-#   inside   pgbench running the upsert unmarked, so the trigger notifies inside it (what every
-#            other writer pays);
+#   inside   pgbench running the upsert unmarked, so the trigger notifies inside it (every other
+#            writer's cost, and what the PATCH would cost announcing inside its transaction);
 #   none     pgbench running the unmarked upsert with the trigger disabled: no announcement at all.
 # Prints req/s or tx/s (and p99 for PATCH) per run and the ratios.
 #

@@ -30,9 +30,10 @@ public final class Digests {
    * SHA-256 of the ISO-8859-1 bytes of {@code input}, through a scratch buffer: no byte array the
    * size of the input. For header values, whose characters are bytes (Netty decodes them as
    * ISO-8859-1): each character's low byte is the byte itself. Hashes {@code input}'s characters
-   * from {@code start} to {@code end} (exclusive).
+   * from {@code start} to {@code end} (exclusive). A copy per call, of the header or of the token,
+   * measured slower on the warm path (bench/jmh {@code AuthBenchmark.warmHeader}).
    */
-  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int) copies exactly the low bytes
+  @SuppressWarnings("deprecation") // exact for Latin-1; the only String-to-bytes copy into a reused buffer
   public static byte[] sha256Latin1(String input, int start, int end) {
     MessageDigest sha256 = SHA256.get();
     byte[] scratch = SCRATCH.get();

@@ -92,7 +92,8 @@ public final class MeHandler {
   }
 
   private void respond(RoutingContext rc, Principal principal, StoredUser stored, String etag) {
-    // add, not putHeader: nothing set an ETag before, and set's removal showed in the GET profile.
+    // add, not putHeader: no earlier handler sets an ETag, and put's removal of one showed in the
+    // GET profile.
     rc.response().headers().add(HttpHeaders.ETAG, etag);
     Envelope.ok(rc, json -> writeMe(json, principal, stored));
   }

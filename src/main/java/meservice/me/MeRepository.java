@@ -15,8 +15,9 @@ import meservice.db.WritePool;
 import meservice.identity.Ids;
 
 /**
- * Reads and writes users' stored state: one statement, one round trip, per read, none for a read
- * this instance's {@link UserCache} can answer; a write and its announcement per PATCH.
+ * Reads and writes users' stored state: reads gathered per event-loop turn ({@link ReadBatches}),
+ * none for a read this instance's {@link UserCache} can answer; a write and its announcement per
+ * PATCH.
  */
 public final class MeRepository {
 
@@ -24,7 +25,7 @@ public final class MeRepository {
   private final WritePool writes;
   private final UserCache cache;
   private final long deadlineMillis;
-  /** {@code null} when created off an event loop: each read is then its own statement. */
+  /** {@code null} for the CLI's: each read is then its own statement. */
   private final ReadBatches batches;
   /** Told the number of ids of every read statement sent (1 for a read of its own). */
   private final IntConsumer readSizes;
@@ -47,11 +48,10 @@ public final class MeRepository {
 
   /**
    * Reads from {@code cache}, else on {@code reads} (the service passes its event loop's), writes
-   * on {@code writes};
-   * each call fails with a {@link java.util.concurrent.TimeoutException} after
-   * {@code deadlineMillis} ({@code 0}: never), whatever it is waiting for. Created on an event
-   * loop (a verticle's {@code start}), the reads asked for on that loop are batched
-   * ({@link ReadBatches}).
+   * on {@code writes}; each call fails with a {@link java.util.concurrent.TimeoutException} after
+   * {@code deadlineMillis} ({@code 0}: never), whatever it is waiting for. Made on the event loop
+   * it serves (a verticle's {@code start}): the reads asked for on that loop are batched
+   * ({@link ReadBatches}); any asked for off it are each their own statement.
    *
    * @param readSizes told, once per read statement sent, how many reads it carries (the service
    *     passes {@code ops.Metrics}' {@code db.read.batch.size}); called on the event loop, so it
@@ -59,9 +59,11 @@ public final class MeRepository {
    */
   public static MeRepository create(Reads reads, WritePool writes, UserCache cache, long deadlineMillis,
       IntConsumer readSizes) {
-    Context context = Vertx.currentContext();
-    return new MeRepository(reads, writes, cache, deadlineMillis,
-        context != null && context.isEventLoopContext() ? context : null, readSizes);
+    Context loop = Vertx.currentContext();
+    if (loop == null || !loop.isEventLoopContext()) {
+      throw new IllegalStateException("the service's repository is made on the event loop whose reads it batches");
+    }
+    return new MeRepository(reads, writes, cache, deadlineMillis, loop, readSizes);
   }
 
   /** The user's row, from the cache unless it holds one older than {@code versionSeen} ({@code -1}: any). */

@@ -22,8 +22,8 @@ import meservice.db.Reads;
  * ({@code UserSql.FIND_USERS}, the ids as an array; a lone read keeps {@code UserSql.FIND_USER}). The
  * loop runs its queued tasks only after all the I/O that was ready, so a quiet loop sends each
  * read at once and a busy one sends one statement per round instead of one per request. Under
- * load that is what made GET cheaper: per request, one socket write to PostgreSQL fewer, one
- * wake-up of its backend fewer and one statement execution fewer (BENCHMARKS.md).
+ * load that saves, per request, a socket write to PostgreSQL, a wake-up of its backend and a
+ * statement execution (measured in BENCHMARKS.md).
  *
  * <p>Confined to its event loop: {@link #find} is called on that loop's thread (as the router's
  * handlers are, each on its request's own context); no locking. Each read is answered on the
@@ -35,8 +35,7 @@ final class ReadBatches {
   /** Ids per statement: a turn that gathers more sends several. */
   static final int MAX_IDS = 128;
 
-  private final Context context;
-  private final Thread loop;
+  private final ContextInternal context;
   private final Function<UUID, Future<StoredUser>> alone;
   private final Reads.Statement many;
   private final UnaryOperator<Future<RowSet<Row>>> bounded;
@@ -45,14 +44,14 @@ final class ReadBatches {
   private List<Promise<StoredUser>> waiting = new ArrayList<>();
 
   /**
-   * Created on {@code context}'s thread. A batch of one is read by {@code alone} (the repository's
-   * own single read, which counts and bounds itself); for larger ones {@code bounded} puts the
-   * repository's deadline on each statement sent and {@code sizes} is told its number of ids.
+   * Gathers the reads asked for on {@code context}'s event loop. A batch of one is read by
+   * {@code alone} (the repository's own single read, which counts and bounds itself); for larger
+   * ones {@code bounded} puts the repository's deadline on each statement sent and {@code sizes}
+   * is told its number of ids.
    */
   ReadBatches(Context context, Function<UUID, Future<StoredUser>> alone, Reads.Statement many,
       UnaryOperator<Future<RowSet<Row>>> bounded, IntConsumer sizes) {
-    this.context = context;
-    this.loop = Thread.currentThread();
+    this.context = (ContextInternal) context;
     this.alone = alone;
     this.many = many;
     this.bounded = bounded;
@@ -60,7 +59,7 @@ final class ReadBatches {
   }
 
   boolean onLoop() {
-    return Thread.currentThread() == loop;
+    return context.inThread();
   }
 
   Future<StoredUser> find(UUID userId) {
@@ -73,7 +72,7 @@ final class ReadBatches {
       // join the batch show no SQL span of their own.
       (caller != null && caller.tracer() != null ? caller : context).runOnContext(this::send);
     }
-    Promise<StoredUser> promise = (caller != null ? caller : (ContextInternal) context).promise();
+    Promise<StoredUser> promise = (caller != null ? caller : context).promise();
     ids.add(userId);
     waiting.add(promise);
     return promise.future();
@@ -101,37 +100,25 @@ final class ReadBatches {
         waiting.forEach(promise -> promise.fail(ar.cause()));
         return;
       }
-      // Per reader: its StoredUser, or the error its row raised when read.
-      Object[] found = new Object[ids.size()];
       for (Row row : ar.result()) {
         UUID id = row.getUUID(0);
-        Object stored = decoded(row);
-        for (int i = 0; i < found.length; i++) {
+        StoredUser stored = null;
+        RuntimeException unreadable = null;
+        try {
+          stored = MeRepository.stored(row, 1);
+        } catch (RuntimeException e) {
+          // A row no valid write makes (a hand edit of the table could): it fails its own readers
+          // only, as it would read alone; every other read of the batch is still answered.
+          unreadable = e;
+        }
+        for (int i = 0; i < ids.size(); i++) {
           if (id.equals(ids.get(i))) {
-            found[i] = stored;
+            waiting.get(i).complete(stored, unreadable);
           }
         }
       }
-      for (int i = 0; i < found.length; i++) {
-        if (found[i] instanceof Throwable error) {
-          waiting.get(i).fail(error);
-        } else {
-          waiting.get(i).complete(found[i] == null ? StoredUser.NEVER_WRITTEN : (StoredUser) found[i]);
-        }
-      }
+      // No row: the user was never written.
+      waiting.forEach(reader -> reader.tryComplete(StoredUser.NEVER_WRITTEN));
     });
-  }
-
-  /**
-   * A row that cannot be read (no valid write makes one; a hand edit of the table could) fails its
-   * own readers only, as it would read alone. Thrown in the completion handler instead, it left
-   * every read of the batch unanswered.
-   */
-  private static Object decoded(Row row) {
-    try {
-      return MeRepository.stored(row, 1);
-    } catch (RuntimeException e) {
-      return e;
-    }
   }
 }

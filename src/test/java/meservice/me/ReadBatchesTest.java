@@ -226,9 +226,8 @@ class ReadBatchesTest {
   }
 
   @Test
-  void aRepositoryCreatedOffTheEventLoopNeverBatchesEvenReadsAskedForOnALoop() {
+  void theCommandsRepositoryNeverBatchesEvenReadsAskedForOnALoop() {
     UUID id = seed(1, new JsonObject().put("timezone", "off"));
-    // The CLI's way: made on a plain thread, so it has no loop to gather reads on.
     MeRepository repository = MeRepository.create(writes);
     long lonesBefore = proxy.executions(UserSql.FIND_USER);
     long batchesBefore = proxy.executions(UserSql.FIND_USERS);
@@ -238,6 +237,14 @@ class ReadBatchesTest {
     assertEquals(4, proxy.executions(UserSql.FIND_USER) - lonesBefore);
     assertEquals(0, proxy.executions(UserSql.FIND_USERS) - batchesBefore);
     found.forEach(user -> assertEquals(new StoredUser(new JsonObject().put("timezone", "off"), false, 1), user));
+  }
+
+  @Test
+  void theServicesRepositoryCannotBeMadeOffAnEventLoop() {
+    IllegalStateException refused = assertThrows(IllegalStateException.class,
+        () -> MeRepository.create(Reads.from(reads), writes, UserCache.disabled(), 0, sizes::add));
+
+    assertTrue(refused.getMessage().contains("event loop"), refused.getMessage());
   }
 
   @Test
