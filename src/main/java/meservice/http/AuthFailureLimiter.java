@@ -1,6 +1,7 @@
 package meservice.http;
 
 import io.vertx.core.http.HttpServerRequest;
+import java.util.function.LongSupplier;
 import meservice.config.AppConfig;
 
 /**
@@ -16,8 +17,15 @@ public final class AuthFailureLimiter {
   private final boolean enabled;
   private final ClientAddress addresses;
   private final TokenBuckets failures;
+  /** Nanoseconds, as {@link System#nanoTime()} counts them. */
+  private final LongSupplier clock;
 
   public AuthFailureLimiter(AppConfig.AuthFailureLimits limits, ClientAddress addresses) {
+    this(limits, addresses, System::nanoTime);
+  }
+
+  AuthFailureLimiter(AppConfig.AuthFailureLimits limits, ClientAddress addresses, LongSupplier clock) {
+    this.clock = clock;
     this.enabled = limits.perSecond() > 0;
     this.addresses = addresses;
     this.failures = new TokenBuckets(limits.perSecond(), limits.burst(), limits.maxAddresses());
@@ -32,12 +40,12 @@ public final class AuthFailureLimiter {
     if (!enabled || failures.isEmpty()) {
       return 0;
     }
-    return failures.waitFor(addresses.key(request), System.nanoTime());
+    return failures.waitFor(addresses.key(request), clock.getAsLong());
   }
 
   public void failed(HttpServerRequest request) {
     if (enabled) {
-      failures.take(addresses.key(request), System.nanoTime());
+      failures.take(addresses.key(request), clock.getAsLong());
     }
   }
 
