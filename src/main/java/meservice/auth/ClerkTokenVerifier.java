@@ -3,6 +3,7 @@ package meservice.auth;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.authentication.TokenCredentials;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -43,10 +44,17 @@ public final class ClerkTokenVerifier {
   private final Map<String, List<String>> roleScopes;
   /** Scopes only a role grants: a permission of the same spelling does not. */
   private final Set<String> roleOnlyScopes;
+  private final Clock clock;
   private final VerifiedTokens verified;
 
   public ClerkTokenVerifier(KeySource keys, AppConfig config) {
+    this(keys, config, Clock.systemUTC());
+  }
+
+  /** {@code clock} is what {@code exp}, {@code nbf} and {@code iat} are compared with. */
+  ClerkTokenVerifier(KeySource keys, AppConfig config, Clock clock) {
     this.keys = keys;
+    this.clock = clock;
     this.algorithms = Set.copyOf(config.clerk().algorithms());
     this.issuer = config.clerk().issuer();
     this.anyIssuer = config.clerk().anyIssuer();
@@ -70,7 +78,7 @@ public final class ClerkTokenVerifier {
    * verified before is found by the hash of those characters, without copying them.
    */
   public Future<Principal.ClerkUser> verify(String text, int start, int end, String requestId) {
-    long now = System.currentTimeMillis() / 1000;
+    long now = clock.millis() / 1000;
     VerifiedTokens.Key cacheKey = VerifiedTokens.key(text, start, end);
     Principal.ClerkUser known = verified.get(cacheKey, keys.current(), now);
     if (known != null) {
@@ -99,7 +107,7 @@ public final class ClerkTokenVerifier {
             return Future.failedFuture(fail(AuthFailureReason.SIGNATURE, "no key with kid " + LogSafe.quote(kid)));
           }
           return signing.verifier.authenticate(new TokenCredentials(token))
-              .map(user -> remember(cacheKey, claims, org, signing, now, requestId));
+              .map(user -> remember(cacheKey, claims, org, signing, requestId));
         })
         .recover(err -> Future.failedFuture(err instanceof AuthFailure e ? e
             // The library's wording may echo parts of the unverified token.
@@ -108,10 +116,10 @@ public final class ClerkTokenVerifier {
 
   /** Only a token that passed every rule gets here; its time claims are re-checked on each hit. */
   private Principal.ClerkUser remember(VerifiedTokens.Key cacheKey, JsonObject claims,
-      ClerkClaims.Organization org, SigningKeys signing, long now, String requestId) {
+      ClerkClaims.Organization org, SigningKeys signing, String requestId) {
     Principal.ClerkUser principal = principal(claims.getString("sub"), org, requestId);
     long nbf = claims.containsKey("nbf") ? claims.getLong("nbf") : Long.MIN_VALUE;
-    verified.put(cacheKey, new VerifiedTokens.Entry(principal, claims.getLong("exp"), nbf, signing), keys.current(), now);
+    verified.put(cacheKey, new VerifiedTokens.Entry(principal, claims.getLong("exp"), nbf, signing), keys.current());
     return principal;
   }
 

@@ -1,9 +1,8 @@
 package meservice.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import meservice.crypto.Digests;
 import meservice.identity.Principal;
 
@@ -13,6 +12,8 @@ import meservice.identity.Principal;
  * token (never the token itself); {@code exp}/{@code nbf} are checked again on every hit. Entries
  * belong to the key set that verified them: when the signing keys change, the cache empties, so a
  * token whose key was withdrawn is verified again (and refused). Shared by every event loop.
+ * Bounded in entries: Caffeine evicts the least likely to be asked for again, and an entry found
+ * expired is dropped.
  */
 final class VerifiedTokens {
 
@@ -21,15 +22,13 @@ final class VerifiedTokens {
   /** What a hit needs: the caller, and the claims that go stale on their own. */
   record Entry(Principal.ClerkUser principal, long exp, long nbf, SigningKeys keys) {}
 
-  private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
-  private final ReentrantLock sweeping = new ReentrantLock();
-  private final int maxEntries;
+  private final Cache<Key, Entry> entries;
   private final long skewSeconds;
   private volatile SigningKeys keySet;
 
   VerifiedTokens(int maxEntries, long skewSeconds) {
-    this.maxEntries = maxEntries;
     this.skewSeconds = skewSeconds;
+    this.entries = Caffeine.newBuilder().maximumSize(maxEntries).build();
   }
 
   static Key key(String token) {
@@ -43,7 +42,7 @@ final class VerifiedTokens {
 
   /** The principal of a token verified under {@code current} keys and still in its time window. */
   Principal.ClerkUser get(Key key, SigningKeys current, long nowSeconds) {
-    Entry entry = entries.get(key);
+    Entry entry = entries.getIfPresent(key);
     if (entry == null) {
       return null;
     }
@@ -53,13 +52,13 @@ final class VerifiedTokens {
     }
     if (nowSeconds - skewSeconds >= entry.exp || entry.nbf > nowSeconds + skewSeconds) {
       // Verified again from scratch, which gives the precise refusal reason for the log.
-      entries.remove(key, entry);
+      entries.asMap().remove(key, entry);
       return null;
     }
     return entry.principal;
   }
 
-  void put(Key key, Entry entry, SigningKeys current, long nowSeconds) {
+  void put(Key key, Entry entry, SigningKeys current) {
     if (entry.keys != current) {
       // The keys rotated while this token was being verified: keep nothing from the old set.
       return;
@@ -67,38 +66,19 @@ final class VerifiedTokens {
     if (keySet != current) {
       forgetKeysOtherThan(current);
     }
-    if (entries.size() >= maxEntries) {
-      sweep(nowSeconds);
-    }
     entries.put(key, entry);
   }
 
-  int size() {
-    return entries.size();
+  /** Entries held now, after pending evictions. */
+  long size() {
+    entries.cleanUp();
+    return entries.estimatedSize();
   }
 
   private synchronized void forgetKeysOtherThan(SigningKeys current) {
     if (keySet != current) {
       keySet = current;
-      entries.clear();
-    }
-  }
-
-  /** Expired entries first; if that is not enough, arbitrary ones down to 90% of the bound. */
-  private void sweep(long nowSeconds) {
-    if (!sweeping.tryLock()) {
-      return;
-    }
-    try {
-      entries.values().removeIf(e -> nowSeconds - skewSeconds >= e.exp);
-      int target = maxEntries - Math.max(1, maxEntries / 10);
-      Iterator<Key> keys = entries.keySet().iterator();
-      while (entries.size() > target && keys.hasNext()) {
-        keys.next();
-        keys.remove();
-      }
-    } finally {
-      sweeping.unlock();
+      entries.invalidateAll();
     }
   }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.function.LongSupplier;
 import meservice.config.AppConfig;
 
 /**
@@ -19,8 +20,15 @@ public final class AuthFailureLimiter implements MeterBinder {
   private final boolean enabled;
   private final ClientAddress addresses;
   private final TokenBuckets failures;
+  /** Nanoseconds, as {@link System#nanoTime()} counts them. */
+  private final LongSupplier clock;
 
   public AuthFailureLimiter(AppConfig.AuthFailureLimits limits, ClientAddress addresses) {
+    this(limits, addresses, System::nanoTime);
+  }
+
+  AuthFailureLimiter(AppConfig.AuthFailureLimits limits, ClientAddress addresses, LongSupplier clock) {
+    this.clock = clock;
     this.enabled = limits.perSecond() > 0;
     this.addresses = addresses;
     this.failures = new TokenBuckets(limits.perSecond(), limits.burst(), limits.maxAddresses());
@@ -35,20 +43,24 @@ public final class AuthFailureLimiter implements MeterBinder {
     if (!enabled || failures.isEmpty()) {
       return 0;
     }
-    return failures.waitFor(addresses.key(request), System.nanoTime());
+    return failures.waitFor(addresses.key(request), clock.getAsLong());
   }
 
   public void failed(HttpServerRequest request) {
     if (enabled) {
-      failures.take(addresses.key(request), System.nanoTime());
+      failures.take(addresses.key(request), clock.getAsLong());
     }
   }
 
   /** Addresses with recent failures held in memory: at most {@code AUTH_FAILURE_MAX_ADDRESSES}. */
   @Override
   public void bindTo(MeterRegistry registry) {
-    Gauge.builder("auth.failure.limiter.addresses", failures, TokenBuckets::size)
+    Gauge.builder("auth.failure.limiter.addresses", this, AuthFailureLimiter::trackedAddresses)
         .description("Client addresses with recent failed authentications held in memory")
         .register(registry);
+  }
+
+  int trackedAddresses() {
+    return failures.size();
   }
 }

@@ -12,9 +12,12 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import meservice.App;
 import meservice.support.Api;
 import meservice.support.ApiKeyCli;
@@ -45,7 +48,7 @@ class ApiKeySecrecyTest {
         assertEquals(200, api.get(key.key()).status());
         assertEquals(403, api.patch(key.key(), "{\"preferences\": {\"timezone\": \"UTC\"}}").status());
         assertEquals(401, api.get(key.key() + "x").status());
-        Thread.sleep(1500);
+        await("the key's last use is written", Duration.ofSeconds(10), () -> lastUseWritten(app, key));
         String list = ApiKeyCli.run(vertx, "list", "--org", orgId);
         ApiKeyCli.revoke(vertx, key.id());
         assertRefusedWithinOneSecond(key.key(), api);
@@ -72,6 +75,11 @@ class ApiKeySecrecyTest {
   /** The key less the part that {@code apikey list} shows on purpose. */
   private static String secretPart(Created key) {
     return key.key().substring(ApiKeySecret.DISPLAY_CHARS);
+  }
+
+  private static boolean lastUseWritten(App app, Created key) {
+    return await(app.pool().preparedQuery("SELECT last_used_at IS NOT NULL FROM api_keys WHERE id = $1")
+        .execute(Tuple.of(UUID.fromString(key.id())))).iterator().next().getBoolean(0);
   }
 
   /** Each row of each table in the schema, as PostgreSQL renders the whole row as text. */

@@ -1,5 +1,6 @@
 package meservice.auth;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -36,7 +37,7 @@ class VerifiedTokensTest {
   void hitIsTheRememberedPrincipal() {
     VerifiedTokens cache = new VerifiedTokens(10, 0);
     Principal.ClerkUser user = user("user_a");
-    cache.put(VerifiedTokens.key("token-a"), entry(user, NOW + 60, keys), keys, NOW);
+    cache.put(VerifiedTokens.key("token-a"), entry(user, NOW + 60, keys), keys);
 
     assertSame(user, cache.get(VerifiedTokens.key("token-a"), keys, NOW));
     assertNull(cache.get(VerifiedTokens.key("token-b"), keys, NOW));
@@ -45,17 +46,27 @@ class VerifiedTokensTest {
   @Test
   void expiryIsCheckedOnEveryHitWithTheSkew() {
     VerifiedTokens cache = new VerifiedTokens(10, 5);
-    cache.put(VerifiedTokens.key("t"), entry(user("user_a"), NOW + 60, keys), keys, NOW);
+    cache.put(VerifiedTokens.key("t"), entry(user("user_a"), NOW + 60, keys), keys);
 
     assertNotNull(cache.get(VerifiedTokens.key("t"), keys, NOW + 64));
     assertNull(cache.get(VerifiedTokens.key("t"), keys, NOW + 65));
   }
 
   @Test
+  void anEntryFoundExpiredIsDropped() {
+    VerifiedTokens cache = new VerifiedTokens(10, 5);
+    cache.put(VerifiedTokens.key("t"), entry(user("user_a"), NOW + 60, keys), keys);
+
+    cache.get(VerifiedTokens.key("t"), keys, NOW + 65);
+
+    assertEquals(0, cache.size());
+  }
+
+  @Test
   void notBeforeIsCheckedOnEveryHitWithTheSkew() {
     VerifiedTokens cache = new VerifiedTokens(10, 5);
     Principal.ClerkUser user = user("user_a");
-    cache.put(VerifiedTokens.key("t"), new VerifiedTokens.Entry(user, NOW + 60, NOW + 10, keys), keys, NOW);
+    cache.put(VerifiedTokens.key("t"), new VerifiedTokens.Entry(user, NOW + 60, NOW + 10, keys), keys);
 
     assertNull(cache.get(VerifiedTokens.key("t"), keys, NOW + 4));
   }
@@ -63,7 +74,7 @@ class VerifiedTokensTest {
   @Test
   void newSigningKeysEmptyTheCache() {
     VerifiedTokens cache = new VerifiedTokens(10, 0);
-    cache.put(VerifiedTokens.key("t"), entry(user("user_a"), NOW + 60, keys), keys, NOW);
+    cache.put(VerifiedTokens.key("t"), entry(user("user_a"), NOW + 60, keys), keys);
 
     assertNull(cache.get(VerifiedTokens.key("t"), rotated, NOW));
     assertTrue(cache.size() == 0, "entries of the old key set are dropped");
@@ -74,7 +85,7 @@ class VerifiedTokensTest {
   void tokenVerifiedUnderKeysReplacedMeanwhileIsNotRemembered() {
     VerifiedTokens cache = new VerifiedTokens(10, 0);
 
-    cache.put(VerifiedTokens.key("t"), entry(user("user_a"), NOW + 60, keys), rotated, NOW);
+    cache.put(VerifiedTokens.key("t"), entry(user("user_a"), NOW + 60, keys), rotated);
 
     assertNull(cache.get(VerifiedTokens.key("t"), keys, NOW));
   }
@@ -83,7 +94,7 @@ class VerifiedTokensTest {
   void sizeStaysWithinTheBound() {
     VerifiedTokens cache = new VerifiedTokens(100, 0);
     for (int i = 0; i < 1_000; i++) {
-      cache.put(VerifiedTokens.key("token-" + i), entry(user("user_" + i), NOW + 60, keys), keys, NOW);
+      cache.put(VerifiedTokens.key("token-" + i), entry(user("user_" + i), NOW + 60, keys), keys);
     }
 
     assertTrue(cache.size() <= 100, "size " + cache.size());

@@ -19,7 +19,12 @@ import meservice.support.Tokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** HTTP the router never sees (431, 414, broken requests) and clients that stall. */
+/**
+ * HTTP the router never sees (431, 414, broken requests) and clients that stall. The request
+ * deadline's rules are RequestDeadlineTest's, on a clock; the two tests here that pace a slow
+ * client in real time show that the service's servers apply it (the connection's deadline, and
+ * each request's own), which no clock reaches from outside the App.
+ */
 class HttpEdgeCaseTest {
 
   private static final int IDLE_TIMEOUT_SECONDS = 1;

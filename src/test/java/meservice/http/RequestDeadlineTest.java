@@ -38,6 +38,8 @@ class RequestDeadlineTest {
   /** Requests to /hold, left unanswered until the test ends them. */
   private final LinkedBlockingQueue<HttpServerResponse> held = new LinkedBlockingQueue<>();
   private final LinkedBlockingQueue<Boolean> opened = new LinkedBlockingQueue<>();
+  /** Requests to /body whose headers the router has seen, before their body has come. */
+  private final LinkedBlockingQueue<Boolean> started = new LinkedBlockingQueue<>();
   private Vertx vertx;
   private Context context;
   private RequestDeadline deadline;
@@ -54,6 +56,10 @@ class RequestDeadlineTest {
       router.route().handler(deadline);
       router.get("/answer").handler(rc -> rc.response().end("ok"));
       router.get("/hold").handler(rc -> held.add(rc.response()));
+      router.post("/body").handler(rc -> {
+        started.add(true);
+        rc.request().body().onSuccess(body -> rc.response().end("ok"));
+      });
       // As the service's servers: HTTP/1.1 only, so a connection is opened before its first byte.
       vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
           .connectionHandler(connection -> {
@@ -105,6 +111,34 @@ class RequestDeadlineTest {
 
       checkAt(T0 + 2 * DEADLINE + 1);
       assertEquals("ok", exchange(socket, GET));
+    }
+  }
+
+  @Test
+  void bytesOfAnUnfinishedRequestDoNotPostponeItsDeadline() throws Exception {
+    try (Socket socket = connect()) {
+      for (int i = 0; i < 4; i++) {
+        checkAt(T0 + i * DEADLINE / 4);
+        send(socket, i == 0 ? "GET /answer HTTP/1.1\r\nHost: test\r\nX-Slow: " : "a");
+      }
+
+      checkAt(T0 + DEADLINE + 1);
+      assertTrue(closed(socket));
+    }
+  }
+
+  @Test
+  void aRequestStartingLateOnAKeptAliveConnectionHasADeadlineOfItsOwn() throws Exception {
+    try (Socket socket = connect()) {
+      assertEquals("ok", exchange(socket, GET));
+      checkAt(T0 + 1); // sees the answer ended: the wait for the next request starts now
+      clock.set(T0 + DEADLINE * 9 / 10);
+      send(socket, "POST /body HTTP/1.1\r\nHost: test\r\nContent-Length: 2\r\n\r\n");
+      assertNotNull(started.poll(10, TimeUnit.SECONDS));
+
+      checkAt(T0 + DEADLINE * 3 / 2); // past the deadline of the previous answer, within its own
+
+      assertEquals("ok", exchange(socket, "hi"));
     }
   }
 
