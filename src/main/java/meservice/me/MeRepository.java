@@ -54,7 +54,7 @@ public final class MeRepository {
    * ({@link ReadBatches}); any asked for off it are each their own statement.
    *
    * @param readSizes told, once per read statement sent, how many reads it carries (the service
-   *     passes {@code ops.Metrics}' {@code db.read.batch.size}); called on the event loop, so it
+   *     passes its {@code db.read.batch.size}); called on the event loop, so it
    *     must be cheap and thread-safe
    */
   public static MeRepository create(Reads reads, WritePool writes, UserCache cache, long deadlineMillis,
