@@ -46,8 +46,7 @@ record Wiring(AppConfig config, KeySource keys, WritePool pool, ReadConnections 
     ReadConnections reads = new ReadConnections(config.database(), primary, eventLoops(), metrics.registry());
     ChangeListener changes = new ChangeListener(vertx, config.database(), primary);
     ApiKeys apiKeys = ApiKeys.create(vertx, pool, config, primary, changes);
-    MeFeature me = new MeFeature(config, preferences, pool, metrics.registry());
-    changes.add(me.users());
+    MeFeature me = new MeFeature(config, preferences, pool, changes, metrics.registry());
     keys.bindTo(metrics.registry());
     AuthFailureLimiter authFailures = new AuthFailureLimiter(config.limits().authFailures(),
         new ClientAddress(config.limits().trustedProxies()));

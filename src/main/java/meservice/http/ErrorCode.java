@@ -1,7 +1,5 @@
 package meservice.http;
 
-import java.util.List;
-
 /**
  * An error the API can answer: its name in the envelope, its HTTP status and default message. The
  * codes every route can meet are here; a feature declares its own beside the rule that raises it.
@@ -24,10 +22,6 @@ public record ErrorCode(String name, int status, String defaultMessage) {
   public static final ErrorCode INTERNAL = new ErrorCode("INTERNAL", 500, "internal error");
   public static final ErrorCode UNAVAILABLE = new ErrorCode("UNAVAILABLE", 503, "service unavailable");
 
-  /** The codes any route can answer, whatever features are mounted. */
-  public static final List<ErrorCode> SHARED = List.of(UNAUTHORIZED, FORBIDDEN, VALIDATION_ERROR, NOT_FOUND,
-      METHOD_NOT_ALLOWED, PRECONDITION_FAILED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, RATE_LIMITED, BAD_REQUEST,
-      URI_TOO_LONG, HEADERS_TOO_LARGE, INTERNAL, UNAVAILABLE);
 
   /** As the envelope names it: log lines say {@code UNAUTHORIZED: <reason>}. */
   @Override

@@ -11,6 +11,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.function.Consumer;
 import meservice.config.AppConfig;
+import meservice.db.ChangeListener;
 import meservice.db.Database;
 import meservice.db.Reads;
 import meservice.db.WritePool;
@@ -34,22 +35,20 @@ public final class MeFeature {
   /** Registered up front, so it shows (at 0) from the first scrape. */
   private final DistributionSummary readBatchSizes;
 
-  public MeFeature(AppConfig config, Preferences preferences, WritePool writes, MeterRegistry registry) {
+  /** Its cache of user rows is kept true by {@code changes}' {@code user_changed} channel. */
+  public MeFeature(AppConfig config, Preferences preferences, WritePool writes, ChangeListener changes,
+      MeterRegistry registry) {
     this.preferences = preferences;
     this.patchBody = new PatchValidation(new PatchParser(preferences));
     this.writes = writes;
     this.deadlineMillis = Database.deadlineMillis(config.database().limits());
     this.users = new UserCache(config.userCache().size(), config.userCache().ttl(), Duration.ofMillis(deadlineMillis),
         registry);
+    changes.add(users);
     this.bodyLimitBytes = config.http().bodyLimitBytes();
     this.readBatchSizes = DistributionSummary.builder("db.read.batch.size")
         .description("Reads carried by each statement of the GET path's batched read")
         .register(registry);
-  }
-
-  /** Kept true by the {@code user_changed} channel: the change listener must carry it. */
-  public UserCache users() {
-    return users;
   }
 
   /**

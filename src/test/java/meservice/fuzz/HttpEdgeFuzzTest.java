@@ -18,11 +18,10 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import meservice.App;
 import meservice.http.ErrorCode;
-import meservice.me.TimezonePreference;
 import meservice.support.CapturedLogs;
+import meservice.support.ErrorCodes;
 import meservice.support.RawHttp;
 import meservice.support.RawHttp.Answer;
 import meservice.support.TestConfig;
@@ -50,8 +49,7 @@ import net.jqwik.api.statistics.Statistics;
  */
 class HttpEdgeFuzzTest {
 
-  private static final Set<String> CODES = Stream.concat(ErrorCode.SHARED.stream(), Stream.of(TimezonePreference.INVALID_TIMEZONE))
-      .map(ErrorCode::name).collect(Collectors.toSet());
+  private static final Set<String> CODES = ErrorCodes.all().stream().map(ErrorCode::name).collect(Collectors.toSet());
   private static final Pattern ASSET = Pattern.compile("/docs/([0-9a-f]{16})/");
 
   private static Vertx vertx;

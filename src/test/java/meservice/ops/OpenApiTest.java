@@ -25,11 +25,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import meservice.http.ErrorCode;
-import meservice.me.TimezonePreference;
 import meservice.me.Preferences;
 import meservice.support.Api.Response;
+import meservice.support.ErrorCodes;
 import meservice.support.RunningService;
 import meservice.support.Tokens;
 import org.junit.jupiter.api.Test;
@@ -108,7 +107,7 @@ class OpenApiTest {
     document.getJsonObject("components").getJsonObject("schemas").getJsonObject("ErrorCode")
         .getJsonArray("enum").forEach(code -> documented.add((String) code));
     TreeSet<String> codes = new TreeSet<>();
-    for (ErrorCode code : Stream.concat(ErrorCode.SHARED.stream(), Stream.of(TimezonePreference.INVALID_TIMEZONE)).toList()) {
+    for (ErrorCode code : ErrorCodes.all()) {
       codes.add(code.name());
       String operation = Set.of(400, 403, 412, 413, 415).contains(code.status()) ? "patch" : "get";
       assertNotNull(responseOf("/v1/me", operation, code.status()), code + " is documented with its status");
