@@ -54,7 +54,7 @@ record Wiring(AppConfig config, KeySource keys, WritePool pool, ReadConnections 
     // Ready only with a key set that is current: without one, every user would get a 401.
     Health health = new Health(keys::notReady);
     ApiRouter routes = new ApiRouter(config,
-        new AuthHandler(new ClerkTokenVerifier(keys, config), apiKeys.verifier(), authFailures, metrics.registry()),
+        new AuthHandler(new ClerkTokenVerifier(keys, config.clerk(), config.scopes()), apiKeys.verifier(), authFailures, metrics.registry()),
         new RateLimiter(config.limits().rate().perSecond(), config.limits().rate().burst(), AuthHandler::rateLimitKey),
         me, health, metrics, OpenApi.load(MeFeature.openApi(preferences)), Docs.load());
     return new Wiring(config, keys, pool, reads, changes, apiKeys, health, routes);

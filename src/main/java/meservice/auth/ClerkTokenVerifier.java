@@ -47,22 +47,23 @@ public final class ClerkTokenVerifier {
   private final Clock clock;
   private final VerifiedTokens verified;
 
-  public ClerkTokenVerifier(KeySource keys, AppConfig config) {
-    this(keys, config, Clock.systemUTC());
+  /** {@code clerk}: which tokens are accepted; {@code scopes}: what an accepted token may do. */
+  public ClerkTokenVerifier(KeySource keys, AppConfig.Clerk clerk, AppConfig.Scopes scopes) {
+    this(keys, clerk, scopes, Clock.systemUTC());
   }
 
   /** {@code clock} is what {@code exp}, {@code nbf} and {@code iat} are compared with. */
-  ClerkTokenVerifier(KeySource keys, AppConfig config, Clock clock) {
+  ClerkTokenVerifier(KeySource keys, AppConfig.Clerk clerk, AppConfig.Scopes scopes, Clock clock) {
     this.keys = keys;
     this.clock = clock;
-    this.algorithms = Set.copyOf(config.clerk().algorithms());
-    this.issuer = config.clerk().issuer();
-    this.anyIssuer = config.clerk().anyIssuer();
-    this.authorizedParties = Set.copyOf(config.clerk().authorizedParties());
-    this.anyAuthorizedParty = config.clerk().anyAuthorizedParty();
-    this.skewSeconds = config.clerk().clockSkew().toSeconds();
-    this.userScopes = config.scopes().user();
-    this.roleScopes = config.scopes().roles();
+    this.algorithms = Set.copyOf(clerk.algorithms());
+    this.issuer = clerk.issuer();
+    this.anyIssuer = clerk.anyIssuer();
+    this.authorizedParties = Set.copyOf(clerk.authorizedParties());
+    this.anyAuthorizedParty = clerk.anyAuthorizedParty();
+    this.skewSeconds = clerk.clockSkew().toSeconds();
+    this.userScopes = scopes.user();
+    this.roleScopes = scopes.roles();
     this.roleOnlyScopes = roleScopes.values().stream().flatMap(List::stream)
         .filter(scope -> !userScopes.contains(scope)).collect(Collectors.toUnmodifiableSet());
     this.verified = new VerifiedTokens(VerifiedTokens.DEFAULT_MAX_ENTRIES, skewSeconds);

@@ -97,7 +97,8 @@ class ClaimCheckOptOutTest {
     Map<String, String> env = TestConfig.envWithoutDatabase();
     settings.accept(env);
     AppConfig config = TestConfig.config(env);
-    return new ClerkTokenVerifier(new PemKeySource(vertx, Tokens.ISSUER.publicKeyPem(), config.clerk().algorithms()), config);
+    return new ClerkTokenVerifier(new PemKeySource(vertx, Tokens.ISSUER.publicKeyPem(), config.clerk().algorithms()), config.clerk(),
+        config.scopes());
   }
 
   private static Principal.ClerkUser verify(ClerkTokenVerifier verifier, String token) throws Exception {

@@ -45,7 +45,7 @@ class TokenCacheTest {
     env.put("AUTH_CLOCK_SKEW_SECONDS", "0");
     AppConfig config = TestConfig.config(env);
     keys = new CountingKeySource(new PemKeySource(vertx, Tokens.ISSUER.publicKeyPem(), config.clerk().algorithms()));
-    verifier = new ClerkTokenVerifier(keys, config, clock);
+    verifier = new ClerkTokenVerifier(keys, config.clerk(), config.scopes(), clock);
   }
 
   @Test

@@ -54,7 +54,8 @@ public class AuthBenchmark {
     AppConfig config = ConfigLoader.load(env);
     token = issuer.sign(new JsonObject().put("alg", "RS256").put("typ", "JWT").put("kid", "bench"), clerkSizedClaims());
 
-    warm = new ClerkTokenVerifier(new PemKeySource(vertx, issuer.publicKeyPem(), List.of("RS256")), config);
+    warm = new ClerkTokenVerifier(new PemKeySource(vertx, issuer.publicKeyPem(), List.of("RS256")), config.clerk(),
+        config.scopes());
     // current() == null, as before a JWKS's first load: nothing is ever remembered, every call verifies.
     SigningKeys keys = SigningKeys.fromPem(vertx, issuer.publicKeyPem(), List.of("RS256"));
     cold = new ClerkTokenVerifier(new KeySource() {
@@ -72,7 +73,7 @@ public class AuthBenchmark {
       public boolean requiresKid() {
         return false;
       }
-    }, config);
+    }, config.clerk(), config.scopes());
     if (!"user_2bench".equals(verified(warm.verify(token, "bench")).clerkUserId())
         || !"user_2bench".equals(verified(cold.verify(token, "bench")).clerkUserId())) {
       throw new IllegalStateException("the benchmark token does not verify");
