@@ -18,7 +18,7 @@ class ConfigurationErrorTest {
 
   @Test
   void serveWithAKeyButNoIssuerRefusesToStart() {
-    Map<String, String> env = TestConfig.env();
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.remove("CLERK_ISSUER");
 
     Result result = MainProcess.run(env, "serve");
@@ -31,7 +31,7 @@ class ConfigurationErrorTest {
 
   @Test
   void aMisspeltVariableStopsServeWithTheSettingItMeant() {
-    Map<String, String> env = TestConfig.env();
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.put("CLERK_AUTHORISED_PARTIES", env.remove("CLERK_AUTHORIZED_PARTIES"));
 
     Result result = MainProcess.run(env, "serve");
@@ -43,7 +43,7 @@ class ConfigurationErrorTest {
 
   @Test
   void aLogLevelLogbackWouldMisreadStopsServe() {
-    Map<String, String> env = TestConfig.env();
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.put("LOG_LEVEL", "verbose");
 
     Result result = MainProcess.run(env, "serve");
@@ -55,7 +55,7 @@ class ConfigurationErrorTest {
 
   @Test
   void aGrpcExporterStopsServeNamingTheProtocol() {
-    Map<String, String> env = TestConfig.env();
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318");
     env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
 
@@ -68,7 +68,7 @@ class ConfigurationErrorTest {
 
   @Test
   void anOtelSettingTheSdkRefusesStopsServeWithItsMessage() {
-    Map<String, String> env = TestConfig.env();
+    Map<String, String> env = TestConfig.envNamingADatabase();
     env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318");
     env.put("OTEL_BSP_SCHEDULE_DELAY", "soon");
 
