@@ -15,9 +15,6 @@ import meservice.apikey.ApiKeyRepository;
 import meservice.apikey.NewApiKey;
 import meservice.cli.Cli.OneShot;
 import meservice.config.AppConfig;
-import meservice.db.Database;
-import meservice.db.WritePool;
-import meservice.db.Migrations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Option;
@@ -74,15 +71,8 @@ public final class ApiKeyCommand {
     }));
   }
 
-  /** {@code action} on the migrated database, opened when the command runs. */
   private static OneShot withRepository(Function<ApiKeyRepository, Future<String>> action) {
-    return (vertx, config) -> {
-      config.database().requireUrl();
-      WritePool pool = Database.pool(vertx, config.database());
-      return Migrations.load().apply(vertx, config.database())
-          .compose(v -> action.apply(ApiKeyRepository.create(pool, pool.pool())))
-          .eventually(pool::close);
-    };
+    return Cli.onMigratedDatabase(pool -> action.apply(ApiKeyRepository.create(pool, pool.pool())));
   }
 
   private static String org(String sub, String org) {

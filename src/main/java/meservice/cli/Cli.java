@@ -6,7 +6,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Function;
 import meservice.config.AppConfig;
+import meservice.db.Database;
+import meservice.db.Migrations;
+import meservice.db.WritePool;
 import picocli.CommandLine;
 import picocli.CommandLine.ExecutionException;
 import picocli.CommandLine.MissingParameterException;
@@ -31,6 +35,17 @@ public final class Cli {
   }
 
   private Cli() {}
+
+  /** {@code action} on the migrated database, opened when the command runs and closed after it. */
+  static OneShot onMigratedDatabase(Function<WritePool, Future<String>> action) {
+    return (vertx, config) -> {
+      config.database().requireUrl();
+      WritePool pool = Database.pool(vertx, config.database());
+      return Migrations.load().apply(vertx, config.database())
+          .compose(v -> action.apply(pool))
+          .eventually(pool::close);
+    };
+  }
 
   /** {@code args[0]} is the command's name; the rest are parsed against {@code command}'s subcommands. */
   static Future<String> run(Object command, String usage, Vertx vertx, AppConfig config, String[] args) {

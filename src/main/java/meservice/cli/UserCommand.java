@@ -4,9 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import meservice.cli.Cli.OneShot;
 import meservice.config.AppConfig;
-import meservice.db.Database;
-import meservice.db.Migrations;
-import meservice.db.WritePool;
 import meservice.me.MeRepository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -35,13 +32,7 @@ public final class UserCommand {
       throw new IllegalArgumentException("user set-staff: the flag must be true or false, not '" + flag + "'\n" + USAGE);
     }
     boolean staff = Boolean.parseBoolean(flag);
-    return (vertx, config) -> {
-      config.database().requireUrl();
-      WritePool pool = Database.pool(vertx, config.database());
-      return Migrations.load().apply(vertx, config.database())
-          .compose(v -> MeRepository.create(pool).setStaff(clerkUserId, staff))
-          .map(v -> "user " + clerkUserId + " is_staff=" + staff)
-          .eventually(pool::close);
-    };
+    return Cli.onMigratedDatabase(pool -> MeRepository.create(pool).setStaff(clerkUserId, staff)
+        .map(v -> "user " + clerkUserId + " is_staff=" + staff));
   }
 }
