@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import meservice.identity.Ids;
@@ -144,11 +145,7 @@ class ApiKeyAuthenticationTest {
       assertEquals(200, service.api().get(key.key()).status());
     }
 
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (lastUsedAt(id) == null && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
-    assertTrue(lastUsedAt(id) != null, "last_used_at written by the periodic flush");
+    await("last_used_at written by the periodic flush", Duration.ofSeconds(10), () -> lastUsedAt(id) != null);
     String row = ApiKeyCli.run(vertx, "list", "--org", org).lines().toList().get(1);
     assertTrue(row.matches(".*Z +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ +-$"), "last used shown: " + row);
   }
